@@ -1,0 +1,33 @@
+# The two commands: `make run` (demo site + Douyin sandbox) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app contest
+SITE_PORT ?= 5000
+SANDBOX_PORT ?= 5001
+PYTEST_ARGS ?=
+
+.PHONY: run test test-pg venv migrate-check clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## Start the Douyin sandbox and the site with demo data; prints the URLs and demo logins.
+run: venv
+	SITE_PORT=$(SITE_PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/dev.sh
+
+## Run the whole test suite (SQLite by default; CONTEST_TEST_DATABASE_URL selects PostgreSQL).
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The suite against the local PostgreSQL (database `test`).
+test-pg: venv
+	CONTEST_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,53 @@
+"""The contest site: :func:`create_app` wires config, extensions, blueprints, errors and CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
+    from contest import cli, errors, security, views_support
+    from contest.config import load_config
+    from contest.douyin.client import DouyinClient
+    from contest.extensions import csrf, db, limiter, login_manager, migrate
+
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(os.environ if environ is None else environ, app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions["douyin"] = DouyinClient.from_config(app.config)
+
+    from contest.blueprints.accounts import bp as accounts_bp
+    from contest.blueprints.api import bp as api_bp
+    from contest.blueprints.entries import bp as entries_bp
+    from contest.blueprints.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/accounts")
+    app.register_blueprint(entries_bp, url_prefix="/entries")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    views_support.register(app)
+    errors.register(app)
+    security.register(app)
+    cli.register(app)
+    return app

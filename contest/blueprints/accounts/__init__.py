@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from contest.blueprints.accounts import views  # noqa: E402,F401

@@ -1,0 +1,47 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from contest.domain.accounts import NICKNAME_MAX, PASSWORD_MAX, PASSWORD_MIN, normalise_phone
+from contest.domain.errors import DomainError
+
+# The account rules live in contest.domain.accounts; these validators only give early,
+# field-by-field messages in Chinese (WTForms' own are English).
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SignupForm(FlaskForm):
+    phone = StringField("手机号", validators=[DataRequired("请输入手机号。")])
+
+    def validate_phone(self, field):
+        try:
+            field.data = normalise_phone(field.data)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from exc
+
+
+class SignupConfirmForm(FlaskForm):
+    code = StringField("短信验证码", filters=[_strip], validators=[DataRequired("请输入验证码。"), Length(max=12, message="验证码是 6 位数字。")])
+    nickname = StringField("昵称", filters=[_strip], validators=[
+        DataRequired("请填写昵称。"), Length(max=NICKNAME_MAX, message=f"昵称最多 {NICKNAME_MAX} 个字。"),
+    ])
+    password = PasswordField("设置密码", validators=[
+        DataRequired("请设置密码。"),
+        Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=f"密码需要 {PASSWORD_MIN} 到 {PASSWORD_MAX} 位。"),
+    ])
+    password_again = PasswordField("再次输入密码", validators=[
+        DataRequired("请再次输入密码。"), EqualTo("password", message="两次输入的密码不一致。"),
+    ])
+
+
+class LoginForm(FlaskForm):
+    # The phone is checked by authenticate(), so the form keeps exactly what was typed.
+    phone = StringField("手机号", validators=[DataRequired("请输入手机号。"), Length(max=32, message="请输入正确的 11 位手机号")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=PASSWORD_MAX, message="手机号或密码错误。")])
+
+
+class ActionForm(FlaskForm):
+    """A bare form whose only job is the CSRF token on one-button POSTs."""

@@ -1,0 +1,145 @@
+"""Sign up with a phone and a one-time code, sign in with phone and password, sign out."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from contest.blueprints.accounts import bp
+from contest.blueprints.accounts.forms import ActionForm, LoginForm, SignupConfirmForm, SignupForm
+from contest.domain import accounts, clock
+from contest.domain.errors import DomainError
+from contest.domain.privacy import mask_phone
+from contest.extensions import db, limiter
+from contest.security import safe_next
+from contest.sms import sender_from_config
+
+# The phone waiting for its sign-up code, between the two sign-up pages.
+PENDING_PHONE = "signup_phone"
+FORM_FAILED = 422
+
+
+def _next() -> str | None:
+    """The local ``next`` path to carry along, or None (then ``url_for`` drops it)."""
+    return safe_next(request.args.get("next"), "") or None
+
+
+def _request_signup_code(phone: str) -> str:
+    config = current_app.config
+    return accounts.request_code(
+        phone, purpose=accounts.SIGNUP, now=clock.now(), sender=sender_from_config(config),
+        secret=config["SECRET_KEY"], ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"],
+        resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"], daily_limit=config["CONTEST_OTP_DAILY_LIMIT"],
+    )
+
+
+def _flash_code_sent(phone: str, code: str) -> None:
+    minutes = -(-current_app.config["CONTEST_OTP_TTL_SECONDS"] // 60)
+    flash(f"验证码已发送到 {mask_phone(phone)}，{minutes} 分钟内有效。", "success")
+    if current_app.config["CONTEST_DEMO_MODE"]:
+        flash(f"演示模式：验证码是 {code}", "demo")
+
+
+def _sign_in(user) -> None:
+    # A fresh session on every sign-in: nothing from before (a fixated id, the pending
+    # sign-up phone) survives into the signed-in session.
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("5/minute", methods=["POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            code = _request_signup_code(form.phone.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.phone.errors.append(exc.message)
+        else:
+            db.session.commit()
+            _flash_code_sent(form.phone.data, code)
+            session[PENDING_PHONE] = form.phone.data
+            return redirect(url_for("accounts.signup_confirm", next=_next()))
+    return render_template("accounts/signup.html", form=form, next=_next(),
+                           pending_phone=session.get(PENDING_PHONE)), FORM_FAILED if form.errors else 200
+
+
+@bp.route("/signup/confirm", methods=["GET", "POST"])
+def signup_confirm():
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        flash("请先填写手机号，获取验证码。", "info")
+        return redirect(url_for("accounts.signup", next=_next()))
+    form = SignupConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = accounts.signup(phone=phone, code=form.code.data, nickname=form.nickname.data,
+                                   password=form.password.data, now=clock.now(),
+                                   secret=current_app.config["SECRET_KEY"])
+        except DomainError as exc:
+            db.session.commit()  # keeps the count of wrong guesses at the code
+            error = exc.message
+        else:
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same phone signed up a moment ago
+                db.session.rollback()
+                error = accounts.PHONE_TAKEN
+            else:
+                target = safe_next(request.args.get("next"), url_for("public.home"))
+                _sign_in(user)
+                flash(f"注册成功，欢迎你，{user.nickname}！", "success")
+                return redirect(target)
+    status = FORM_FAILED if error or form.errors else 200
+    return render_template("accounts/signup_confirm.html", form=form, error=error, phone=phone,
+                           next=_next(), resend_form=ActionForm()), status
+
+
+@bp.post("/signup/resend")
+@limiter.limit("5/minute")
+def signup_resend():
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        flash("请先填写手机号，获取验证码。", "info")
+        return redirect(url_for("accounts.signup", next=_next()))
+    try:
+        code = _request_signup_code(phone)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        _flash_code_sent(phone, code)
+    return redirect(url_for("accounts.signup_confirm", next=_next()))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.phone.data, form.password.data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            target = safe_next(request.args.get("next"), url_for("public.home"))
+            _sign_in(user)
+            flash(f"欢迎回来，{user.nickname}！", "success")
+            return redirect(target)
+    status = FORM_FAILED if error or form.errors else 200
+    return render_template("accounts/login.html", form=form, error=error, next=_next()), status
+
+
+@bp.post("/logout")
+def logout():
+    # CSRFProtect has checked the token before this runs: a cross-site form cannot sign anyone out.
+    session.clear()
+    logout_user()  # after clear(): it may leave a note to delete a remember-me cookie
+    flash("你已退出登录。", "info")
+    return redirect(url_for("public.home"))

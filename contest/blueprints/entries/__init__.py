@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("entries", __name__)
+
+from contest.blueprints.entries import views  # noqa: E402,F401

@@ -1,0 +1,23 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms.validators import Length
+
+from contest.domain.entries import MAX_TEXT
+
+
+class EntryForm(FlaskForm):
+    # Theme, area and the link are validated by the entry rules (Chinese messages, and
+    # the form keeps what was typed); WTForms only bounds the size.
+    text = TextAreaField("抖音视频分享链接", validators=[Length(max=MAX_TEXT * 2)])
+    theme = RadioField("参赛主题", choices=[], validate_choice=False)
+    area = SelectField("所在区县", choices=[], validate_choice=False)
+    accept_rules = BooleanField("我已阅读并同意参赛规则")
+    show_nickname = BooleanField("同意在作品展示和排行榜中公开我的昵称（不勾选则显示为打码昵称）")
+
+    def set_choices(self, contest) -> None:
+        self.theme.choices = [(t.key, t.name) for t in contest.themes]
+        self.area.choices = [("", "请选择区县")] + [(a.key, a.name) for a in contest.areas]
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form whose only job is the CSRF token on one-button POSTs."""

@@ -1,0 +1,62 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from contest.blueprints.entries import bp
+from contest.blueprints.entries.forms import ConfirmForm, EntryForm
+from contest.domain import clock, contests
+from contest.domain.entries import EntryRequest, entries_of, submit_entry, withdraw_entry
+from contest.domain.errors import DomainError, NotFound, Problem, Refused
+from contest.extensions import db, limiter
+from contest.models import Entry
+from contest.views_support import contest_for_request, douyin
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20/minute", methods=["POST"])
+def new_entry():
+    contest = contest_for_request()
+    form = EntryForm()
+    form.set_choices(contest)
+    problems = []
+    if form.validate_on_submit():
+        req = EntryRequest(text=form.text.data or "", theme=form.theme.data, area=form.area.data or None,
+                           accept_rules=bool(form.accept_rules.data), show_nickname=bool(form.show_nickname.data))
+        try:
+            entry = submit_entry(contest, current_user, req, douyin=douyin(), now=clock.now())
+            db.session.commit()
+        except Refused as exc:
+            problems = exc.problems
+        else:
+            flash("报名成功！作品正在等待审核，审核结果会在“我的作品”中显示。", "success")
+            return redirect(url_for("entries.my_entries", contest=contest.slug, _anchor=f"entry-{entry.id}"))
+    elif form.errors:
+        problems = [Problem("form", m) for ms in form.errors.values() for m in ms]
+    status = 422 if problems else 200
+    return render_template("entries/new.html", form=form, contest=contest, problems=problems,
+                           phase=contests.phase(contest, clock.now())), status
+
+
+@bp.get("/mine")
+@login_required
+def my_entries():
+    contest = contest_for_request()
+    return render_template("entries/mine.html", contest=contest, entries=entries_of(current_user, contest),
+                           form=ConfirmForm())
+
+
+@bp.post("/<int:entry_id>/withdraw")
+@login_required
+def withdraw(entry_id: int):
+    form = ConfirmForm()
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.user_id != current_user.id:
+        raise NotFound("没有找到这个作品。")
+    if form.validate_on_submit():
+        try:
+            withdraw_entry(entry, user=current_user, now=clock.now())
+            db.session.commit()
+            flash("作品已撤回。如需重新参赛，可以再次提交同一个视频。", "success")
+        except DomainError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("entries.my_entries", contest=entry.contest.slug))

@@ -1,0 +1,96 @@
+"""``flask --app contest …`` commands: thin wrappers over domain functions."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+
+from contest.domain import clock
+from contest.domain.errors import DomainError
+from contest.extensions import db
+
+
+def _fail(exc: DomainError):
+    raise click.ClickException(exc.message)
+
+
+@click.command("create-contest")
+@click.option("--slug", default=None, help="活动标识（小写字母、数字、连字符）。默认 zhuzhou-2020。")
+@click.option("--name", default=None, help="活动名称。")
+@click.option("--opens", default=None, help="开始时间，ISO 8601；无时区即北京时间；只写日期即当天 00:00:00。")
+@click.option("--closes", default=None, help="结束时间，ISO 8601；只写日期即当天 23:59:59（含）。")
+def create_contest_command(slug, name, opens, closes):
+    """Create a contest. With no options: the 2020 contest exactly as the article describes."""
+    from contest.domain.contests import ZHUZHOU_2020, create_contest, parse_instant
+
+    given = [o for o in (slug, name, opens, closes) if o is not None]
+    if given and len(given) != 4:
+        raise click.UsageError("--slug、--name、--opens、--closes 要么都不填，要么都要填。")
+    slug = slug or ZHUZHOU_2020["slug"]
+    name = name or ZHUZHOU_2020["name"]
+    try:
+        contest = create_contest(
+            slug=slug, name=name,
+            opens_at=parse_instant(opens or ZHUZHOU_2020["opens"], end_of_day=False),
+            closes_at=parse_instant(closes or ZHUZHOU_2020["closes"], end_of_day=True),
+        )
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(
+        f"已创建活动 {contest.slug}：{contest.name}，"
+        f"{clock.to_local(contest.opens_at):%Y-%m-%d %H:%M:%S} 至 {clock.to_local(contest.closes_at):%Y-%m-%d %H:%M:%S}（北京时间）"
+    )
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "judge", "citizen"]), required=True, help="角色。")
+@click.option("--phone", required=True, help="手机号（11 位大陆号码）。")
+@click.option("--name", "nickname", required=True, help="昵称或姓名。")
+def create_user_command(role, phone, nickname):
+    """Create an account. The password comes from CONTEST_NEW_PASSWORD or a prompt."""
+    from contest.domain.accounts import create_user
+    from contest.models import Role
+
+    password = os.environ.get("CONTEST_NEW_PASSWORD") or click.prompt(
+        "密码", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        user = create_user(phone=phone, nickname=nickname, password=password, role=Role(role), now=clock.now())
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"已创建{user.role.label}账号：{user.phone}（{user.nickname}）")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent."""
+    from contest.demo import seed_demo
+
+    report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"])
+    db.session.commit()
+    for line in report:
+        click.echo(line)
+
+
+@click.command("douyin-sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=5001, show_default=True, type=int, help="监听端口。")
+@click.option("--state-file", default=None, help="把沙盒状态保存在这个 JSON 文件里（默认只在内存中）。")
+def douyin_sandbox_command(host, port, state_file):
+    """Serve the Douyin sandbox (a faithful local fake of Douyin). This command is sandbox mode."""
+    from werkzeug.serving import run_simple
+
+    from contest.douyin.sandbox import create_sandbox_app
+
+    app = create_sandbox_app(state_file=state_file)
+    click.echo(f"抖音沙盒运行在 http://{host}:{port}  （站点请设置 CONTEST_DOUYIN_SANDBOX_URL=http://{host}:{port}）")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def register(app: Flask) -> None:
+    for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command):
+        app.cli.add_command(command)

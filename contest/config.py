@@ -1,0 +1,138 @@
+"""Configuration from ``CONTEST_*`` environment variables.
+
+Nothing is read at import time: :func:`load_config` is called by the app factory
+with the environment it should read (``os.environ`` unless a test passes its own).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_OPEN_BASE = "https://open.douyin.com"
+DEFAULT_SHORTLINK_BASE = "https://v.douyin.com"
+DEFAULT_SHARE_BASE = "https://www.iesdouyin.com"
+
+# Where the sandbox serves each base, below CONTEST_DOUYIN_SANDBOX_URL.
+SANDBOX_OPEN_PATH = "/open"
+SANDBOX_SHORTLINK_PATH = "/v"
+SANDBOX_SHARE_PATH = "/iesdouyin"
+
+# The sandbox's registered demo application (development settings only).
+SANDBOX_CLIENT_KEY = "awdemo0000sandbox"
+SANDBOX_CLIENT_SECRET = "sandbox-demo-secret-not-for-production"
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable site."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"not a boolean: {value!r}")
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"not an integer: {value!r}") from exc
+
+
+def load_config(env: Mapping[str, str], instance_path: str) -> dict:
+    """Build the Flask config mapping from ``env``.
+
+    Production (``CONTEST_ENV=production``) refuses to start without
+    ``CONTEST_SECRET_KEY`` and makes cookies Secure unless
+    ``CONTEST_COOKIE_SECURE=false``.
+    """
+    get = env.get
+    site_env = (get("CONTEST_ENV") or "development").strip().lower()
+    if site_env not in {"development", "production", "testing"}:
+        raise ConfigError("CONTEST_ENV must be development, production or testing")
+    production = site_env == "production"
+
+    secret = get("CONTEST_SECRET_KEY") or ""
+    if not secret:
+        if production:
+            raise ConfigError("CONTEST_SECRET_KEY must be set in production")
+        secret = DEV_SECRET_KEY
+
+    db_url = get("CONTEST_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "contest.sqlite3")
+    )
+    if db_url.startswith("postgres://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+    elif db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+
+    sandbox = (get("CONTEST_DOUYIN_SANDBOX_URL") or "").rstrip("/")
+    if sandbox:
+        open_base = sandbox + SANDBOX_OPEN_PATH
+        short_base = sandbox + SANDBOX_SHORTLINK_PATH
+        share_base = sandbox + SANDBOX_SHARE_PATH
+    else:
+        open_base, short_base, share_base = DEFAULT_OPEN_BASE, DEFAULT_SHORTLINK_BASE, DEFAULT_SHARE_BASE
+    open_base = (get("CONTEST_DOUYIN_OPEN_BASE") or open_base).rstrip("/")
+    short_base = (get("CONTEST_DOUYIN_SHORTLINK_BASE") or short_base).rstrip("/")
+    share_base = (get("CONTEST_DOUYIN_SHARE_BASE") or share_base).rstrip("/")
+
+    cookie_secure = _bool(get("CONTEST_COOKIE_SECURE"), production)
+    demo_mode = _bool(get("CONTEST_DEMO_MODE"), not production)
+
+    engine_options: dict = {"pool_pre_ping": True}
+    if db_url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once with "database is locked".
+        engine_options["connect_args"] = {"timeout": 30}
+
+    return {
+        "CONTEST_ENV": site_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SESSION_COOKIE_NAME": "zzcontest_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_NAME": "zzcontest_remember",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": cookie_secure,
+        "PREFERRED_URL_SCHEME": "https" if cookie_secure else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_SSL_STRICT": cookie_secure,
+        "RATELIMIT_ENABLED": _bool(get("CONTEST_RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": get("CONTEST_RATELIMIT_STORAGE_URI")
+        or get("CONTEST_REDIS_URL")
+        or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CONTEST_PREFLIGHT_LIMIT": get("CONTEST_PREFLIGHT_LIMIT") or "30/minute",
+        "CONTEST_DEMO_MODE": demo_mode,
+        "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
+        "CONTEST_DOUYIN_SANDBOX_URL": sandbox,
+        "CONTEST_DOUYIN_OPEN_BASE": open_base,
+        "CONTEST_DOUYIN_SHORTLINK_BASE": short_base,
+        "CONTEST_DOUYIN_SHARE_BASE": share_base,
+        "CONTEST_DOUYIN_TIMEOUT": float(get("CONTEST_DOUYIN_TIMEOUT") or 5),
+        "CONTEST_DOUYIN_CLIENT_KEY": get("CONTEST_DOUYIN_CLIENT_KEY")
+        or (SANDBOX_CLIENT_KEY if sandbox else ""),
+        "CONTEST_DOUYIN_CLIENT_SECRET": get("CONTEST_DOUYIN_CLIENT_SECRET")
+        or (SANDBOX_CLIENT_SECRET if sandbox else ""),
+        "CONTEST_SMS_BACKEND": (get("CONTEST_SMS_BACKEND") or "log").strip().lower(),
+        "CONTEST_SMS_GATEWAY_URL": get("CONTEST_SMS_GATEWAY_URL") or "",
+        "CONTEST_SMS_GATEWAY_KEY": get("CONTEST_SMS_GATEWAY_KEY") or "",
+        "CONTEST_OTP_TTL_SECONDS": _int(get("CONTEST_OTP_TTL_SECONDS"), 600),
+        "CONTEST_OTP_RESEND_SECONDS": _int(get("CONTEST_OTP_RESEND_SECONDS"), 60),
+        "CONTEST_OTP_DAILY_LIMIT": _int(get("CONTEST_OTP_DAILY_LIMIT"), 10),
+    }

@@ -1,0 +1,230 @@
+"""Citizen accounts: phone numbers, passwords and one-time codes.
+
+Plain functions over models; the caller commits. Every refusal is a :class:`DomainError`
+whose message is shown to the user as is.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import math
+import re
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import PhoneCode, Role, User
+
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+NICKNAME_MAX = 20
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128  # hashing is deliberately slow; refuse essay-length "passwords"
+CODE_DIGITS = 6
+MAX_ATTEMPTS = 5  # wrong guesses that burn a code
+
+SIGNUP = "signup"
+PURPOSES = frozenset({SIGNUP})
+
+BAD_PHONE = "请输入正确的 11 位手机号"
+PHONE_TAKEN = "这个手机号已经注册，请直接登录。"
+BAD_LOGIN = "手机号或密码错误。"
+INACTIVE = "账号已停用，请联系主办方。"
+WRONG_CODE = "验证码错误。"
+CODE_EXPIRED = "验证码已过期，请重新获取。"
+CODE_USED = "验证码已使用，请重新获取。"
+CODE_BURNED = "验证码错误次数过多，请重新获取。"
+NO_CODE = "请先获取验证码。"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the phone is unknown, so that a wrong phone costs the same time as a
+    wrong password (no account enumeration by timing)."""
+    return generate_password_hash("not-a-real-password")
+
+
+class Sender(Protocol):
+    def send(self, phone: str, message: str) -> None: ...
+
+
+def normalise_phone(text: str | None) -> str:
+    """A mainland mobile number as 11 ASCII digits.
+
+    Accepts spaces and dashes, full-width digits (Chinese input methods) and a
+    ``+86``/``86`` prefix: ``+86 138-1234-5678`` → ``13812345678``.
+    """
+    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or ""))
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("86") and len(value) == 13:
+        value = value[2:]
+    if not PHONE_RE.fullmatch(value):
+        raise DomainError(BAD_PHONE)
+    return value
+
+
+def _clean_nickname(nickname: str | None) -> str:
+    value = (nickname or "").strip()
+    if not value:
+        raise DomainError("请填写昵称。")
+    if len(value) > NICKNAME_MAX:
+        raise DomainError(f"昵称最多 {NICKNAME_MAX} 个字。")
+    return value
+
+
+def _check_password(password: str | None) -> str:
+    value = password or ""
+    if len(value) < PASSWORD_MIN:
+        raise DomainError(f"密码至少需要 {PASSWORD_MIN} 位。")
+    if len(value) > PASSWORD_MAX:
+        raise DomainError(f"密码最多 {PASSWORD_MAX} 位。")
+    return value
+
+
+def _user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.phone == phone))
+
+
+def _check_phone_free(phone: str) -> None:
+    if _user_by_phone(phone) is not None:
+        raise DomainError(PHONE_TAKEN)
+
+
+def create_user(*, phone: str, nickname: str, password: str, role: Role = Role.CITIZEN, now: datetime) -> User:
+    """Add an account whose phone counts as confirmed at ``now`` (the caller confirmed it)."""
+    phone = normalise_phone(phone)
+    nickname = _clean_nickname(nickname)
+    password = _check_password(password)
+    _check_phone_free(phone)
+    user = User(
+        phone=phone, nickname=nickname, password_hash=generate_password_hash(password),
+        role=role, active=True, phone_verified_at=now, created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(phone: str, password: str) -> User:
+    """The user with this phone and password.
+
+    Unknown phone, wrong password and an account without a password all get the same
+    message; a deactivated account is named only once the password was right.
+    """
+    user = _user_by_phone(normalise_phone(phone))
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password or "")
+        raise DomainError(BAD_LOGIN)
+    if not check_password_hash(user.password_hash, password or ""):
+        raise DomainError(BAD_LOGIN)
+    if not user.active:
+        raise DomainError(INACTIVE)
+    return user
+
+
+def _code_hash(secret: str, phone: str, purpose: str, code: str) -> str:
+    message = f"{phone}\x00{purpose}\x00{code}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _check_purpose(purpose: str) -> None:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown code purpose: {purpose!r}")
+
+
+def _latest_code(phone: str, purpose: str) -> PhoneCode | None:
+    return db.session.scalar(
+        sa.select(PhoneCode)
+        .where(PhoneCode.phone == phone, PhoneCode.purpose == purpose)
+        .order_by(PhoneCode.created_at.desc(), PhoneCode.id.desc())
+        .limit(1)
+    )
+
+
+def request_code(phone: str, *, purpose: str, now: datetime, sender: Sender, secret: str,
+                 ttl_seconds: int, resend_seconds: int, daily_limit: int) -> str:
+    """Send a fresh 6-digit code to ``phone`` and return it.
+
+    Refused while the last code for this phone and purpose is younger than
+    ``resend_seconds``, and once ``daily_limit`` codes (any purpose) went to the phone in
+    the last 24 hours. A sign-up code is not sent to a phone that already has an
+    account. Only an HMAC of the code is stored; the row is added after ``sender``
+    accepted the message, so a failed send leaves nothing behind.
+    """
+    phone = normalise_phone(phone)
+    _check_purpose(purpose)
+    if purpose == SIGNUP:
+        _check_phone_free(phone)
+
+    last = _latest_code(phone, purpose)
+    if last is not None:
+        wait = resend_seconds - (now - last.created_at).total_seconds()
+        if wait > 0:
+            raise DomainError(f"验证码已发送，请 {math.ceil(wait)} 秒后再试。")
+    sent = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PhoneCode)
+        .where(PhoneCode.phone == phone, PhoneCode.created_at > now - timedelta(hours=24))
+    )
+    if sent >= daily_limit:
+        raise DomainError("这个手机号今天获取验证码的次数已达上限，请明天再试。")
+
+    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    minutes = math.ceil(ttl_seconds / 60)
+    sender.send(phone, f"【株洲抖音生活秀】您的验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    db.session.add(PhoneCode(
+        phone=phone, purpose=purpose, code_hash=_code_hash(secret, phone, purpose, code),
+        created_at=now, expires_at=now + timedelta(seconds=ttl_seconds), attempts=0,
+    ))
+    db.session.flush()
+    return code
+
+
+def verify_code(phone: str, code: str, *, purpose: str, now: datetime, secret: str) -> PhoneCode:
+    """Spend the latest code sent to ``phone`` for ``purpose`` if ``code`` matches it.
+
+    Only the latest code counts (asking for a new one retires the old). A wrong guess is
+    counted on the row; the :data:`MAX_ATTEMPTS`-th burns the code. The caller commits
+    **also when this raises**, or the count of wrong guesses is lost.
+    """
+    phone = normalise_phone(phone)
+    _check_purpose(purpose)
+    row = _latest_code(phone, purpose)
+    if row is None:
+        raise DomainError(NO_CODE)
+    if row.used_at is not None:
+        raise DomainError(CODE_USED)
+    if row.attempts >= MAX_ATTEMPTS:
+        raise DomainError(CODE_BURNED)
+    if now >= row.expires_at:
+        raise DomainError(CODE_EXPIRED)
+    given = re.sub(r"\s", "", unicodedata.normalize("NFKC", code or ""))
+    if not hmac.compare_digest(row.code_hash, _code_hash(secret, phone, purpose, given)):
+        row.attempts += 1
+        db.session.flush()
+        raise DomainError(WRONG_CODE if row.attempts < MAX_ATTEMPTS else CODE_BURNED)
+    row.used_at = now
+    db.session.flush()
+    return row
+
+
+def signup(*, phone: str, code: str, nickname: str, password: str, now: datetime, secret: str) -> User:
+    """Confirm the sign-up code and create a citizen account.
+
+    Nickname, password and the phone's availability are checked before the code is
+    spent, so a typo in them does not cost the user their code.
+    """
+    phone = normalise_phone(phone)
+    _clean_nickname(nickname)
+    _check_password(password)
+    _check_phone_free(phone)
+    verify_code(phone, code, purpose=SIGNUP, now=now, secret=secret)
+    return create_user(phone=phone, nickname=nickname, password=password, role=Role.CITIZEN, now=now)

@@ -1,0 +1,263 @@
+"""Entering a video: the checks (preflight), submission, withdrawal, and the status machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from contest.domain import clock, contests, links
+from contest.domain.captions import caption_problems
+from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
+from contest.extensions import db
+from contest.models import Contest, Entry, EntryEvent, EntryStatus, User
+
+MAX_TEXT = 2000
+
+PLATFORM_ERROR = Problem("platform_error", "暂时无法连接抖音核对这个视频，请稍后再试。")
+VIDEO_UNAVAILABLE = Problem("video_unavailable", "找不到这个视频：它可能已被删除、设为私密或仍在审核中。请确认视频已公开发布。")
+ALREADY_ENTERED = Problem("already_entered", "这个视频已经报名参赛，同一个视频只能报名一次。")
+
+
+class DouyinGateway(Protocol):
+    """What the entry rules need from Douyin (implemented by ``contest.douyin.client.DouyinClient``)."""
+
+    share_base: str
+
+    def resolve_short_link(self, code: str) -> str | None: ...
+
+    def embed_info(self, video_id: str): ...
+
+
+@dataclass
+class Preflight:
+    """The outcome of the automatic checks on pasted text."""
+
+    video_id: str | None = None
+    caption: str | None = None
+    published_at: datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+    # How each fact was learnt: "embed" (get_iframe_by_video), "video_id" (provisional), "platform".
+    fact_sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "video_id": self.video_id,
+            "caption": self.caption,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _window_text(contest: Contest) -> str:
+    fmt = "%Y年%m月%d日 %H:%M"
+    return (f"{clock.to_local(contest.opens_at, contest.timezone):{fmt}}至"
+            f"{clock.to_local(contest.closes_at, contest.timezone):{fmt}}")
+
+
+def _resolve_video_id(text: str, douyin: DouyinGateway) -> str:
+    """The video id behind pasted text, or :class:`links.LinkProblem`/:class:`PlatformError`."""
+    url = links.find_url(text)
+    if url is None:
+        raise links.LinkProblem(*links.NO_LINK)
+    link = links.parse_url(url)
+    if link.kind == "short":
+        # The request is built from the short code alone, never from the pasted URL.
+        location = douyin.resolve_short_link(link.short_code)
+        if not location:
+            raise links.LinkProblem(*links.LINK_EXPIRED)
+        link = links.parse_redirect(location, douyin.share_base)
+    return links.require_video(link)
+
+
+def existing_entry(contest: Contest, video_id: str) -> Entry | None:
+    return db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id, Entry.video_id == video_id))
+
+
+def _blocks(existing: Entry | None, user: User | None) -> bool:
+    """An existing entry blocks a new one unless it is the same entrant's withdrawn entry."""
+    if existing is None:
+        return False
+    return not (existing.status is EntryStatus.WITHDRAWN and user is not None and existing.user_id == user.id)
+
+
+def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: datetime,
+              user: User | None = None) -> Preflight:
+    """Run every automatic check on pasted share text or a link (DOUYIN.md §2, §5).
+
+    Stops at the first problem that leaves no video id; once the id is known,
+    reports every problem found: publish time outside the window (provisional,
+    from the id), caption tags, and a video already entered.
+    """
+    result = Preflight()
+    try:
+        result.video_id = _resolve_video_id(text, douyin)
+    except links.LinkProblem as exc:
+        result.problems.append(exc.problem)
+        return result
+    except PlatformError:
+        result.problems.append(PLATFORM_ERROR)
+        return result
+
+    published = links.published_at_from_id(result.video_id)
+    if published is not None:
+        result.published_at = published
+        result.fact_sources["published_at"] = "video_id"
+        if not contests.window_contains(contest, published):
+            when = clock.to_local(published, contest.timezone)
+            result.problems.append(Problem(
+                "published_outside_window",
+                f"这个视频发布于 {when:%Y年%m月%d日 %H:%M}，不在活动时间（{_window_text(contest)}）内。"
+                "请在活动期间发布新视频后再报名。",
+            ))
+
+    try:
+        info = douyin.embed_info(result.video_id)
+    except VideoGoneError:
+        result.problems.append(VIDEO_UNAVAILABLE)
+    except PlatformError:
+        result.problems.append(PLATFORM_ERROR)
+    else:
+        result.caption = info.title
+        result.fact_sources["caption"] = "embed"
+        result.problems.extend(caption_problems(info.title, hashtag=contest.hashtag, mention=contest.mention))
+
+    if _blocks(existing_entry(contest, result.video_id), user):
+        result.problems.append(ALREADY_ENTERED)
+    return result
+
+
+def entry_checks(contest: Contest, fact_sources: dict[str, str]) -> list[dict]:
+    """What passed at submission, for the entrant and reviewers; provisional facts are marked."""
+    items = [
+        {"code": "video", "passed": True, "label": "抖音视频链接有效", "provisional": False},
+        {"code": "hashtag", "passed": True, "label": f"作品描述包含话题 #{contest.hashtag}", "provisional": False},
+        {"code": "mention", "passed": True, "label": f"作品描述 @了{contest.mention}", "provisional": False},
+    ]
+    if "published_at" in fact_sources:
+        items.append({
+            "code": "published_in_window", "passed": True, "label": "发布时间在活动期内",
+            "provisional": fact_sources["published_at"] != "platform",
+        })
+    return items
+
+
+def set_entry_status(entry: Entry, to: EntryStatus, *, actor: User | None, now: datetime,
+                     note: str | None = None) -> None:
+    """The one transition function: checks the move, records who and when."""
+    allowed = TRANSITIONS[entry.status]
+    if to not in allowed:
+        raise DomainError(f"作品当前状态为“{entry.status.label}”，不能改为“{to.label}”。")
+    entry.events.append(EntryEvent(at=now, actor_id=actor.id if actor else None,
+                                   from_status=entry.status, to_status=to, note=note))
+    entry.status = to
+    entry.status_changed_at = now
+    entry.status_reason = note
+
+
+TRANSITIONS: dict[EntryStatus, frozenset[EntryStatus]] = {
+    EntryStatus.PENDING: frozenset({EntryStatus.APPROVED, EntryStatus.REJECTED, EntryStatus.NEEDS_FIX,
+                                    EntryStatus.WITHDRAWN}),
+    EntryStatus.NEEDS_FIX: frozenset({EntryStatus.PENDING, EntryStatus.REJECTED, EntryStatus.WITHDRAWN}),
+    EntryStatus.WITHDRAWN: frozenset({EntryStatus.PENDING}),
+    EntryStatus.APPROVED: frozenset({EntryStatus.REJECTED}),  # disqualification
+    EntryStatus.REJECTED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """What an entrant submits, as typed."""
+
+    text: str
+    theme: str | None
+    area: str | None
+    accept_rules: bool
+    show_nickname: bool
+
+
+def validate_request(contest: Contest, req: EntryRequest, now: datetime) -> list[Problem]:
+    """Problems with the form itself (theme, area, rules, window), before any Douyin call."""
+    problems = []
+    if contests.phase(contest, now) != "open":
+        problems.append(Problem("contest_not_open", f"现在不在报名时间内。报名和积赞时间为{_window_text(contest)}（北京时间）。"))
+    if not req.text.strip():
+        problems.append(Problem("no_link", links.NO_LINK[1]))
+    elif len(req.text) > MAX_TEXT:
+        problems.append(Problem("text_too_long", f"粘贴的内容太长了（超过 {MAX_TEXT} 个字），请只粘贴抖音的分享文字。"))
+    if contests.theme_by_key(contest, req.theme) is None:
+        problems.append(Problem("invalid_theme", "请选择参赛主题。"))
+    if contests.area_by_key(contest, req.area) is None:
+        problems.append(Problem("invalid_area", "请选择所在区县。"))
+    if not req.accept_rules:
+        problems.append(Problem("rules_not_accepted", "请阅读并同意参赛规则。"))
+    return problems
+
+
+def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: DouyinGateway,
+                 now: datetime) -> Entry:
+    """Enter a video: every check must pass; the entry waits for review.
+
+    One video, one entry per contest: the database's unique constraint decides
+    between concurrent submissions, and the loser gets ``already_entered`` (409).
+    An entrant who withdrew an entry may enter the same video again.
+    """
+    problems = validate_request(contest, req, now)
+    if problems:
+        raise Refused(problems)
+    check = preflight(req.text, contest, douyin=douyin, now=now, user=user)
+    if not check.ok:
+        only_duplicate = [p.code for p in check.problems] == [ALREADY_ENTERED.code]
+        raise Refused(check.problems, status=409 if only_duplicate else 422)
+
+    fields = dict(
+        theme=contests.theme_by_key(contest, req.theme), area=contests.area_by_key(contest, req.area),
+        submitted_text=req.text, caption=check.caption, published_at=check.published_at,
+        fact_sources=check.fact_sources, checks=entry_checks(contest, check.fact_sources),
+        show_nickname=req.show_nickname, rules_accepted_at=now, submitted_at=now,
+    )
+    # Looked up again: another request may have entered the video since the preflight.
+    entry = existing_entry(contest, check.video_id)
+    if _blocks(entry, user):
+        raise Refused([ALREADY_ENTERED], status=409)
+    if entry is not None:  # the entrant's own withdrawn entry, entered again
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="重新报名")
+    else:
+        entry = Entry(contest=contest, user=user, video_id=check.video_id, status=EntryStatus.PENDING,
+                      status_changed_at=now, **fields)
+        entry.events.append(EntryEvent(at=now, actor_id=user.id, from_status=None,
+                                       to_status=EntryStatus.PENDING, note="报名"))
+        db.session.add(entry)
+    try:
+        db.session.flush()
+    except (IntegrityError, StaleDataError):
+        # A concurrent request won the unique constraint (or revived the same row first).
+        db.session.rollback()
+        raise Refused([ALREADY_ENTERED], status=409) from None
+    return entry
+
+
+def withdraw_entry(entry: Entry, *, user: User, now: datetime) -> None:
+    """The entrant withdraws an entry that has not been reviewed yet."""
+    if entry.user_id != user.id:
+        raise DomainError("只能撤回自己的作品。")
+    if entry.status not in {EntryStatus.PENDING, EntryStatus.NEEDS_FIX}:
+        raise DomainError(f"作品当前状态为“{entry.status.label}”，不能再撤回。")
+    set_entry_status(entry, EntryStatus.WITHDRAWN, actor=user, now=now, note="参赛者撤回")
+
+
+def entries_of(user: User, contest: Contest | None = None) -> list[Entry]:
+    query = sa.select(Entry).where(Entry.user_id == user.id).order_by(Entry.submitted_at.desc(), Entry.id.desc())
+    if contest is not None:
+        query = query.where(Entry.contest_id == contest.id)
+    return list(db.session.scalars(query))

@@ -1,0 +1,19 @@
+"""Masking of personal data for public display (PIPL)."""
+
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str:
+    """``13812345678`` → ``138****5678``."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str | None) -> str:
+    """Keep the first character: ``张三丰`` → ``张**``, ``Alice`` → ``A****``."""
+    if not name:
+        return "匿名用户"
+    return name[0] + "*" * max(1, len(name) - 1)

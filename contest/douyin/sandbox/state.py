@@ -1,0 +1,742 @@
+"""The sandbox's world: apps, users, videos, short codes, OAuth grants, faults, a request log and a clock.
+
+Everything lives in one plain JSON-able dict guarded by one re-entrant lock, so the
+threaded dev server can serve several requests at once. With ``state_file`` the dict
+is mirrored to that JSON file after every change (written atomically) and re-read
+when another process changed it, so a sandbox restarted with the same file keeps its
+world. Rate-limit windows are wall-clock and never saved.
+
+Methods that answer a Douyin endpoint raise :class:`PlatformError` (the platform's
+code and description); control-route methods raise :class:`ControlError` (HTTP 400).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from contest.config import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
+
+log = logging.getLogger(__name__)
+
+ACCESS_TTL = 1_296_000   # 15 days
+REFRESH_TTL = 2_592_000  # 30 days
+CODE_TTL = 600           # 10 minutes
+MAX_RENEWALS = 5
+LOG_LIMIT = 10_000
+
+ENDPOINTS = (
+    "shortlink", "share_page", "get_iframe_by_video", "access_token", "refresh_token",
+    "renew_refresh_token", "userinfo", "video_list", "video_data",
+)
+FAULT_KINDS = ("error_code", "timeout", "http_500", "bad_json")
+STAT_FIELDS = ("digg_count", "comment_count", "share_count", "play_count")
+LINK_KINDS = ("video", "note", "user", "live", "expired")
+
+SHORT_CODE = re.compile(r"^[A-Za-z0-9_-]{6,11}$")
+VIDEO_ID = re.compile(r"^[0-9]{1,20}$")
+OPEN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+SCOPE = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
+# A Location header must be printable ASCII without spaces (WSGI headers are latin-1; no CR/LF injection).
+LOCATION = re.compile(r"^[!-~]{1,2000}$")
+
+_ITEM_KEY = hashlib.sha256(b"zhuzhou-contest douyin sandbox item_id key").digest()
+
+# (seed key, open_id, days ago, hours ago, caption, public, final likes)
+_TAGS = "#动力株洲文旅通 @株洲足迹"
+DEMO_USERS = (
+    ("ou_demo_xiaoli", "小李爱株洲"),
+    ("ou_demo_laozhang", "老张的乡村"),
+    ("ou_demo_ahua", "阿华才艺"),
+)
+DEMO_VIDEOS = (
+    ("xiaoli-1", "ou_demo_xiaoli", 18, 3, f"神农城的夜景太美了 {_TAGS}", True, 1280),
+    ("xiaoli-2", "ou_demo_xiaoli", 9, 5, f"炎帝陵祭祖大典现场 #株洲 {_TAGS}", True, 356),
+    ("xiaoli-3", "ou_demo_xiaoli", 3, 2, "湘江风光带骑行，风真舒服 #动力株洲文旅通", True, 88),  # no @ mention
+    ("xiaoli-p", "ou_demo_xiaoli", 5, 1, f"草稿：醴陵瓷谷 {_TAGS}", False, 4),
+    ("laozhang-1", "ou_demo_laozhang", 15, 4, f"炎陵黄桃熟了，欢迎来摘 {_TAGS}", True, 2450),
+    ("laozhang-2", "ou_demo_laozhang", 6, 6, f"茶陵古城墙下的老手艺 {_TAGS}", True, 512),
+    ("laozhang-p", "ou_demo_laozhang", 4, 3, f"自家菜园 {_TAGS}", False, 2),
+    ("ahua-1", "ou_demo_ahua", 12, 7, f"醴陵釉下五彩瓷，边画边唱 {_TAGS}", True, 3021),
+    ("ahua-2", "ou_demo_ahua", 7, 2, f"攸县香干的一百种吃法 {_TAGS}", True, 640),
+    ("ahua-3", "ou_demo_ahua", 1, 3, f"石峰公园樱花舞 {_TAGS}", True, 145),
+    ("ahua-p", "ou_demo_ahua", 2, 1, f"练习中，还没剪好 {_TAGS}", False, 0),
+)
+DEMO_LINKS = (
+    ("sbxLi001", "xiaoli-1"), ("sbxLi002", "xiaoli-2"), ("sbxLi003", "xiaoli-3"), ("sbxLi004", "xiaoli-p"),
+    ("sbxZh001", "laozhang-1"), ("sbxZh002", "laozhang-2"),
+    ("sbxHu001", "ahua-1"), ("sbxHu002", "ahua-2"), ("sbxHu003", "ahua-3"),
+)
+DEMO_OTHER_LINKS = (("sbxUser01", "user"), ("sbxLive01", "live"), ("sbxNote01", "note"), ("sbxGone01", "expired"))
+
+
+class PlatformError(Exception):
+    """What a Douyin endpoint answers with ``error_code`` (or ``err_no``) ≠ 0."""
+
+    def __init__(self, code: int, description: str):
+        super().__init__(f"{code} {description}")
+        self.code = code
+        self.description = description
+
+
+class ControlError(Exception):
+    """Bad input to a control route: HTTP 400 ``{"error": message}``."""
+
+
+# -- ids ---------------------------------------------------------------------
+
+def _bits(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def mint_video_id(create_time: int, *salt: object) -> str:
+    """Douyin's rule: the publish time in the top 32 bits, 32 (deterministic) random bits below."""
+    return str((int(create_time) << 32) | _bits("video", create_time, *salt))
+
+
+def item_id_for(video_id: str) -> str:
+    """An opaque ``@…`` item id that maps back to the video id (:func:`video_id_for_item`)."""
+    raw = int(video_id).to_bytes(8, "big")
+    tag = hmac.new(_ITEM_KEY, raw, hashlib.sha256).digest()[:24]
+    pad = hashlib.sha256(_ITEM_KEY + tag).digest()[:8]
+    body = bytes(a ^ b for a, b in zip(raw, pad))
+    return "@" + base64.urlsafe_b64encode(tag + body).decode().rstrip("=")
+
+
+def video_id_for_item(item_id: str) -> str | None:
+    if not isinstance(item_id, str) or not item_id.startswith("@"):
+        return None
+    try:
+        blob = base64.urlsafe_b64decode(item_id[1:] + "=" * (-len(item_id[1:]) % 4))
+    except (ValueError, TypeError):
+        return None
+    if len(blob) != 32:
+        return None
+    tag, body = blob[:24], blob[24:]
+    pad = hashlib.sha256(_ITEM_KEY + tag).digest()[:8]
+    raw = bytes(a ^ b for a, b in zip(body, pad))
+    if not hmac.compare_digest(hmac.new(_ITEM_KEY, raw, hashlib.sha256).digest()[:24], tag):
+        return None
+    return str(int.from_bytes(raw, "big"))
+
+
+def sec_uid_for(open_id: str) -> str:
+    """A profile's ``sec_uid`` shaped like the real ones (``MS4wLjABAAAA`` + opaque)."""
+    digest = hashlib.sha256(("sec_uid:" + open_id).encode()).digest() + hashlib.sha256(open_id.encode()).digest()[:12]
+    return "MS4wLjABAAAA" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def stats_at(video: dict, t: float) -> dict:
+    """The statistics a video shows at sandbox time ``t``: the latest series entry with ``at <= t``."""
+    current = {field: 0 for field in STAT_FIELDS}
+    for at, counts in video["series"]:
+        if at > t:
+            break
+        current = counts
+    return dict(current)
+
+
+def _empty() -> dict:
+    return {
+        "apps": {SANDBOX_CLIENT_KEY: {"client_secret": SANDBOX_CLIENT_SECRET, "name": "株洲抖音生活秀（沙盒演示应用）"}},
+        "users": {}, "videos": {}, "shortlinks": {}, "codes": {}, "access_tokens": {}, "refresh_tokens": {},
+        "grants": {}, "faults": [], "rate_limits": {}, "log": [], "clock_offset": 0.0, "counter": 0,
+    }
+
+
+# -- validation helpers for control routes -------------------------------------
+
+def _require(payload: dict, key: str) -> Any:
+    if key not in payload or payload[key] is None:
+        raise ControlError(f'"{key}" is required')
+    return payload[key]
+
+
+def _int_field(payload: dict, key: str, *, minimum: int | None = 0, maximum: int = 10**15,
+               default: Any = None) -> Any:
+    value = payload.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError(f'"{key}" must be an integer')
+    if minimum is not None and value < minimum:
+        raise ControlError(f'"{key}" must be at least {minimum}')
+    if value > maximum:
+        raise ControlError(f'"{key}" must be at most {maximum}')
+    return value
+
+
+def _number_field(payload: dict, key: str) -> float | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) > 1e12:
+        raise ControlError(f'"{key}" must be a number')
+    return float(value)
+
+
+def _bool_field(payload: dict, key: str) -> bool | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ControlError(f'"{key}" must be true or false')
+    return value
+
+
+def _str_field(payload: dict, key: str, *, required: bool = False, limit: int = 2000) -> str | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            raise ControlError(f'"{key}" is required')
+        return None
+    if not isinstance(value, str):
+        raise ControlError(f'"{key}" must be a string')
+    if len(value) > limit:
+        raise ControlError(f'"{key}" is longer than {limit} characters')
+    return value
+
+
+def _video_id_field(payload: dict, key: str = "video_id", *, required: bool = True) -> str | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            raise ControlError(f'"{key}" is required')
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ControlError(f'"{key}" must be a string of digits, not a number: ids exceed 2^53 and lose precision')
+    if not isinstance(value, str) or not VIDEO_ID.match(value) or int(value) >= 2**64:
+        raise ControlError(f'"{key}" must be a string of 1 to 20 digits below 2^64')
+    return str(int(value))
+
+
+def _open_id_field(payload: dict, *, required: bool = True) -> str | None:
+    value = _str_field(payload, "open_id", required=required, limit=64)
+    if value is not None and not OPEN_ID.match(value):
+        raise ControlError('"open_id" must be 1 to 64 of A-Z a-z 0-9 _ . : -')
+    return value
+
+
+class World:
+    def __init__(self, state_file: str | None = None):
+        self.lock = threading.RLock()
+        self.state_file = state_file
+        self._mtime: float | None = None
+        self._hits: dict[str, deque] = {}
+        self.data = _empty()
+        self.loaded = False  # true when the world came from an existing state file
+        if state_file and os.path.exists(state_file):
+            self._load()
+
+    # -- persistence -------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            with open(self.state_file, encoding="utf-8") as fh:
+                loaded = json.load(fh)
+            self._mtime = os.stat(self.state_file).st_mtime_ns
+        except (OSError, ValueError) as exc:
+            log.warning("sandbox state file %s unreadable (%s): starting empty", self.state_file, exc)
+            return
+        if not isinstance(loaded, dict):
+            log.warning("sandbox state file %s is not a JSON object: starting empty", self.state_file)
+            return
+        fresh = _empty()
+        for key, default in fresh.items():
+            if key in loaded and isinstance(loaded[key], type(default)):
+                fresh[key] = loaded[key]
+        fresh["apps"].update(_empty()["apps"])
+        self.data = fresh
+        self.loaded = True
+
+    def _save(self) -> None:
+        if not self.state_file:
+            return
+        directory = os.path.dirname(os.path.abspath(self.state_file))
+        fd, tmp = tempfile.mkstemp(prefix=".sandbox-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.data, fh, ensure_ascii=False)
+            os.replace(tmp, self.state_file)
+            self._mtime = os.stat(self.state_file).st_mtime_ns
+        except OSError as exc:
+            log.warning("cannot write sandbox state file %s: %s", self.state_file, exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def _refresh(self) -> None:
+        if not self.state_file:
+            return
+        try:
+            mtime = os.stat(self.state_file).st_mtime_ns
+        except OSError:
+            return
+        if mtime != self._mtime:
+            self._load()
+
+    @contextmanager
+    def reading(self) -> Iterator[dict]:
+        with self.lock:
+            self._refresh()
+            yield self.data
+
+    @contextmanager
+    def changing(self) -> Iterator[dict]:
+        with self.lock:
+            self._refresh()
+            yield self.data
+            self._save()
+
+    # -- clock -------------------------------------------------------------
+    def now(self) -> float:
+        return time.time() + self.data["clock_offset"]
+
+    def now_int(self) -> int:
+        return int(self.now())
+
+    def set_clock(self, payload: dict) -> int:
+        now = _number_field(payload, "now")
+        advance = _number_field(payload, "advance")
+        if now is None and advance is None:
+            raise ControlError('give "now" (unix seconds) or "advance" (seconds)')
+        if now is not None and advance is not None:
+            raise ControlError('give either "now" or "advance", not both')
+        if now is not None and not 0 <= now < 2**32:
+            raise ControlError('"now" must be unix seconds between 0 and 2^32')
+        with self.changing() as d:
+            if now is not None:
+                d["clock_offset"] = now - time.time()
+            else:
+                d["clock_offset"] += advance
+            return self.now_int()
+
+    def logid(self) -> str:
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(self.now()))
+        return stamp + secrets.token_hex(10).upper()
+
+    # -- whole world -------------------------------------------------------
+    def reset(self) -> None:
+        with self.changing() as d:
+            apps = d["apps"]
+            self.data.clear()
+            self.data.update(_empty())
+            self.data["apps"] = apps
+            self._hits.clear()
+
+    def seed(self) -> dict:
+        """The demo world: three users, their videos (published in the last 20 days), short codes. Idempotent."""
+        with self.changing() as d:
+            now = self.now_int()
+            for open_id, nickname in DEMO_USERS:
+                d["users"].setdefault(open_id, {"open_id": open_id, "union_id": "un_" + open_id[3:],
+                                                "nickname": nickname, "avatar": None})
+            by_key = {v.get("seed_key"): v for v in d["videos"].values() if v.get("seed_key")}
+            for key, open_id, days, hours, title, public, likes in DEMO_VIDEOS:
+                if key in by_key:
+                    continue
+                created = now - days * 86400 - hours * 3600
+                video_id = mint_video_id(created, "seed", key)
+                series = []
+                for day in range(days + 1):
+                    share = (day + 1) / (days + 1)
+                    digg = round(likes * share)
+                    series.append([created + day * 86400, {
+                        "digg_count": digg, "comment_count": digg // 8, "share_count": digg // 20,
+                        "play_count": digg * 12 + 30}])
+                video = {"video_id": video_id, "open_id": open_id, "title": title, "create_time": created,
+                         "public": public, "deleted": False, "cover": None, "series": series, "seed_key": key}
+                d["videos"][video_id] = video
+                by_key[key] = video
+            for code, key in DEMO_LINKS:
+                d["shortlinks"].setdefault(code, {"code": code, "kind": "video", "video_id": by_key[key]["video_id"]})
+            for code, kind in DEMO_OTHER_LINKS:
+                d["shortlinks"].setdefault(code, {"code": code, "kind": kind})
+            return {
+                "users": [open_id for open_id, _ in DEMO_USERS],
+                "videos": [by_key[key]["video_id"] for key, *_ in DEMO_VIDEOS],
+                "shortlinks": [code for code, _ in DEMO_LINKS] + [code for code, _ in DEMO_OTHER_LINKS],
+            }
+
+    def snapshot(self) -> dict:
+        with self.reading() as d:
+            now = self.now()
+            return {
+                "now": int(now),
+                "users": [dict(u) for u in d["users"].values()],
+                "videos": [self.video_dump(v, now) for v in d["videos"].values()],
+                "shortlinks": [dict(s) for s in d["shortlinks"].values()],
+                "faults": [dict(f) for f in d["faults"]],
+                "rate_limits": dict(d["rate_limits"]),
+            }
+
+    @staticmethod
+    def video_dump(video: dict, now: float) -> dict:
+        return {
+            "video_id": video["video_id"], "item_id": item_id_for(video["video_id"]), "open_id": video["open_id"],
+            "title": video["title"], "create_time": video["create_time"], "public": video["public"],
+            "deleted": video["deleted"], "cover": video["cover"], "statistics": stats_at(video, now),
+            "series": [{"at": at, **counts} for at, counts in video["series"]],
+        }
+
+    # -- users and videos --------------------------------------------------
+    def upsert_user(self, payload: dict) -> dict:
+        open_id = _open_id_field(payload)
+        nickname = _str_field(payload, "nickname", limit=100)
+        union_id = _str_field(payload, "union_id", limit=100)
+        avatar = _str_field(payload, "avatar")
+        with self.changing() as d:
+            user = d["users"].get(open_id)
+            if user is None:
+                if nickname is None:
+                    raise ControlError('"nickname" is required for a new user')
+                user = d["users"][open_id] = {"open_id": open_id, "union_id": None, "nickname": nickname,
+                                              "avatar": None}
+            if nickname is not None:
+                user["nickname"] = nickname
+            user["union_id"] = union_id or user["union_id"] or "un_" + open_id
+            if avatar is not None:
+                user["avatar"] = avatar
+            return dict(user)
+
+    def user(self, open_id: str) -> dict | None:
+        with self.reading() as d:
+            user = d["users"].get(open_id)
+            return dict(user) if user else None
+
+    def users(self) -> list[dict]:
+        with self.reading() as d:
+            return [dict(u) for u in d["users"].values()]
+
+    def upsert_video(self, payload: dict) -> dict:
+        video_id = _video_id_field(payload, required=False)
+        open_id = _open_id_field(payload, required=False)
+        title = _str_field(payload, "title", limit=5000)
+        create_time = _int_field(payload, "create_time", maximum=2**32 - 1)
+        public = _bool_field(payload, "public")
+        deleted = _bool_field(payload, "deleted")
+        cover = _str_field(payload, "cover")
+        counts = {f: _int_field(payload, f) for f in STAT_FIELDS}
+        counts = {f: n for f, n in counts.items() if n is not None}
+        with self.changing() as d:
+            video = d["videos"].get(video_id) if video_id else None
+            now = self.now_int()
+            if video is None:
+                if open_id is None:
+                    raise ControlError('"open_id" is required for a new video')
+                if title is None:
+                    raise ControlError('"title" is required for a new video')
+                if create_time is None:
+                    create_time = int(video_id) >> 32 if video_id and int(video_id) >> 32 else now
+                if video_id is None:
+                    d["counter"] += 1
+                    video_id = mint_video_id(create_time, open_id, d["counter"])
+                if open_id not in d["users"]:
+                    d["users"][open_id] = {"open_id": open_id, "union_id": "un_" + open_id, "nickname": open_id,
+                                           "avatar": None}
+                baseline = {f: counts.get(f, 0) for f in STAT_FIELDS}
+                video = d["videos"][video_id] = {
+                    "video_id": video_id, "open_id": open_id, "title": title, "create_time": create_time,
+                    "public": True if public is None else public, "deleted": bool(deleted), "cover": cover,
+                    "series": [[0, baseline]], "seed_key": None,
+                }
+            else:
+                if open_id is not None:
+                    if open_id not in d["users"]:
+                        raise ControlError(f"unknown open_id {open_id!r}: create the user first")
+                    video["open_id"] = open_id
+                for key, value in (("title", title), ("create_time", create_time), ("public", public),
+                                   ("deleted", deleted), ("cover", cover)):
+                    if value is not None:
+                        video[key] = value
+                if counts:
+                    self._add_stats(video, counts, now)
+            return self.video_dump(video, self.now())
+
+    @staticmethod
+    def _add_stats(video: dict, counts: dict, at: int) -> None:
+        merged = {**stats_at(video, at), **counts}
+        ats = [entry[0] for entry in video["series"]]
+        video["series"].insert(bisect.bisect_right(ats, at), [at, merged])
+
+    def set_stats(self, video_id: str, payload: dict) -> dict:
+        counts = {f: _int_field(payload, f) for f in STAT_FIELDS}
+        counts = {f: n for f, n in counts.items() if n is not None}
+        if not counts:
+            raise ControlError("give at least one of " + ", ".join(STAT_FIELDS))
+        at = _int_field(payload, "at", minimum=0, maximum=2**40)
+        with self.changing() as d:
+            video = d["videos"].get(video_id)
+            if video is None:
+                raise ControlError(f"unknown video {video_id}")
+            self._add_stats(video, counts, self.now_int() if at is None else at)
+            return self.video_dump(video, self.now())
+
+    def set_visibility(self, video_id: str, payload: dict) -> dict:
+        public = _bool_field(payload, "public")
+        deleted = _bool_field(payload, "deleted")
+        if public is None and deleted is None:
+            raise ControlError('give "public" and/or "deleted" (true or false)')
+        with self.changing() as d:
+            video = d["videos"].get(video_id)
+            if video is None:
+                raise ControlError(f"unknown video {video_id}")
+            if public is not None:
+                video["public"] = public
+            if deleted is not None:
+                video["deleted"] = deleted
+            return self.video_dump(video, self.now())
+
+    def video(self, video_id: str) -> dict | None:
+        with self.reading() as d:
+            video = d["videos"].get(video_id)
+            return json.loads(json.dumps(video)) if video else None
+
+    def videos_of(self, open_id: str) -> list[dict]:
+        with self.reading() as d:
+            return [json.loads(json.dumps(v)) for v in d["videos"].values() if v["open_id"] == open_id]
+
+    # -- short links -------------------------------------------------------
+    def add_shortlink(self, payload: dict) -> dict:
+        code = _str_field(payload, "code", required=True, limit=20)
+        if not SHORT_CODE.match(code):
+            raise ControlError('"code" must be 6 to 11 of A-Z a-z 0-9 _ -')
+        location = _str_field(payload, "location")
+        kind = _str_field(payload, "kind", limit=20)
+        if location is not None:
+            if kind is not None or payload.get("video_id") is not None:
+                raise ControlError('"location" cannot be combined with "kind" or "video_id"')
+            if not LOCATION.match(location):
+                raise ControlError('"location" must be printable ASCII without spaces')
+            link = {"code": code, "kind": "location", "location": location}
+        else:
+            kind = kind or "video"
+            if kind not in LINK_KINDS:
+                raise ControlError('"kind" must be one of ' + ", ".join(LINK_KINDS))
+            video_id = _video_id_field(payload, required=kind == "video")
+            if video_id is not None and kind not in {"video", "note"}:
+                raise ControlError(f'"video_id" makes no sense for kind {kind!r}')
+            open_id = _open_id_field(payload, required=False)
+            if open_id is not None and kind != "user":
+                raise ControlError('"open_id" is only for kind "user"')
+            link = {"code": code, "kind": kind}
+            if video_id is not None:
+                link["video_id"] = video_id
+            if open_id is not None:
+                link["open_id"] = open_id
+        with self.changing() as d:
+            d["shortlinks"][code] = link
+            return dict(link)
+
+    def shortlink(self, code: str) -> dict | None:
+        with self.reading() as d:
+            link = d["shortlinks"].get(code)
+            return dict(link) if link else None
+
+    # -- faults and rate limits -------------------------------------------
+    def add_fault(self, payload: dict) -> dict:
+        endpoint = _str_field(payload, "endpoint", required=True, limit=40)
+        if endpoint not in ENDPOINTS:
+            raise ControlError('"endpoint" must be one of ' + ", ".join(ENDPOINTS))
+        kind = _str_field(payload, "kind", required=True, limit=20)
+        if kind not in FAULT_KINDS:
+            raise ControlError('"kind" must be one of ' + ", ".join(FAULT_KINDS))
+        times = _int_field(payload, "times", minimum=1, maximum=1_000_000, default=1)
+        fault: dict[str, Any] = {"endpoint": endpoint, "kind": kind, "times": times}
+        if kind == "error_code":
+            code = _int_field(payload, "code", minimum=1, maximum=2**31 - 1)
+            if code is None:
+                raise ControlError('"code" (a non-zero integer) is required for kind "error_code"')
+            fault["code"] = code
+        if kind == "timeout":
+            seconds = _number_field(payload, "seconds")
+            if seconds is None:
+                seconds = 10.0
+            if not 0 < seconds <= 120:
+                raise ControlError('"seconds" must be above 0 and at most 120')
+            fault["seconds"] = seconds
+        with self.changing() as d:
+            d["faults"].append(fault)
+            pending = sum(1 for f in d["faults"] if f["endpoint"] == endpoint)
+            return {"fault": dict(fault), "pending": pending}
+
+    def take_fault(self, endpoint: str) -> dict | None:
+        """The next fault queued for ``endpoint`` (used up after ``times`` requests)."""
+        with self.lock:
+            self._refresh()
+            for i, fault in enumerate(self.data["faults"]):
+                if fault["endpoint"] == endpoint:
+                    fault["times"] -= 1
+                    if fault["times"] <= 0:
+                        del self.data["faults"][i]
+                    self._save()
+                    return dict(fault)
+            return None
+
+    def set_rate_limit(self, payload: dict) -> dict:
+        endpoint = _str_field(payload, "endpoint", required=True, limit=40)
+        if endpoint not in ENDPOINTS:
+            raise ControlError('"endpoint" must be one of ' + ", ".join(ENDPOINTS))
+        per_second = _int_field(payload, "per_second", minimum=0, default=0)
+        with self.changing() as d:
+            if per_second:
+                d["rate_limits"][endpoint] = per_second
+            else:
+                d["rate_limits"].pop(endpoint, None)
+            self._hits.pop(endpoint, None)
+            return {"endpoint": endpoint, "per_second": per_second}
+
+    def rate_limited(self, endpoint: str) -> bool:
+        """Count a call; true when it is beyond the limit in the last second of wall time."""
+        with self.reading() as d:
+            limit = d["rate_limits"].get(endpoint)
+            if not limit:
+                return False
+            wall = time.monotonic()
+            hits = self._hits.setdefault(endpoint, deque())
+            while hits and hits[0] <= wall - 1.0:
+                hits.popleft()
+            if len(hits) >= limit:
+                return True
+            hits.append(wall)
+            return False
+
+    # -- request log -------------------------------------------------------
+    def record(self, endpoint: str, method: str, path: str) -> None:
+        with self.changing() as d:
+            d["log"].append({"endpoint": endpoint, "method": method, "path": path, "at": self.now_int()})
+            if len(d["log"]) > LOG_LIMIT:
+                del d["log"][: len(d["log"]) - LOG_LIMIT]
+
+    def requests(self) -> list[dict]:
+        with self.reading() as d:
+            return [dict(r) for r in d["log"]]
+
+    # -- OAuth -------------------------------------------------------------
+    def app(self, client_key: str) -> dict | None:
+        with self.reading() as d:
+            app = d["apps"].get(client_key)
+            return dict(app) if app else None
+
+    def issue_code(self, client_key: str, open_id: str, scopes: list[str], redirect_uri: str) -> str:
+        with self.changing() as d:
+            code = secrets.token_hex(16)
+            d["codes"][code] = {"client_key": client_key, "open_id": open_id, "scopes": scopes,
+                                "redirect_uri": redirect_uri, "expires_at": self.now_int() + CODE_TTL, "used": False}
+            return code
+
+    def _grant(self, d: dict, client_key: str, open_id: str, scopes: list[str]) -> dict:
+        now = self.now_int()
+        grant_id = secrets.token_hex(8)
+        d["grants"][grant_id] = {"client_key": client_key, "open_id": open_id, "renewals": 0}
+        access = "act." + secrets.token_hex(24)
+        refresh = "rft." + secrets.token_hex(24)
+        d["access_tokens"][access] = {"client_key": client_key, "open_id": open_id, "scopes": scopes,
+                                      "expires_at": now + ACCESS_TTL, "grant_id": grant_id}
+        d["refresh_tokens"][refresh] = {"client_key": client_key, "open_id": open_id, "scopes": scopes,
+                                        "expires_at": now + REFRESH_TTL, "grant_id": grant_id}
+        return {"access_token": access, "open_id": open_id, "expires_in": ACCESS_TTL, "refresh_token": refresh,
+                "refresh_expires_in": REFRESH_TTL, "scope": ",".join(scopes)}
+
+    def _client(self, d: dict, params: dict, *, secret: bool) -> str:
+        client_key = params.get("client_key") or ""
+        if not client_key:
+            raise PlatformError(10002, "参数错误：缺少 client_key")
+        app = d["apps"].get(client_key)
+        if app is None:
+            raise PlatformError(10003, "client_key 不存在")
+        if secret:
+            given = params.get("client_secret") or ""
+            if not given:
+                raise PlatformError(10002, "参数错误：缺少 client_secret")
+            if not hmac.compare_digest(given.encode(), app["client_secret"].encode()):
+                raise PlatformError(10013, "client_key 或者 client_secret 错误")
+        return client_key
+
+    def exchange_code(self, params: dict) -> dict:
+        with self.changing() as d:
+            client_key = self._client(d, params, secret=True)
+            if params.get("grant_type") != "authorization_code":
+                raise PlatformError(10002, "参数错误：grant_type 应为 authorization_code")
+            code = params.get("code") or ""
+            if not code:
+                raise PlatformError(10002, "参数错误：缺少 code")
+            record = d["codes"].get(code)
+            if record is None or record["client_key"] != client_key:
+                raise PlatformError(10007, "授权码无效")
+            if record["used"]:
+                raise PlatformError(10007, "授权码已被使用")
+            if self.now() >= record["expires_at"]:
+                raise PlatformError(10007, "授权码已过期")
+            record["used"] = True
+            return self._grant(d, client_key, record["open_id"], list(record["scopes"]))
+
+    def mint_grant(self, payload: dict) -> dict:
+        """Control route: a grant for ``open_id`` without the browser (tests and demos)."""
+        open_id = _open_id_field(payload)
+        scopes = payload.get("scopes", ["user_info", "video.list.bind", "video.data.bind"])
+        if isinstance(scopes, str):
+            scopes = [s for s in scopes.split(",") if s]
+        if not isinstance(scopes, list) or not all(isinstance(s, str) and SCOPE.match(s) for s in scopes):
+            raise ControlError('"scopes" must be a list of scope names or a comma-separated string')
+        with self.changing() as d:
+            if open_id not in d["users"]:
+                raise ControlError(f"unknown open_id {open_id!r}: create the user first")
+            return self._grant(d, SANDBOX_CLIENT_KEY, open_id, list(dict.fromkeys(scopes)))
+
+    def _live_refresh(self, d: dict, client_key: str, token: str) -> dict:
+        if not token:
+            raise PlatformError(10002, "参数错误：缺少 refresh_token")
+        record = d["refresh_tokens"].get(token)
+        if record is None or record["client_key"] != client_key or self.now() >= record["expires_at"]:
+            raise PlatformError(10010, "refresh_token 过期或无效，请重新授权")
+        return record
+
+    def refresh_access(self, params: dict) -> dict:
+        with self.changing() as d:
+            client_key = self._client(d, params, secret=False)
+            if params.get("grant_type") != "refresh_token":
+                raise PlatformError(10002, "参数错误：grant_type 应为 refresh_token")
+            token = params.get("refresh_token") or ""
+            record = self._live_refresh(d, client_key, token)
+            now = self.now_int()
+            access = "act." + secrets.token_hex(24)
+            d["access_tokens"][access] = {"client_key": client_key, "open_id": record["open_id"],
+                                          "scopes": list(record["scopes"]), "expires_at": now + ACCESS_TTL,
+                                          "grant_id": record["grant_id"]}
+            return {"access_token": access, "open_id": record["open_id"], "expires_in": ACCESS_TTL,
+                    "refresh_token": token, "refresh_expires_in": max(0, record["expires_at"] - now),
+                    "scope": ",".join(record["scopes"])}
+
+    def renew_refresh(self, params: dict) -> dict:
+        with self.changing() as d:
+            client_key = self._client(d, params, secret=False)
+            token = params.get("refresh_token") or ""
+            record = self._live_refresh(d, client_key, token)
+            grant = d["grants"].setdefault(record["grant_id"], {"client_key": client_key,
+                                                                "open_id": record["open_id"], "renewals": 0})
+            if grant["renewals"] >= MAX_RENEWALS:
+                raise PlatformError(10020, "超过 refresh_token 刷新次数限制，请重新授权")
+            grant["renewals"] += 1
+            fresh = "rft." + secrets.token_hex(24)
+            del d["refresh_tokens"][token]
+            d["refresh_tokens"][fresh] = {**record, "expires_at": self.now_int() + REFRESH_TTL}
+            return {"refresh_token": fresh, "expires_in": REFRESH_TTL}
+
+    def token(self, token: str) -> dict | None:
+        with self.reading() as d:
+            record = d["access_tokens"].get(token)
+            return dict(record) if record else None

@@ -1,0 +1,11 @@
+"""The models, one module per aggregate. Importing this package registers every table."""
+
+from contest.models.contest import Contest, ContestArea, ContestTheme
+from contest.models.entry import Entry, EntryEvent
+from contest.models.enums import EntryStatus, Role
+from contest.models.user import PhoneCode, User
+
+__all__ = [
+    "Contest", "ContestArea", "ContestTheme", "Entry", "EntryEvent", "EntryStatus",
+    "PhoneCode", "Role", "User",
+]

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.domain import clock
+from contest.extensions import db
+from contest.models.types import UTCDateTime
+
+
+class Contest(db.Model):
+    """One contest: every rule of CONTEST.md is a field here, so a later contest is new data."""
+
+    __tablename__ = "contest"
+    __table_args__ = (
+        CheckConstraint("closes_at >= opens_at", name="window_order"),
+        CheckConstraint("popularity_award_size > 0 AND excellence_award_size > 0", name="award_sizes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(String(200))
+    co_organisers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topic: Mapped[str] = mapped_column(String(200))
+    slogan: Mapped[str] = mapped_column(String(200))
+    slogan_subtitle_seconds: Mapped[int] = mapped_column(default=2)
+    hashtag: Mapped[str] = mapped_column(String(100))  # without the leading '#'
+    mention: Mapped[str] = mapped_column(String(100))  # without the leading '@'
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The last second inside the window: t is inside when opens_at <= t < closes_at + 1 s.
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    popularity_award_size: Mapped[int] = mapped_column(default=10)
+    excellence_award_size: Mapped[int] = mapped_column(default=10)
+    allow_double_win: Mapped[bool] = mapped_column(default=True)
+    tie_rule: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    themes: Mapped[list[ContestTheme]] = relationship(
+        back_populates="contest", order_by="ContestTheme.position", cascade="all, delete-orphan"
+    )
+    areas: Mapped[list[ContestArea]] = relationship(
+        back_populates="contest", order_by="ContestArea.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Contest {self.slug}>"
+
+
+class ContestTheme(db.Model):
+    __tablename__ = "contest_theme"
+    __table_args__ = (UniqueConstraint("contest_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="themes")
+
+
+class ContestArea(db.Model):
+    __tablename__ = "contest_area"
+    __table_args__ = (UniqueConstraint("contest_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="areas")

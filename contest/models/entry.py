@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.domain import clock
+from contest.extensions import db
+from contest.models.contest import Contest, ContestArea, ContestTheme
+from contest.models.enums import EntryStatus
+from contest.models.types import UTCDateTime, str_enum
+from contest.models.user import User
+
+
+
+class Entry(db.Model):
+    """One Douyin video entered in one contest (the database keeps it to one entry a video)."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "video_id"),
+        Index("ix_entry_contest_status", "contest_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Douyin ids exceed 2**53: a string everywhere.
+    video_id: Mapped[str] = mapped_column(String(24))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("contest_theme.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("contest_area.id"))
+    status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus, "entry_status"), default=EntryStatus.PENDING)
+    submitted_text: Mapped[str] = mapped_column(Text)  # what the entrant pasted, kept as typed
+    caption: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which facts the platform confirmed; the rest are provisional (e.g. a publish
+    # time read from the video id). {"fact": "platform" | "video_id" | "embed"}.
+    fact_sources: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The automatic checks at submission: [{"code", "passed", "message"}].
+    checks: Mapped[list] = mapped_column(JSON, default=list)
+    show_nickname: Mapped[bool] = mapped_column(default=False)
+    rules_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    contest: Mapped[Contest] = relationship()
+    user: Mapped[User] = relationship()
+    theme: Mapped[ContestTheme] = relationship()
+    area: Mapped[ContestArea] = relationship()
+    events: Mapped[list[EntryEvent]] = relationship(
+        back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.id} {self.video_id} {self.status}>"
+
+
+class EntryEvent(db.Model):
+    """A status change of an entry: who moved it, when, from what to what, and why."""
+
+    __tablename__ = "entry_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    from_status: Mapped[EntryStatus | None] = mapped_column(str_enum(EntryStatus, "entry_event_from"))
+    to_status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus, "entry_event_to"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    entry: Mapped[Entry] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

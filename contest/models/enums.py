@@ -1,0 +1,39 @@
+"""Enumerations shared by models, rules and templates (the bottom of the import graph)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    JUDGE = "judge"
+    CITIZEN = "citizen"
+
+    @property
+    def label(self) -> str:
+        return {"admin": "管理员", "reviewer": "审核员", "judge": "评委", "citizen": "参赛者"}[self.value]
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.CITIZEN
+
+
+class EntryStatus(enum.StrEnum):
+    PENDING = "pending"          # 待审核
+    NEEDS_FIX = "needs_fix"      # 待修改: the reviewer asked the entrant for a fix
+    APPROVED = "approved"        # 已通过
+    REJECTED = "rejected"        # 未通过
+    WITHDRAWN = "withdrawn"      # 已撤回
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "待审核",
+            "needs_fix": "待修改",
+            "approved": "已通过",
+            "rejected": "未通过",
+            "withdrawn": "已撤回",
+        }[self.value]
+

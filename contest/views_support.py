@@ -1,0 +1,64 @@
+"""What every view shares: the signed-in user loader, the Douyin client, the current
+contest for a request, and template filters for Beijing time and masking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from contest.domain import clock, contests
+from contest.domain.privacy import mask_name, mask_phone
+from contest.douyin.client import DouyinClient
+from contest.extensions import db, login_manager
+from contest.models import Contest, Role, User
+
+
+def douyin() -> DouyinClient:
+    return current_app.extensions["douyin"]
+
+
+def contest_for_request(slug: str | None = None) -> Contest:
+    """``?contest=<slug>`` (or ``slug``), else the current contest."""
+    return contests.resolve_contest(slug or request.args.get("contest") or None, clock.now())
+
+
+def roles_required(*roles: Role):
+    """Only signed-in users with one of ``roles`` (401 when signed out, 403 otherwise)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
+    local = clock.to_local(value, tz)
+    return local.strftime(fmt) if local else ""
+
+
+def register(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(mask_name, "mask_name")
+
+    @app.context_processor
+    def _globals():
+        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role}

@@ -1,0 +1,224 @@
+"""Shared fixtures: a live Douyin sandbox over real HTTP, the app on SQLite (or on
+PostgreSQL when CONTEST_TEST_DATABASE_URL is set), a frozen clock and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from datetime import datetime
+
+import pytest
+import requests
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from contest import create_app
+from contest.domain import clock
+from contest.extensions import db
+from flask.testing import FlaskClient
+
+
+class LiveSandbox:
+    """The sandbox app served on a free loopback port for the whole test session."""
+
+    def __init__(self):
+        from contest.douyin.sandbox import create_sandbox_app
+
+        self.app = create_sandbox_app()
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.http = requests.Session()
+        self.http.trust_env = False
+
+    def control(self, path: str, payload: dict | None = None) -> dict:
+        """POST to a control route (``/__sandbox__/<path>``) and return its JSON, failing loudly."""
+        response = self.http.post(f"{self.url}/__sandbox__/{path}", json=payload or {}, timeout=5)
+        assert response.status_code < 400, response.text
+        return response.json()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    live = LiveSandbox()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sandbox(request):
+    if "sandbox" in request.fixturenames or "app" in request.fixturenames:
+        request.getfixturevalue("sandbox").control("reset")
+    yield
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("CONTEST_TEST_DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    )
+
+
+def make_environ(database_url: str, sandbox_url: str, **extra: str) -> dict:
+    environ = {
+        "CONTEST_ENV": "testing",
+        "CONTEST_SECRET_KEY": "test-secret",
+        "CONTEST_DATABASE_URL": database_url,
+        "CONTEST_DOUYIN_SANDBOX_URL": sandbox_url,
+        "CONTEST_RATELIMIT_ENABLED": "false",
+        "CONTEST_DEMO_MODE": "true",
+    }
+    environ.update(extra)
+    return environ
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, sandbox):
+    app = create_app(environ=make_environ(database_url, sandbox.url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return True
+
+
+def _empty_tables():
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh ``g`` and database session), as in
+    production, although the test itself holds one open for its own queries."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(_schema, database_url, sandbox):
+    app = create_app(environ=make_environ(database_url, sandbox.url))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_clock():
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def freeze():
+    """``freeze("2020-06-18T08:00:00+08:00")`` freezes the one clock at that instant."""
+    def _freeze(when: str | datetime) -> datetime:
+        instant = datetime.fromisoformat(when) if isinstance(when, str) else when
+        clock.freeze(instant)
+        return clock.now()
+    return _freeze
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_from(client, path: str = "/accounts/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_META.search(html)
+    assert match, f"no csrf-token meta on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf():
+    return csrf_from
+
+
+@pytest.fixture
+def make_contest(app):
+    from contest.domain.contests import create_contest, parse_instant
+
+    def _make(slug="zhuzhou-2020", opens="2020-06-18", closes="2020-07-17", name="测试活动"):
+        contest = create_contest(
+            slug=slug, name=name,
+            opens_at=parse_instant(opens, end_of_day=False),
+            closes_at=parse_instant(closes, end_of_day=True),
+        )
+        db.session.commit()
+        return contest
+    return _make
+
+
+@pytest.fixture
+def make_user(app):
+    from contest.domain.accounts import create_user
+    from contest.models import Role
+
+    counter = iter(range(10_000_000))
+
+    def _make(role: str = "citizen", phone: str | None = None, nickname: str = "测试用户", password: str = "secret-pass-1"):
+        phone = phone or f"139{next(counter):08d}"
+        user = create_user(phone=phone, nickname=nickname, password=password, role=Role(role), now=clock.now())
+        db.session.commit()
+        return user
+    return _make
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``user`` in on the test client by posting the real login form."""
+    def _login(user, password: str = "secret-pass-1"):
+        token = csrf_from(client, "/accounts/login")
+        response = client.post("/accounts/login", data={"phone": user.phone, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+    return _login
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def video_id_at(when: str | datetime, n: int = 1) -> str:
+    """A Douyin-shaped id published at ``when`` (the top 32 bits are the Unix time)."""
+    instant = datetime.fromisoformat(when) if isinstance(when, str) else when
+    return str((int(instant.timestamp()) << 32) | n)
+
+
+@pytest.fixture
+def publish(sandbox):
+    """Publish a video in the sandbox; returns its id. ``code`` also makes a short link."""
+    serial = iter(range(1, 1_000_000))
+
+    def _publish(when: str = "2020-06-20T12:00:00+08:00", *,
+                 title: str = "株洲的早晨 #动力株洲文旅通 @株洲足迹", code: str | None = None,
+                 public: bool = True, open_id: str = "ou_test_author", digg_count: int = 0) -> str:
+        video_id = video_id_at(when, next(serial))
+        sandbox.control("users", {"open_id": open_id, "nickname": "测试作者"})
+        sandbox.control("videos", {
+            "video_id": video_id, "open_id": open_id, "title": title,
+            "create_time": int(datetime.fromisoformat(when).timestamp()), "digg_count": digg_count,
+            "public": public,
+        })
+        if code:
+            sandbox.control("shortlinks", {"code": code, "video_id": video_id})
+        return video_id
+    return _publish
