@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
     from contest import cli, errors, security, views_support
     from contest.config import load_config
+    from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
     from contest.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -35,14 +36,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["douyin"] = DouyinClient.from_config(app.config)
+    app.extensions["token_cipher"] = cipher_from_config(app.config)
 
     from contest.blueprints.accounts import bp as accounts_bp
     from contest.blueprints.api import bp as api_bp
+    from contest.blueprints.auth import bp as auth_bp
     from contest.blueprints.entries import bp as entries_bp
     from contest.blueprints.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
+    app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

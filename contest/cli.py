@@ -91,6 +91,17 @@ def douyin_sandbox_command(host, port, state_file):
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+@click.command("rotate-token-key")
+def rotate_token_key_command():
+    """Re-encrypt stored Douyin tokens with the first key of CONTEST_TOKEN_KEYS."""
+    from contest.domain.douyin_identity import reencrypt_tokens
+
+    count = reencrypt_tokens()
+    db.session.commit()
+    click.echo(f"已用最新的密钥重新加密 {count} 个抖音账号的令牌。")
+
+
 def register(app: Flask) -> None:
-    for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command):
+    for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
+                    rotate_token_key_command):
         app.cli.add_command(command)

@@ -88,6 +88,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
     short_base = (get("CONTEST_DOUYIN_SHORTLINK_BASE") or short_base).rstrip("/")
     share_base = (get("CONTEST_DOUYIN_SHARE_BASE") or share_base).rstrip("/")
 
+    token_keys = [k.strip() for k in (get("CONTEST_TOKEN_KEYS") or "").split(",") if k.strip()]
+    if not token_keys and production:
+        raise ConfigError("CONTEST_TOKEN_KEYS must be set in production (Fernet keys, newest first)")
+
     cookie_secure = _bool(get("CONTEST_COOKIE_SECURE"), production)
     demo_mode = _bool(get("CONTEST_DEMO_MODE"), not production)
 
@@ -129,10 +133,18 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         or (SANDBOX_CLIENT_KEY if sandbox else ""),
         "CONTEST_DOUYIN_CLIENT_SECRET": get("CONTEST_DOUYIN_CLIENT_SECRET")
         or (SANDBOX_CLIENT_SECRET if sandbox else ""),
+        # Fernet keys for Douyin tokens at rest, newest first; development derives one from the secret key.
+        "CONTEST_TOKEN_KEYS": token_keys,
+        "CONTEST_DOUYIN_REDIRECT_URI": get("CONTEST_DOUYIN_REDIRECT_URI") or "",
         "CONTEST_SMS_BACKEND": (get("CONTEST_SMS_BACKEND") or "log").strip().lower(),
         "CONTEST_SMS_GATEWAY_URL": get("CONTEST_SMS_GATEWAY_URL") or "",
         "CONTEST_SMS_GATEWAY_KEY": get("CONTEST_SMS_GATEWAY_KEY") or "",
         "CONTEST_OTP_TTL_SECONDS": _int(get("CONTEST_OTP_TTL_SECONDS"), 600),
         "CONTEST_OTP_RESEND_SECONDS": _int(get("CONTEST_OTP_RESEND_SECONDS"), 60),
         "CONTEST_OTP_DAILY_LIMIT": _int(get("CONTEST_OTP_DAILY_LIMIT"), 10),
+        # Open Platform calls: extra attempts after a transient failure, the back-off base in seconds
+        # (exponential, full jitter, capped), and how many ids one video_data request asks for.
+        "CONTEST_DOUYIN_RETRIES": _int(get("CONTEST_DOUYIN_RETRIES"), 3),
+        "CONTEST_DOUYIN_BACKOFF": float(get("CONTEST_DOUYIN_BACKOFF") or 0.2),
+        "CONTEST_DOUYIN_BATCH_SIZE": _int(get("CONTEST_DOUYIN_BATCH_SIZE"), 10),
     }

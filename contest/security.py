@@ -6,17 +6,21 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: https:",
-    "frame-src https://open.douyin.com",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "base-uri 'self'",
-    "object-src 'none'",
-])
+def content_security_policy(sandbox_url: str = "") -> str:
+    """No inline scripts or styles; Douyin's player in frames; covers from Douyin's
+    CDNs (https) and, in development, from the sandbox."""
+    extra = f" {sandbox_url}" if sandbox_url else ""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src 'self' data: https:{extra}",
+        "frame-src https://open.douyin.com",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ])
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -30,9 +34,11 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def register(app: Flask) -> None:
+    csp = content_security_policy(app.config["CONTEST_DOUYIN_SANDBOX_URL"])
+
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         # The Douyin player needs the full referrer (DOUYIN.md §4: referrerpolicy="unsafe-url"

@@ -6,18 +6,47 @@ from __future__ import annotations
 from datetime import datetime
 from functools import wraps
 
-from flask import Flask, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, redirect, request
+from flask_login import current_user, login_url
 
 from contest.domain import clock, contests
+from contest.domain.entries import EntryRequest, submit_entry
+from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
+from contest.douyin.author import AuthorVideos
 from contest.douyin.client import DouyinClient
+from contest.errors import error_response
+from contest.security import safe_next
 from contest.extensions import db, login_manager
-from contest.models import Contest, Role, User
+from contest.models import Contest, Entry, Role, User
 
 
 def douyin() -> DouyinClient:
     return current_app.extensions["douyin"]
+
+
+def author_videos(user, **kwargs) -> AuthorVideos | None:
+    """The signed-in author's own videos through their Douyin token, when they granted it."""
+    return AuthorVideos.of(user if getattr(user, "is_authenticated", False) else None, douyin(), clock.now(), **kwargs)
+
+
+def enter(contest: Contest, req: EntryRequest) -> Entry:
+    """Submit an entry for the signed-in citizen (their Douyin token verifies it when linked).
+    Commits also when refused: a token refreshed on the way must be kept."""
+    try:
+        entry = submit_entry(contest, current_user, req, douyin=douyin(), now=clock.now(),
+                             verifier=author_videos(current_user))
+    except Refused:
+        db.session.commit()
+        raise
+    db.session.commit()
+    return entry
+
+
+def page_cursor() -> int:
+    """``?cursor=N`` as a non-negative integer (0 when absent or malformed)."""
+    value = request.args.get("cursor", "0")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 def contest_for_request(slug: str | None = None) -> Contest:
@@ -45,9 +74,12 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "A
 
 
 def register(app: Flask) -> None:
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "请先登录。"
-    login_manager.login_message_category = "info"
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if request.path.startswith("/api/"):
+            return error_response(401)
+        flash("请先登录。", "info")
+        return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:

@@ -47,12 +47,12 @@ def get_metadata():
 
 
 def render_item(type_, obj, autogen_context):
-    """Render our column types as the plain SQL types they store, so revisions
-    never import application code (UTCDateTime is a naive-UTC DateTime)."""
-    from contest.models.types import UTCDateTime
+    """Render our column types (``contest.models.types``: UTCDateTime, EncryptedText) as
+    the plain SQL types they store, so revisions never import application code."""
+    from sqlalchemy.types import TypeDecorator
 
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
+    if type_ == "type" and isinstance(obj, TypeDecorator) and type(obj).__module__.startswith("contest."):
+        return f"sa.{type(obj.impl).__name__}()"
     return False
 
 

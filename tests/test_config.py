@@ -2,6 +2,7 @@ import pytest
 
 from contest import create_app
 from contest.config import ConfigError, load_config
+from contest.crypto import new_key
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -9,8 +10,14 @@ def test_production_refuses_to_start_without_a_secret_key():
         create_app(environ={"CONTEST_ENV": "production", "CONTEST_DATABASE_URL": "sqlite://"})
 
 
+def test_production_refuses_to_start_without_token_keys():
+    with pytest.raises(ConfigError, match="CONTEST_TOKEN_KEYS"):
+        create_app(environ={"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32,
+                            "CONTEST_DATABASE_URL": "sqlite://"})
+
+
 def test_production_cookies_are_secure_unless_disabled(tmp_path):
-    base = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32}
+    base = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key()}
     config = load_config(base, str(tmp_path))
     assert (config["SESSION_COOKIE_SECURE"], config["REMEMBER_COOKIE_SECURE"]) == (True, True)
     assert config["CONTEST_DEMO_MODE"] is False

@@ -21,6 +21,8 @@ MAX_TEXT = 2000
 PLATFORM_ERROR = Problem("platform_error", "暂时无法连接抖音核对这个视频，请稍后再试。")
 VIDEO_UNAVAILABLE = Problem("video_unavailable", "找不到这个视频：它可能已被删除、设为私密或仍在审核中。请确认视频已公开发布。")
 ALREADY_ENTERED = Problem("already_entered", "这个视频已经报名参赛，同一个视频只能报名一次。")
+NOT_OWNER = Problem("not_owner", "这个视频不是你绑定的抖音账号发布的。只能用自己发布的视频参赛。")
+NOT_PUBLIC = Problem("not_public", "这个视频目前是私密的。请在抖音把它设为公开，再来报名。")
 
 
 class DouyinGateway(Protocol):
@@ -57,6 +59,14 @@ class Preflight:
         }
 
 
+class OwnerVideos(Protocol):
+    """The signed-in author's own videos on the platform (``video_data`` with their token)."""
+
+    def fetch(self, video_id: str):
+        """The platform's video (``title``, ``create_time``; 0 means private), or None when
+        it is not this author's (or deleted). Raises :class:`PlatformError`."""
+
+
 def _window_text(contest: Contest) -> str:
     fmt = "%Y年%m月%d日 %H:%M"
     return (f"{clock.to_local(contest.opens_at, contest.timezone):{fmt}}至"
@@ -89,36 +99,69 @@ def _blocks(existing: Entry | None, user: User | None) -> bool:
     return not (existing.status is EntryStatus.WITHDRAWN and user is not None and existing.user_id == user.id)
 
 
-def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: datetime,
-              user: User | None = None) -> Preflight:
-    """Run every automatic check on pasted share text or a link (DOUYIN.md §2, §5).
+def _check_published(result: Preflight, contest: Contest, published: datetime | None, source: str) -> None:
+    if published is None:
+        return
+    result.published_at = published
+    result.fact_sources["published_at"] = source
+    if not contests.window_contains(contest, published):
+        when = clock.to_local(published, contest.timezone)
+        result.problems.append(Problem(
+            "published_outside_window",
+            f"这个视频发布于 {when:%Y年%m月%d日 %H:%M}，不在活动时间（{_window_text(contest)}）内。"
+            "请在活动期间发布新视频后再报名。",
+        ))
 
-    Stops at the first problem that leaves no video id; once the id is known,
-    reports every problem found: publish time outside the window (provisional,
-    from the id), caption tags, and a video already entered.
-    """
-    result = Preflight()
+
+def _check_caption(result: Preflight, contest: Contest, caption: str, source: str) -> None:
+    result.caption = caption
+    result.fact_sources["caption"] = source
+    result.problems.extend(caption_problems(caption, hashtag=contest.hashtag, mention=contest.mention))
+
+
+def _apply_platform_video(result: Preflight, contest: Contest, video) -> None:
+    """The facts of the author's own video as the platform gives them (``create_time`` 0: private)."""
+    result.fact_sources["owner"] = "platform"
+    if int(video.create_time) == 0:
+        result.problems.append(NOT_PUBLIC)
+    else:
+        _check_published(result, contest, datetime.fromtimestamp(int(video.create_time), clock.UTC), "platform")
+    _check_caption(result, contest, video.title, "platform")
+
+
+def _platform_facts(result: Preflight, contest: Contest, verifier: OwnerVideos) -> bool:
+    """Check with the author's own token. False when the platform could not answer
+    (the provisional checks then run instead)."""
     try:
-        result.video_id = _resolve_video_id(text, douyin)
-    except links.LinkProblem as exc:
-        result.problems.append(exc.problem)
-        return result
+        video = verifier.fetch(result.video_id)
     except PlatformError:
-        result.problems.append(PLATFORM_ERROR)
-        return result
+        return False
+    if video is None:
+        result.problems.append(NOT_OWNER)
+    else:
+        _apply_platform_video(result, contest, video)
+    return True
 
-    published = links.published_at_from_id(result.video_id)
-    if published is not None:
-        result.published_at = published
-        result.fact_sources["published_at"] = "video_id"
-        if not contests.window_contains(contest, published):
-            when = clock.to_local(published, contest.timezone)
-            result.problems.append(Problem(
-                "published_outside_window",
-                f"这个视频发布于 {when:%Y年%m月%d日 %H:%M}，不在活动时间（{_window_text(contest)}）内。"
-                "请在活动期间发布新视频后再报名。",
-            ))
 
+def check_own_videos(contest: Contest, videos: list, user: User) -> list[Preflight]:
+    """The checks of each of the author's own videos (from their list), in one query for
+    those already entered."""
+    ids = [v.video_id for v in videos]
+    entered = {e.video_id: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.video_id.in_(ids)))} if ids else {}
+    results = []
+    for video in videos:
+        result = Preflight(video_id=video.video_id)
+        _apply_platform_video(result, contest, video)
+        if _blocks(entered.get(video.video_id), user):
+            result.problems.append(ALREADY_ENTERED)
+        results.append(result)
+    return results
+
+
+def _embed_facts(result: Preflight, contest: Contest, douyin: DouyinGateway) -> None:
+    """Provisional checks without a token: the publish time from the id, the caption from the embed."""
+    _check_published(result, contest, links.published_at_from_id(result.video_id), "video_id")
     try:
         info = douyin.embed_info(result.video_id)
     except VideoGoneError:
@@ -126,10 +169,33 @@ def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: dateti
     except PlatformError:
         result.problems.append(PLATFORM_ERROR)
     else:
-        result.caption = info.title
-        result.fact_sources["caption"] = "embed"
-        result.problems.extend(caption_problems(info.title, hashtag=contest.hashtag, mention=contest.mention))
+        _check_caption(result, contest, info.title, "embed")
 
+
+def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: datetime,
+              user: User | None = None, verifier: OwnerVideos | None = None,
+              video_id: str | None = None) -> Preflight:
+    """Run every automatic check on pasted share text or a link (DOUYIN.md §2, §5), or on
+    a ``video_id`` picked from the author's own list.
+
+    Stops at the first problem that leaves no video id. With a ``verifier`` (the
+    signed-in author's Douyin token) the platform's facts are used: ownership, the
+    exact publish time, the whole caption; without one, or when the platform cannot
+    answer, the provisional ones (publish time from the id, caption from the embed).
+    """
+    result = Preflight()
+    try:
+        result.video_id = video_id if video_id and links.is_video_id(video_id) \
+            else _resolve_video_id(text, douyin)
+    except links.LinkProblem as exc:
+        result.problems.append(exc.problem)
+        return result
+    except PlatformError:
+        result.problems.append(PLATFORM_ERROR)
+        return result
+
+    if verifier is None or not _platform_facts(result, contest, verifier):
+        _embed_facts(result, contest, douyin)
     if _blocks(existing_entry(contest, result.video_id), user):
         result.problems.append(ALREADY_ENTERED)
     return result
@@ -137,11 +203,15 @@ def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: dateti
 
 def entry_checks(contest: Contest, fact_sources: dict[str, str]) -> list[dict]:
     """What passed at submission, for the entrant and reviewers; provisional facts are marked."""
+    # The caption comes from Douyin either way (the embed or the author's token);
+    # only a publish time read from the video id is provisional.
     items = [
         {"code": "video", "passed": True, "label": "抖音视频链接有效", "provisional": False},
         {"code": "hashtag", "passed": True, "label": f"作品描述包含话题 #{contest.hashtag}", "provisional": False},
         {"code": "mention", "passed": True, "label": f"作品描述 @了{contest.mention}", "provisional": False},
     ]
+    if fact_sources.get("owner") == "platform":
+        items.append({"code": "owner", "passed": True, "label": "抖音已确认是本人发布的作品", "provisional": False})
     if "published_at" in fact_sources:
         items.append({
             "code": "published_in_window", "passed": True, "label": "发布时间在活动期内",
@@ -182,6 +252,11 @@ class EntryRequest:
     area: str | None
     accept_rules: bool
     show_nickname: bool
+    video_id: str | None = None  # picked from the author's own list instead of pasted
+
+    @property
+    def as_typed(self) -> str:
+        return self.text if self.text.strip() else f"抖音作品 {self.video_id}"
 
 
 def validate_request(contest: Contest, req: EntryRequest, now: datetime) -> list[Problem]:
@@ -189,7 +264,10 @@ def validate_request(contest: Contest, req: EntryRequest, now: datetime) -> list
     problems = []
     if contests.phase(contest, now) != "open":
         problems.append(Problem("contest_not_open", f"现在不在报名时间内。报名和积赞时间为{_window_text(contest)}（北京时间）。"))
-    if not req.text.strip():
+    if req.video_id:
+        if not links.is_video_id(req.video_id):
+            problems.append(Problem("not_a_video", "视频编号应当是一串数字。"))
+    elif not req.text.strip():
         problems.append(Problem("no_link", links.NO_LINK[1]))
     elif len(req.text) > MAX_TEXT:
         problems.append(Problem("text_too_long", f"粘贴的内容太长了（超过 {MAX_TEXT} 个字），请只粘贴抖音的分享文字。"))
@@ -203,7 +281,7 @@ def validate_request(contest: Contest, req: EntryRequest, now: datetime) -> list
 
 
 def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: DouyinGateway,
-                 now: datetime) -> Entry:
+                 now: datetime, verifier: OwnerVideos | None = None) -> Entry:
     """Enter a video: every check must pass; the entry waits for review.
 
     One video, one entry per contest: the database's unique constraint decides
@@ -213,14 +291,15 @@ def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: Dou
     problems = validate_request(contest, req, now)
     if problems:
         raise Refused(problems)
-    check = preflight(req.text, contest, douyin=douyin, now=now, user=user)
+    check = preflight(req.text, contest, douyin=douyin, now=now, user=user, verifier=verifier,
+                      video_id=req.video_id)
     if not check.ok:
         only_duplicate = [p.code for p in check.problems] == [ALREADY_ENTERED.code]
         raise Refused(check.problems, status=409 if only_duplicate else 422)
 
     fields = dict(
         theme=contests.theme_by_key(contest, req.theme), area=contests.area_by_key(contest, req.area),
-        submitted_text=req.text, caption=check.caption, published_at=check.published_at,
+        submitted_text=req.as_typed, caption=check.caption, published_at=check.published_at,
         fact_sources=check.fact_sources, checks=entry_checks(contest, check.fact_sources),
         show_nickname=req.show_nickname, rules_accepted_at=now, submitted_at=now,
     )

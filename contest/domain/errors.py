@@ -44,8 +44,18 @@ class Refused(DomainError):
 
 
 class PlatformError(Exception):
-    """Douyin failed or refused. Integrations raise subclasses that keep the platform's code."""
+    """Douyin failed or refused. Integrations raise subclasses that keep the platform's code;
+    ``message`` is for the user."""
+
+    message = "暂时无法连接抖音，请稍后再试。"
 
 
 class VideoGoneError(PlatformError):
     """The video does not exist (any more), is private, or its author is banned."""
+
+
+class AuthorizationLost(PlatformError):
+    """The entrant's Douyin authorisation no longer works (expired, revoked, scope missing):
+    they must authorise again. The entry keeps its last known data."""
+
+    message = "抖音授权已失效，请重新授权。"

@@ -97,7 +97,7 @@ def _not_a_video(kind: str) -> LinkProblem:
     return LinkProblem("not_a_video", NOT_A_VIDEO.get(kind, NOT_A_VIDEO["home"]))
 
 
-def _is_video_id(value: str) -> bool:
+def is_video_id(value: str) -> bool:
     """Decimal digits only (fullmatch: ``$`` would let a decoded trailing newline through) and below 2**64."""
     return bool(_VIDEO_ID.fullmatch(value)) and int(value) < 2**64
 
@@ -106,7 +106,7 @@ def _classify_path(parts) -> Link:
     query = parse_qs(parts.query)
     for key in ("modal_id", "vid"):
         for value in query.get(key, []):
-            if _is_video_id(value):
+            if is_video_id(value):
                 return Link("video", video_id=value)
     match = _PATH.match(parts.path)
     if not match:
@@ -116,7 +116,7 @@ def _classify_path(parts) -> Link:
         return Link("user")
     if kind in {"note", "slides"}:
         return Link("note")
-    if not _is_video_id(ident):
+    if not is_video_id(ident):
         return Link("home")
     return Link("video", video_id=ident)
 

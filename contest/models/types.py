@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import enum
 
-from sqlalchemy import DateTime, Enum
+from flask import current_app
+from sqlalchemy import DateTime, Enum, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -36,3 +37,24 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
     """A string column holding ``enum_cls`` values, with a CHECK constraint called ``name``."""
     return Enum(enum_cls, name=name, native_enum=False, create_constraint=True,
                 values_callable=lambda cls: [m.value for m in cls], length=16)
+
+
+class EncryptedText(TypeDecorator):
+    """Text encrypted at rest with the app's token cipher (``contest.crypto``).
+
+    The column holds Fernet ciphertext; Python code sees plain text. A database
+    dump or file therefore never shows a token.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect):
+        if value is None:
+            return None
+        return current_app.extensions["token_cipher"].encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect):
+        if value is None:
+            return None
+        return current_app.extensions["token_cipher"].decrypt(value)

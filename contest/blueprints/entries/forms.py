@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from contest.domain.entries import MAX_TEXT
@@ -9,6 +9,7 @@ class EntryForm(FlaskForm):
     # Theme, area and the link are validated by the entry rules (Chinese messages, and
     # the form keeps what was typed); WTForms only bounds the size.
     text = TextAreaField("抖音视频分享链接", validators=[Length(max=MAX_TEXT * 2)])
+    video_id = HiddenField()  # set when the video was picked from the author's own list
     theme = RadioField("参赛主题", choices=[], validate_choice=False)
     area = SelectField("所在区县", choices=[], validate_choice=False)
     accept_rules = BooleanField("我已阅读并同意参赛规则")

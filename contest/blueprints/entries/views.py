@@ -1,14 +1,15 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
 from contest.domain import clock, contests
-from contest.domain.entries import EntryRequest, entries_of, submit_entry, withdraw_entry
-from contest.domain.errors import DomainError, NotFound, Problem, Refused
+from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
+from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
+from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db, limiter
 from contest.models import Entry
-from contest.views_support import contest_for_request, douyin
+from contest.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -18,13 +19,15 @@ def new_entry():
     contest = contest_for_request()
     form = EntryForm()
     form.set_choices(contest)
+    if request.method == "GET" and request.args.get("video_id"):
+        form.video_id.data = request.args["video_id"]
     problems = []
     if form.validate_on_submit():
         req = EntryRequest(text=form.text.data or "", theme=form.theme.data, area=form.area.data or None,
-                           accept_rules=bool(form.accept_rules.data), show_nickname=bool(form.show_nickname.data))
+                           accept_rules=bool(form.accept_rules.data), show_nickname=bool(form.show_nickname.data),
+                           video_id=form.video_id.data or None)
         try:
-            entry = submit_entry(contest, current_user, req, douyin=douyin(), now=clock.now())
-            db.session.commit()
+            entry = enter(contest, req)
         except Refused as exc:
             problems = exc.problems
         else:
@@ -34,7 +37,28 @@ def new_entry():
         problems = [Problem("form", m) for ms in form.errors.values() for m in ms]
     status = 422 if problems else 200
     return render_template("entries/new.html", form=form, contest=contest, problems=problems,
-                           phase=contests.phase(contest, clock.now())), status
+                           phase=contests.phase(contest, clock.now()),
+                           can_pick=author_videos(current_user, scope=LIST_SCOPE) is not None), status
+
+
+@bp.get("/pick")
+@login_required
+def pick_video():
+    """The author's own public videos, to enter one in a tap."""
+    contest = contest_for_request()
+    author = author_videos(current_user, scope=LIST_SCOPE)
+    page, error = None, None
+    if author is None:
+        error = "请先用抖音授权登录（并同意“列出作品”），才能从作品中选择。也可以直接粘贴视频链接。"
+    else:
+        try:
+            page = author.page(cursor=page_cursor(), count=10)
+        except PlatformError as exc:
+            error = f"暂时无法读取你的抖音作品：{exc.message}你可以改为粘贴视频链接参赛。"
+        finally:
+            db.session.commit()  # keep a refreshed token, or the mark that it is gone
+    choices = list(zip(page.videos, check_own_videos(contest, page.videos, current_user))) if page else []
+    return render_template("entries/pick.html", contest=contest, choices=choices, page=page, error=error)
 
 
 @bp.get("/mine")

@@ -1,0 +1,125 @@
+"""JSON for citizens: the contest, me, my Douyin videos, my entries (session cookie; CSRF on POST
+through the ``X-CSRFToken`` header, with the token every page carries in ``<meta name="csrf-token">``)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from contest.blueprints.api import bp
+from contest.blueprints.api.views import BadBody, contest_field, json_object
+from contest.domain import clock, contests
+from contest.domain.entries import EntryRequest, check_own_videos, entries_of
+from contest.domain.errors import PlatformError, Refused
+from contest.domain.privacy import mask_phone
+from contest.douyin.author import LIST_SCOPE
+from contest.errors import error_response
+from contest.extensions import db, limiter
+from contest.views_support import author_videos, contest_for_request, enter, page_cursor
+
+
+def iso(value) -> str | None:
+    """ISO 8601 in Beijing time (``2020-06-18T00:00:00+08:00``)."""
+    local = clock.to_local(value)
+    return local.isoformat() if local else None
+
+
+@bp.get("/contest")
+def contest_info():
+    contest = contest_for_request()
+    return jsonify(
+        slug=contest.slug, name=contest.name, organiser=contest.organiser, co_organisers=contest.co_organisers,
+        topic=contest.topic, slogan=contest.slogan, hashtag=contest.hashtag, mention=contest.mention,
+        timezone=contest.timezone, opens_at=iso(contest.opens_at), closes_at=iso(contest.closes_at),
+        phase=contests.phase(contest, clock.now()),
+        themes=[{"key": t.key, "name": t.name} for t in contest.themes],
+        areas=[{"key": a.key, "name": a.name} for a in contest.areas],
+        awards={"popularity": contest.popularity_award_size, "excellence": contest.excellence_award_size},
+        tie_rule=contest.tie_rule,
+    )
+
+
+@bp.get("/me")
+@login_required
+def me():
+    account = current_user.douyin
+    return jsonify(
+        id=current_user.id, nickname=current_user.nickname, phone=mask_phone(current_user.phone) or None,
+        role=current_user.role.value, douyin_linked=account is not None,
+        douyin_nickname=account.nickname if account else None,
+        scopes=account.scope_list if account else [],
+        douyin_needs_reauth=bool(account and account.needs_reauth),
+    )
+
+
+@bp.get("/me/videos")
+@login_required
+def my_videos():
+    contest = contest_for_request()
+    author = author_videos(current_user, scope=LIST_SCOPE)
+    if author is None:
+        return error_response(409, "请先用抖音授权登录并同意“列出作品”，或改为粘贴视频链接。", fallback="paste_link")
+    count = request.args.get("count", "10")
+    try:
+        page = author.page(cursor=page_cursor(), count=min(int(count), 20) if count.isdigit() and count != "0" else 10)
+    except PlatformError as exc:
+        db.session.commit()  # keep a refreshed token, or the mark that it is gone
+        return error_response(502, exc.message, fallback="paste_link")
+    db.session.commit()
+    checks = check_own_videos(contest, page.videos, current_user)
+    return jsonify(
+        videos=[{
+            "video_id": v.video_id, "title": v.title, "cover": v.cover or None,
+            "published_at": iso(c.published_at), "entered": any(p.code == "already_entered" for p in c.problems),
+            "ok": c.ok, "problems": [p.as_dict() for p in c.problems],
+        } for v, c in zip(page.videos, checks)],
+        cursor=page.cursor, has_more=page.has_more,
+    )
+
+
+def _flag(body: dict, name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BadBody(f"字段 {name} 必须是 true 或 false。")
+    return value
+
+
+def _optional_text(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadBody(f"字段 {name} 必须是字符串。")
+    return value
+
+
+@bp.post("/entries")
+@login_required
+@limiter.limit("20/minute")
+def create_entry():
+    body = json_object()
+    video_id, text = _optional_text(body, "video_id"), _optional_text(body, "text")
+    if not video_id and not text:
+        raise BadBody("需要字段 video_id 或 text。")
+    if text is not None and len(text) > 2000:
+        raise BadBody("字段 text 太长（最多 2000 个字符）。")
+    contest = contest_field(body)
+    req = EntryRequest(text=text or "", theme=_optional_text(body, "theme"), area=_optional_text(body, "area"),
+                       accept_rules=_flag(body, "accept_rules"), show_nickname=_flag(body, "show_nickname"),
+                       video_id=video_id or None)
+    try:
+        entry = enter(contest, req)
+    except Refused as exc:
+        return error_response(exc.status, exc.message, problems=[p.as_dict() for p in exc.problems])
+    return jsonify(id=entry.id, status=entry.status.value, problems=[]), 201
+
+
+@bp.get("/me/entries")
+@login_required
+def my_entries():
+    slug = request.args.get("contest")
+    contest = contest_for_request(slug) if slug else None
+    return jsonify(entries=[{
+        "id": e.id, "contest": e.contest.slug, "video_id": e.video_id, "caption": e.caption,
+        "theme": e.theme.key, "area": e.area.key, "status": e.status.value, "status_label": e.status.label,
+        "status_reason": e.status_reason, "submitted_at": iso(e.submitted_at), "published_at": iso(e.published_at),
+        "checks": e.checks, "fact_sources": e.fact_sources,
+    } for e in entries_of(current_user, contest)])

@@ -1,0 +1,68 @@
+"""Sign in with Douyin (抖音授权登录): the OAuth authorization-code flow."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user
+
+from contest.blueprints.auth import bp
+from contest.domain import clock
+from contest.domain.douyin_identity import WANTED_SCOPES, missing_scope_notes, sign_in_with_douyin
+from contest.domain.errors import DomainError, PlatformError
+from contest.extensions import db, limiter
+from contest.security import safe_next
+from contest.views_support import douyin
+
+STATE_KEY = "douyin_oauth"
+
+
+def _redirect_uri() -> str:
+    """Production registers one redirect URI; development follows the host and port asked."""
+    return current_app.config["CONTEST_DOUYIN_REDIRECT_URI"] or url_for("auth.douyin_callback", _external=True)
+
+
+def _back_to_login(message: str, category: str = "error"):
+    flash(message, category)
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/douyin")
+@limiter.limit("20/minute")
+def douyin_start():
+    state = secrets.token_urlsafe(24)
+    session[STATE_KEY] = {"state": state, "next": safe_next(request.args.get("next"), "")}
+    return redirect(douyin().authorize_url(redirect_uri=_redirect_uri(), state=state, scopes=WANTED_SCOPES))
+
+
+@bp.get("/douyin/callback")
+@limiter.limit("20/minute")
+def douyin_callback():
+    pending = session.pop(STATE_KEY, None)
+    if not pending or not secrets.compare_digest(str(pending.get("state", "")), request.args.get("state", "")):
+        return _back_to_login("抖音授权请求已失效或不匹配（state 校验失败），请重新点击“抖音授权登录”。")
+    if request.args.get("error"):
+        return _back_to_login("你没有同意抖音授权。也可以用手机号注册、登录后参赛。", "info")
+    code = request.args.get("code", "")
+    if not code:
+        return _back_to_login("抖音没有返回授权码，请重新授权。")
+
+    client, now = douyin(), clock.now()
+    try:
+        grant = client.exchange_code(code)
+        profile = client.user_info(grant.access_token, grant.open_id) if "user_info" in grant.scopes else None
+        user, created = sign_in_with_douyin(
+            grant, profile, current_user=current_user if current_user.is_authenticated else None, now=now)
+        db.session.commit()
+    except (PlatformError, DomainError) as exc:
+        db.session.rollback()
+        return _back_to_login(exc.message)
+
+    if not (current_user.is_authenticated and current_user.id == user.id):
+        session.clear()  # a new session at sign-in
+        login_user(user)
+    flash("抖音授权成功，已登录。" if created else "抖音授权成功。", "success")
+    for note in missing_scope_notes(set(grant.scopes)):
+        flash(note + "你可以稍后重新授权，或改为粘贴视频链接参赛。", "info")
+    return redirect(pending.get("next") or url_for("entries.new_entry"))
