@@ -42,12 +42,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.blueprints.api import bp as api_bp
     from contest.blueprints.auth import bp as auth_bp
     from contest.blueprints.entries import bp as entries_bp
+    from contest.blueprints.organizer import bp as organizer_bp
     from contest.blueprints.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(entries_bp, url_prefix="/entries")
+    app.register_blueprint(organizer_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     views_support.register(app)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -101,7 +104,75 @@ def rotate_token_key_command():
     click.echo(f"已用最新的密钥重新加密 {count} 个抖音账号的令牌。")
 
 
+def parse_every(text: str) -> timedelta:
+    """``10m``, ``1h``, ``30s`` or plain seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = text.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise click.BadParameter(f"无法识别的间隔：{text}（例如 10m、1h、30s）") from None
+    if seconds <= 0:
+        raise click.BadParameter("间隔必须大于 0。")
+    return timedelta(seconds=seconds)
+
+
+def _sweep_once(app: Flask, concurrency: int | None) -> tuple[str, timedelta]:
+    from contest.jobs.polling import run_sweep
+    from contest.jobs.ratelimit import Pacer
+
+    if app.config["CONTEST_REDIS_URL"]:
+        from contest.jobs.queue import enqueue_sweep
+
+        sweep_id, jobs = enqueue_sweep(app)
+        return f"扫描 #{sweep_id} 已拆分为 {jobs} 个任务交给 RQ 队列 contest-polling（rq worker 执行）。", timedelta(0)
+    bar = None
+
+    def on_start(total: int) -> None:
+        nonlocal bar
+        if sys.stdout.isatty() and total:
+            bar = click.progressbar(length=total, label="读取点赞数").__enter__()
+
+    try:
+        report = run_sweep(app, client=app.extensions["douyin"], pacer=Pacer(app.config["CONTEST_POLL_RATE"]),
+                           concurrency=concurrency or app.config["CONTEST_POLL_CONCURRENCY"],
+                           on_start=on_start, progress=lambda n: bar.update(n) if bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return report.line(), timedelta(seconds=report.seconds)
+
+
+@click.command("poll-likes")
+@click.option("--loop", is_flag=True, help="一直运行，每隔 --every 扫描一次（临近截止时更频繁，并安排在截止前完成最后一次）。")
+@click.option("--every", default="10m", show_default=True, help="扫描间隔，例如 10m、1h、30s。")
+@click.option("--concurrency", type=int, default=None, help="同时读取的作者数（默认 CONTEST_POLL_CONCURRENCY）。")
+def poll_likes_command(loop, every, concurrency):
+    """Read the like counts of every entry in play (one sweep), or keep doing it with --loop."""
+    from contest.domain.likes import next_sweep_delay
+    from contest.jobs.polling import contests_in_scope
+
+    app = current_app._get_current_object()
+    interval = parse_every(every)
+    while True:
+        line, duration = _sweep_once(app, concurrency)
+        click.echo(line)
+        if not loop:
+            return
+        now = clock.now()
+        closes = [c.closes_at for c in contests_in_scope(now)]
+        db.session.rollback()
+        delay = next_sweep_delay(now, every=interval, closes=closes, last_duration=duration)
+        click.echo(f"下一次扫描：{clock.to_local(now + delay):%Y-%m-%d %H:%M:%S}（北京时间）")
+        try:
+            time.sleep(delay.total_seconds())
+        except KeyboardInterrupt:
+            click.echo("已停止。")
+            return
+
+
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
-                    rotate_token_key_command):
+                    rotate_token_key_command, poll_likes_command):
         app.cli.add_command(command)

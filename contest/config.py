@@ -95,6 +95,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
     cookie_secure = _bool(get("CONTEST_COOKIE_SECURE"), production)
     demo_mode = _bool(get("CONTEST_DEMO_MODE"), not production)
 
+    evidence_max = _int(get("CONTEST_EVIDENCE_MAX_BYTES"), 5 * 1024 * 1024)
+    if evidence_max <= 0:
+        raise ConfigError("CONTEST_EVIDENCE_MAX_BYTES must be positive")
+
     engine_options: dict = {"pool_pre_ping": True}
     if db_url.startswith("sqlite"):
         # Wait for a writer instead of failing at once with "database is locked".
@@ -136,6 +140,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # Fernet keys for Douyin tokens at rest, newest first; development derives one from the secret key.
         "CONTEST_TOKEN_KEYS": token_keys,
         "CONTEST_DOUYIN_REDIRECT_URI": get("CONTEST_DOUYIN_REDIRECT_URI") or "",
+        "CONTEST_POLL_RATE": float(get("CONTEST_POLL_RATE") or 5),
+        "CONTEST_POLL_CONCURRENCY": _int(get("CONTEST_POLL_CONCURRENCY"), 4),
         "CONTEST_SMS_BACKEND": (get("CONTEST_SMS_BACKEND") or "log").strip().lower(),
         "CONTEST_SMS_GATEWAY_URL": get("CONTEST_SMS_GATEWAY_URL") or "",
         "CONTEST_SMS_GATEWAY_KEY": get("CONTEST_SMS_GATEWAY_KEY") or "",
@@ -147,4 +153,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_DOUYIN_RETRIES": _int(get("CONTEST_DOUYIN_RETRIES"), 3),
         "CONTEST_DOUYIN_BACKOFF": float(get("CONTEST_DOUYIN_BACKOFF") or 0.2),
         "CONTEST_DOUYIN_BATCH_SIZE": _int(get("CONTEST_DOUYIN_BATCH_SIZE"), 10),
+        # Screenshots behind manual like counts: on disk, outside the database.
+        "CONTEST_EVIDENCE_DIR": get("CONTEST_EVIDENCE_DIR") or str(Path(instance_path) / "evidence"),
+        "CONTEST_EVIDENCE_MAX_BYTES": evidence_max,
+        # A little above the evidence limit (room for the form's other fields), so Flask answers 413
+        # before reading a larger body; a file just over the limit gets the store's own message.
+        "MAX_CONTENT_LENGTH": evidence_max + 512 * 1024,
     }

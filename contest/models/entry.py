@@ -21,6 +21,7 @@ class Entry(db.Model):
     __table_args__ = (
         UniqueConstraint("contest_id", "video_id"),
         Index("ix_entry_contest_status", "contest_id", "status"),
+        Index("ix_entry_contest_status_theme", "contest_id", "status", "theme_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,3 +37,22 @@ class EntryStatus(enum.StrEnum):
             "withdrawn": "已撤回",
         }[self.value]
 
+
+
+class SnapshotSource(enum.StrEnum):
+    PLATFORM = "platform"  # read from Douyin (video_data with the author's token)
+    MANUAL = "manual"      # recorded by staff from a screenshot
+
+    @property
+    def label(self) -> str:
+        return {"platform": "抖音平台", "manual": "人工记录"}[self.value]
+
+
+class FlagStatus(enum.StrEnum):
+    OPEN = "open"
+    CLEARED = "cleared"
+    CONFIRMED = "confirmed"
+
+    @property
+    def label(self) -> str:
+        return {"open": "待处理", "cleared": "已排除", "confirmed": "已确认"}[self.value]

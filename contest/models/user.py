@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.domain import clock
@@ -23,6 +23,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.CITIZEN)
     active: Mapped[bool] = mapped_column(default=True)
+    # A reviewer limited to some areas (the county cultural centres review their own):
+    # the area keys they may review; empty means every area.
+    area_keys: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -3,12 +3,14 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
+from contest.charts import likes_chart_svg, table_rows
 from contest.domain import clock, contests
 from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
+from contest.domain.likes import history
 from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db, limiter
-from contest.models import Entry
+from contest.models import Entry, EntryTally
 from contest.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
@@ -84,3 +86,18 @@ def withdraw(entry_id: int):
         except DomainError as exc:
             flash(exc.message, "error")
     return redirect(url_for("entries.my_entries", contest=entry.contest.slug))
+
+
+@bp.get("/<int:entry_id>/likes")
+@login_required
+def entry_likes(entry_id: int):
+    """The entry's like history, for its author only (404 for anyone else, so ids reveal nothing)."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.user_id != current_user.id:
+        raise NotFound("没有找到这个作品。")
+    snapshots = history(entry)
+    closes_at = entry.contest.closes_at
+    return render_template("entries/likes.html", entry=entry, contest=entry.contest,
+                           tally=db.session.get(EntryTally, entry.id),
+                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           readings=table_rows(snapshots, closes_at=closes_at))

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("organizer", __name__)
+
+from contest.blueprints.organizer import views  # noqa: E402,F401

@@ -1,0 +1,158 @@
+"""Staff pages for likes: an entry's readings and chart, manual counts with a screenshot,
+evidence files, and like flags. Admins and reviewers only: judges must not see likes
+(CONTEST.md), so every view carries :data:`staff_only`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from contest.blueprints.organizer import bp
+from contest.blueprints.organizer.forms import DecideFlagForm, RecordLikesForm
+from contest.charts import likes_chart_svg, table_rows
+from contest.domain import clock
+from contest.domain import flags as flag_rules
+from contest.domain.errors import DomainError, NotFound
+from contest.domain.likes import counted, frozen, history, record_snapshot
+from contest.evidence import evidence_store, size_label
+from contest.extensions import db
+from contest.models import Entry, EntryTally, LikeFlag, Role, SnapshotSource, User
+from contest.security import safe_next
+from contest.views_support import contest_for_request, roles_required
+
+staff_only = roles_required(Role.ADMIN, Role.REVIEWER)
+
+FLAG_KINDS = {"burst": "异常激增", "ratio": "赞播比异常", "night_surge": "深夜激增", "drop": "赞数骤降"}
+DECIDED = {"clear": "已排除这条异常标记。", "confirm": "已确认这条异常标记。"}
+
+
+@bp.context_processor
+def _labels():
+    return {"flag_kind": FLAG_KINDS}
+
+
+def _entry_or_404(entry_id: int) -> Entry:
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("没有找到这个作品。")
+    return entry
+
+
+def _load(model, ids) -> dict:
+    """Rows of ``model`` by id in one query (later relationship look-ups hit the session, not the database)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def _here() -> str:
+    return request.full_path.rstrip("?")
+
+
+def _render_entry_likes(entry: Entry, form: RecordLikesForm, status: int = 200):
+    contest = entry.contest
+    snapshots = history(entry)
+    flags = flag_rules.flags_of(entry)
+    # Recorders and deciders in one query; held here so the template's look-ups hit the session.
+    people = _load(User, [s.recorded_by_id for s in snapshots] + [f.decided_by_id for f in flags])
+    account = entry.user.douyin
+    return render_template(
+        "organizer/entry_likes.html", entry=entry, contest=contest, form=form, flags=flags, people=people,
+        readings=table_rows(snapshots, closes_at=contest.closes_at), tally=db.session.get(EntryTally, entry.id),
+        chart=likes_chart_svg(snapshots, closes_at=contest.closes_at), frozen=frozen(contest, clock.now()),
+        author_linked=account is not None and not account.needs_reauth, here=_here(),
+        evidence_limit=size_label(evidence_store().max_bytes),
+    ), status
+
+
+@bp.get("/entries/<int:entry_id>/likes")
+@staff_only
+def entry_likes(entry_id: int):
+    form = RecordLikesForm(formdata=None)
+    form.observed_at.data = clock.now()
+    return _render_entry_likes(_entry_or_404(entry_id), form)
+
+
+@bp.post("/entries/<int:entry_id>/likes")
+@staff_only
+def record_likes(entry_id: int):
+    """A count read from a screenshot: the file is stored first, then the reading; the file
+    goes again if the reading is refused."""
+    entry = _entry_or_404(entry_id)
+    form = RecordLikesForm()
+    if form.validate_on_submit():
+        store = evidence_store()
+        upload = form.screenshot.data
+        try:
+            path = store.save(upload.stream, filename=upload.filename, now=clock.now())
+        except DomainError as exc:
+            form.screenshot.errors.append(exc.message)
+        else:
+            try:
+                snapshot = record_snapshot(
+                    entry, observed_at=form.observed_at.data, likes=form.likes.data, source=SnapshotSource.MANUAL,
+                    comments=form.comments.data, shares=form.shares.data, plays=form.plays.data,
+                    recorded_by=current_user._get_current_object(), evidence_path=path, note=form.note.data or None)
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                store.discard(path)
+                form.likes.errors.append(exc.message)
+            except Exception:
+                db.session.rollback()
+                store.discard(path)
+                raise
+            else:
+                state = "" if counted(entry.contest, snapshot.observed_at) else "（截止后读数，不计入）"
+                flash(f"已记录人工读数：{snapshot.likes} 赞，读数时间 {clock.to_local(snapshot.observed_at):%Y-%m-%d %H:%M}"
+                      f"{state}。", "success")
+                return redirect(url_for("organizer.entry_likes", entry_id=entry.id, _anchor=f"snapshot-{snapshot.id}"))
+    return _render_entry_likes(entry, form, 422)
+
+
+@bp.get("/evidence/<path:name>")
+@staff_only
+def evidence(name: str):
+    store = evidence_store()
+    response = send_file(store.open(name), mimetype=store.content_type(name), max_age=0,
+                         download_name=name.rsplit("/", 1)[-1])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@bp.get("/flags")
+@staff_only
+def flags():
+    contest = contest_for_request()
+    # Newest first on this page (the domain hands them over as a work queue, oldest window first).
+    items = sorted(flag_rules.open_flags(contest), key=lambda f: (f.created_at, f.window_start, f.id), reverse=True)
+    entries = _load(Entry, [f.entry_id for f in items])  # held so that flag.entry hits the session
+    return render_template("organizer/flags.html", contest=contest, flags=items, entries=entries, here=_here())
+
+
+@bp.post("/flags/<int:flag_id>/decide")
+@staff_only
+def decide_flag(flag_id: int):
+    flag = db.session.get(LikeFlag, flag_id)
+    if flag is None:
+        raise NotFound("没有找到这条异常标记。")
+    form = DecideFlagForm()
+    back = safe_next(form.next.data, url_for("organizer.flags", contest=flag.entry.contest.slug))
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(back)
+    try:
+        flag_rules.decide_flag(flag, decision=form.decision.data, note=form.note.data,
+                               staff=current_user._get_current_object(), now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(DECIDED[form.decision.data], "success")
+    return redirect(back)

@@ -1,0 +1,154 @@
+"""Likes inside the window: snapshots, tallies and standings (CONTEST.md, our decisions).
+
+The rule: an entry's popularity tally is its like count in the **last snapshot taken
+at or before the close** (observed_at < closes_at + 1 s). Readings after the close are
+kept for the record and shown as such, but change no tally; after the close the
+standings are frozen. Snapshots are append-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from contest.domain import audit, clock
+from contest.domain.contests import ONE_SECOND
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import (
+    Contest, ContestTheme, Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, Sweep, User,
+)
+
+
+def cutoff(contest: Contest) -> datetime:
+    """The first instant that no longer counts."""
+    return contest.closes_at + ONE_SECOND
+
+
+def counted(contest: Contest, observed_at: datetime) -> bool:
+    """Whether a reading taken at ``observed_at`` counts for the tally."""
+    return observed_at < cutoff(contest)
+
+
+def frozen(contest: Contest, now: datetime) -> bool:
+    """After the close the standings no longer move."""
+    return now >= cutoff(contest)
+
+
+def record_snapshot(entry: Entry, *, observed_at: datetime, likes: int, source: SnapshotSource,
+                    comments: int | None = None, shares: int | None = None, plays: int | None = None,
+                    sweep: Sweep | None = None, recorded_by: User | None = None,
+                    evidence_path: str | None = None, note: str | None = None) -> Snapshot:
+    """Store one observation and bring the entry's tally up to date. The caller commits."""
+    if likes is None or int(likes) < 0:
+        raise DomainError("赞数必须是不小于 0 的整数。")
+    if source is SnapshotSource.MANUAL and recorded_by is None:
+        raise DomainError("人工记录必须注明记录人。")
+    snapshot = Snapshot(
+        entry_id=entry.id, observed_at=clock.ensure_utc(observed_at), likes=int(likes), comments=comments,
+        shares=shares, plays=plays, source=source, sweep_id=sweep.id if sweep else None,
+        recorded_by_id=recorded_by.id if recorded_by else None, evidence_path=evidence_path, note=note,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    refresh_tally(entry)
+    if source is SnapshotSource.MANUAL:
+        audit.record("likes.manual", actor=recorded_by, now=clock.now(), target=entry, changes={
+            "snapshot_id": snapshot.id, "likes": snapshot.likes, "observed_at": snapshot.observed_at.isoformat(),
+            "evidence_path": evidence_path}, note=note)
+    return snapshot
+
+
+def refresh_tally(entry: Entry) -> EntryTally:
+    """Recompute ``entry``'s tally from its snapshots (two indexed look-ups, so out-of-order
+    readings, such as a manual record of an earlier time, are handled the same way)."""
+    end = cutoff(entry.contest)
+    by_time = (Snapshot.observed_at.desc(), Snapshot.id.desc())
+    last = db.session.scalar(
+        sa.select(Snapshot).where(Snapshot.entry_id == entry.id, Snapshot.observed_at < end).order_by(*by_time).limit(1))
+    latest = db.session.scalar(sa.select(Snapshot).where(Snapshot.entry_id == entry.id).order_by(*by_time).limit(1))
+    tally = db.session.get(EntryTally, entry.id) or EntryTally(entry_id=entry.id)
+    tally.latest_likes = latest.likes if latest else None
+    tally.latest_observed_at = latest.observed_at if latest else None
+    if last is None:
+        tally.likes = tally.observed_at = tally.source = tally.reached_at = None
+    else:
+        tally.likes, tally.observed_at, tally.source = last.likes, last.observed_at, last.source
+        tally.reached_at = db.session.scalar(
+            sa.select(sa.func.min(Snapshot.observed_at))
+            .where(Snapshot.entry_id == entry.id, Snapshot.observed_at < end, Snapshot.likes >= last.likes))
+    db.session.add(tally)
+    return tally
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    entry: Entry
+    likes: int
+    observed_at: datetime | None
+    reached_at: datetime | None
+    source: SnapshotSource | None
+
+
+def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = 10) -> list[Standing]:
+    """The popularity ranking of approved entries, best first, in one query.
+
+    Tally: the likes of each entry's last snapshot at or before the close (no reading
+    yet: 0). **Ties**: equal tallies rank by who reached that count first (the
+    earliest counted snapshot with at least that many likes), then by earlier
+    submission, then by entry id. Equal tallies still get distinct ranks (1, 2, 3…),
+    because the tie rule decides between them.
+    """
+    likes = sa.func.coalesce(EntryTally.likes, 0)
+    no_reading_last = sa.case((EntryTally.reached_at.is_(None), 1), else_=0)
+    query = (
+        sa.select(Entry, EntryTally)
+        .outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED)
+        .order_by(likes.desc(), no_reading_last, EntryTally.reached_at, Entry.submitted_at, Entry.id)
+    )
+    if theme is not None:
+        query = query.where(Entry.theme_id == theme.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        Standing(rank=i, entry=entry, likes=tally.likes or 0 if tally else 0,
+                 observed_at=tally.observed_at if tally else None,
+                 reached_at=tally.reached_at if tally else None, source=tally.source if tally else None)
+        for i, (entry, tally) in enumerate(db.session.execute(query).all(), start=1)
+    ]
+
+
+def history(entry: Entry) -> list[Snapshot]:
+    """Every snapshot of ``entry``, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Snapshot).where(Snapshot.entry_id == entry.id).order_by(Snapshot.observed_at, Snapshot.id)))
+
+
+def next_sweep_delay(now: datetime, *, every: timedelta, closes: list[datetime],
+                     last_duration: timedelta) -> timedelta:
+    """How long the polling loop waits before its next sweep.
+
+    Normally ``every``. Within :data:`CLOSING_SOON` of a contest's close, a quarter
+    of that (at least a minute), so the last hours are watched closely. And a last
+    sweep is planned to *finish* before the close: it starts ``1.5 × last_duration``
+    plus :data:`FINAL_MARGIN` before it, whenever the regular schedule would
+    otherwise pass that moment.
+    """
+    delay = every
+    upcoming = sorted(c for c in closes if c + ONE_SECOND > now)
+    if upcoming:
+        close = upcoming[0] + ONE_SECOND
+        if close - now <= CLOSING_SOON:
+            delay = min(every, max(every / 4, timedelta(minutes=1)))
+        final_start = close - last_duration * 1.5 - FINAL_MARGIN
+        if now < final_start < now + delay:
+            delay = final_start - now
+    return delay
+
+
+CLOSING_SOON = timedelta(hours=6)
+FINAL_MARGIN = timedelta(minutes=1)

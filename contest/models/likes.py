@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.domain import clock
+from contest.extensions import db
+from contest.models.enums import FlagStatus, SnapshotSource
+from contest.models.types import UTCDateTime, str_enum
+
+
+class Sweep(db.Model):
+    """One pass of like polling. An interrupted sweep is resumed, never started twice."""
+
+    __tablename__ = "sweep"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    entries_total: Mapped[int] = mapped_column(default=0)
+    snapshots: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class Snapshot(db.Model):
+    """One observation of an entry's counts. Append-only: never edited or deleted."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (
+        # One reading an entry per sweep: a resumed sweep cannot duplicate one.
+        UniqueConstraint("entry_id", "sweep_id"),
+        Index("ix_snapshot_entry_observed", "entry_id", "observed_at"),
+        CheckConstraint("likes >= 0", name="likes_not_negative"),
+        CheckConstraint("source = 'platform' OR recorded_by_id IS NOT NULL", name="manual_has_recorder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    likes: Mapped[int]
+    comments: Mapped[int | None]
+    shares: Mapped[int | None]
+    plays: Mapped[int | None]
+    source: Mapped[SnapshotSource] = mapped_column(str_enum(SnapshotSource, "snapshot_source"))
+    sweep_id: Mapped[int | None] = mapped_column(ForeignKey("sweep.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    evidence_path: Mapped[str | None] = mapped_column(String(255))  # under the evidence storage, manual only
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    recorded_by = relationship("User")
+
+
+@event.listens_for(Snapshot, "before_update")
+@event.listens_for(Snapshot, "before_delete")
+def _append_only(mapper, connection, target):
+    raise RuntimeError("snapshots are append-only: never edited or deleted")
+
+
+class EntryTally(db.Model):
+    """An entry's popularity tally, derived from its snapshots by
+    :func:`contest.domain.likes.refresh_tally` (its own row, so that polling never
+    touches the entry's optimistic-lock version): the likes of the last reading at or
+    before the close, when and how that reading was taken, and when the entry first
+    reached that count (the tie rule)."""
+
+    __tablename__ = "entry_tally"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True)
+    # None while no reading at or before the close exists.
+    likes: Mapped[int | None] = mapped_column(index=True)
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[SnapshotSource | None] = mapped_column(str_enum(SnapshotSource, "tally_source"))
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest reading of all, also after the close (shown "for the record").
+    latest_likes: Mapped[int | None]
+    latest_observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LikeFlag(db.Model):
+    """A sign of bought likes, with its numbers. Never an automatic disqualification:
+    staff clear or confirm it with a note."""
+
+    __tablename__ = "like_flag"
+    __table_args__ = (UniqueConstraint("entry_id", "kind", "window_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # burst, ratio, night_surge, drop
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(Text)  # why, with the numbers, in Chinese
+    numbers: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[FlagStatus] = mapped_column(str_enum(FlagStatus, "flag_status"), default=FlagStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    entry = relationship("Entry")
+    decided_by = relationship("User")
