@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app contest
 SITE_PORT ?= 5000
 SANDBOX_PORT ?= 5001
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-pg venv migrate-check clean
 

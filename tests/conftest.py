@@ -58,10 +58,28 @@ def _fresh_sandbox(request):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    return os.environ.get("CONTEST_TEST_DATABASE_URL") or (
-        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    )
+def database_url(tmp_path_factory, worker_id):
+    """SQLite in a temporary file, or ``CONTEST_TEST_DATABASE_URL``; under pytest-xdist each
+    worker gets a database of its own (``test_gw0``, ``test_gw1``, … created when missing)."""
+    url = os.environ.get("CONTEST_TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    if worker_id == "master":
+        return url
+    base = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker_id}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def worker_id(request):
+    """The pytest-xdist worker ("gw0", …), or "master" when not distributed."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
 def make_environ(database_url: str, sandbox_url: str, **extra: str) -> dict:

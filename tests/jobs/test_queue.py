@@ -12,14 +12,16 @@ from contest.jobs import queue as jobs_queue
 from contest.models import Snapshot, Sweep
 from tests.conftest import count
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 OPENS = datetime.fromisoformat("2020-06-18T00:00:00+08:00")
 
 
 @pytest.fixture
-def redis_app(app, monkeypatch):
-    app.config["CONTEST_REDIS_URL"] = REDIS_URL
-    redis = Redis.from_url(REDIS_URL)
+def redis_app(app, monkeypatch, worker_id):
+    # A Redis database of its own per pytest-xdist worker (15, 14, …).
+    index = 15 - (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    url = f"redis://127.0.0.1:6379/{index}"
+    app.config["CONTEST_REDIS_URL"] = url
+    redis = Redis.from_url(url)
     redis.flushdb()
     # The worker runs jobs in this process, in the test's app (no second configuration to keep in step).
     monkeypatch.setattr(jobs_queue, "_worker_app", lambda: app)

@@ -10,3 +10,10 @@ def home():
     contest = contest_for_request()
     now = clock.now()
     return render_template("public/home.html", contest=contest, phase=contests.phase(contest, now), now=now)
+
+
+@bp.get("/rules")
+def rules():
+    """The rules, rendered from the contest's data (window, cut-off, ties, awards, what disqualifies)."""
+    contest = contest_for_request()
+    return render_template("public/rules.html", contest=contest, phase=contests.phase(contest, clock.now()))
