@@ -101,6 +101,7 @@ def _schema(database_url, sandbox):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        db.engine.dispose()
     return True
 
 
@@ -132,6 +133,9 @@ def app(_schema, database_url, sandbox):
         _empty_tables()
         yield app
         db.session.remove()
+        # Each test's app has its own engine: close its pooled connections now, or
+        # PostgreSQL runs out of connection slots over a few hundred tests.
+        db.engine.dispose()
 
 
 @pytest.fixture

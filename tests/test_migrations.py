@@ -33,3 +33,4 @@ def test_upgrade_an_empty_database_matches_the_models(database_url, sandbox, tmp
         # Leave the shared test database as the other tests expect it.
         if not url.startswith("sqlite"):
             db.create_all()
+        db.engine.dispose()
