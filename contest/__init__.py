@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.blueprints.entries import bp as entries_bp
     from contest.blueprints.organizer import bp as organizer_bp
     from contest.blueprints.public import bp as public_bp
+    from contest.blueprints.staff_api import bp as staff_api_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
@@ -51,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(organizer_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(staff_api_bp, url_prefix="/api/v1/staff")
 
     views_support.register(app)
     errors.register(app)

@@ -250,3 +250,92 @@ def _summary(readings: list[Reading], closes_at: datetime, cutoff: datetime) -> 
         text += f"截止时间 {when_label(closes_at)} 之后的 {late} 次读数以灰色显示，不计入。"
     text += f"计入的点赞数为 {counted[-1].likes} 赞。" if counted else "截止前没有读数。"
     return text
+
+
+# --- bar charts (the dashboard) ------------------------------------------------------------
+
+BAR_ROW = 28  # height of one horizontal bar's row
+BAR_LABEL_W = 120  # room for a horizontal bar's label (seven Chinese characters at 13 px)
+
+
+def _bar_summary(bars: list[tuple[str, int]], unit: str) -> str:
+    total = sum(v for _, v in bars)
+    if not bars:
+        return "没有数据。"
+    listed = "，".join(f"{label} {value} {unit}" for label, value in bars)
+    return f"共 {total} {unit}：{listed}。"
+
+
+def bar_chart_svg(bars: Iterable[tuple[str, int]], *, title: str, chart_id: str, unit: str = "件",
+                  horizontal: bool = True, width: int = 640, height: int = 240, desc: str | None = None) -> str:
+    """A bar chart of ``(label, value)`` pairs, in the given order.
+
+    Horizontal (the default, for categories): one row a bar, the label left, the value at
+    the bar's end; the height follows the number of bars. Vertical (for a series such as
+    days): bars from a y axis with round ticks, labels under them as room allows. Every bar
+    carries a ``<title>`` with its label and value; ``<title>``/``<desc>`` (``desc`` or a
+    listing of every bar) describe the chart for screen readers. ``chart_id`` keeps the
+    ids unique when a page holds several charts.
+    """
+    bars = [(str(label), max(0, int(value))) for label, value in bars]
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    if horizontal:
+        height = MARGIN_TOP + max(1, len(bars)) * BAR_ROW + 8
+    parts = [
+        f'<svg xmlns="{SVG_NS}" {_attrs(class_="bar-chart", id=chart_id, width=width, height=height)} '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{title_id} {desc_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(desc or _bar_summary(bars, unit))}</desc>',
+    ]
+    if not bars or not any(v for _, v in bars):
+        parts.append(_text("没有数据", width / 2, height / 2 + 5, anchor="middle", cls="empty", fill=MUTED))
+    elif horizontal:
+        parts.extend(_horizontal_bars(bars, unit, width))
+    else:
+        parts.extend(_vertical_bars(bars, unit, width, height))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar(cls: str, x: float, y: float, w: float, h: float, label: str, value: int, unit: str) -> str:
+    return (f'<rect {_attrs(class_=cls, x=_n(x), y=_n(y), width=_n(w), height=_n(h), fill=RED)}>'
+            f'<title>{escape(f"{label}：{value} {unit}")}</title></rect>')
+
+
+def _horizontal_bars(bars: list[tuple[str, int]], unit: str, width: int) -> list[str]:
+    left = BAR_LABEL_W
+    room = width - left - MARGIN_RIGHT - 48  # the value's text after the longest bar
+    top = max(v for _, v in bars)
+    parts = []
+    for i, (label, value) in enumerate(bars):
+        y = MARGIN_TOP + i * BAR_ROW
+        w = value / top * room
+        parts.append(_text(label, left - 8, y + BAR_ROW / 2 + 4, anchor="end", cls="bar-label", fill=INK))
+        if value:
+            parts.append(_bar("bar", left, y + 5, w, BAR_ROW - 10, label, value, unit))
+        parts.append(_text(str(value), left + w + 6, y + BAR_ROW / 2 + 4, anchor="start", cls="bar-value", fill=MUTED))
+    return parts
+
+
+def _vertical_bars(bars: list[tuple[str, int]], unit: str, width: int, height: int) -> list[str]:
+    left, top = MARGIN_LEFT, MARGIN_TOP
+    plot_w, plot_h = width - MARGIN_LEFT - MARGIN_RIGHT, height - MARGIN_TOP - MARGIN_BOTTOM
+    bottom = top + plot_h
+    ticks = nice_ticks(max(v for _, v in bars))
+    y_max = ticks[-1]
+    parts = []
+    for value in ticks:
+        y = bottom - value / y_max * plot_h
+        parts.append(f'<line {_attrs(class_="grid", x1=left, x2=left + plot_w, y1=_n(y), y2=_n(y), stroke=LINE)}/>')
+        parts.append(_text(likes_label(value), left - 8, y + 5, anchor="end", cls="y-label", fill=MUTED))
+    slot = plot_w / len(bars)
+    gap = min(slot * 0.2, 8)
+    step = _day_step(len(bars), max(2, plot_w // 72))
+    for i, (label, value) in enumerate(bars):
+        x = left + i * slot
+        h = value / y_max * plot_h
+        if value:
+            parts.append(_bar("bar", x + gap / 2, bottom - h, slot - gap, h, label, value, unit))
+        if i % step == 0:
+            parts.append(_text(label, x + slot / 2, bottom + 22, anchor="middle", cls="x-label", fill=MUTED))
+    return parts

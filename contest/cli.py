@@ -172,7 +172,89 @@ def poll_likes_command(loop, every, concurrency):
             return
 
 
+def _user_by_phone(phone: str):
+    from contest.domain.accounts import normalise_phone
+    from contest.models import User
+
+    try:
+        number = normalise_phone(phone)
+    except DomainError as exc:
+        _fail(exc)
+    user = db.session.scalar(db.select(User).where(User.phone == number))
+    if user is None:
+        raise click.ClickException(f"没有找到手机号为 {number} 的账号。")
+    return user
+
+
+@click.command("create-token")
+@click.option("--phone", required=True, help="工作人员的手机号。")
+@click.option("--name", default="命令行创建", show_default=True, help="令牌用途，便于日后辨认。")
+def create_token_command(phone, name):
+    """Issue a staff API token; it is printed once, alone on the last line."""
+    from contest.domain.privacy import mask_phone
+    from contest.domain.staff_tokens import issue_token
+
+    user = _user_by_phone(phone)
+    try:
+        token, plain = issue_token(user, name=name, now=clock.now())
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"已为{user.role.label} {user.nickname}（{mask_phone(user.phone)}）创建访问令牌“{token.name}”"
+               f"（{token.prefix}…）。令牌只显示这一次，请妥善保存：")
+    click.echo(plain)
+
+
+@click.command("revoke-token")
+@click.option("--prefix", default=None, help="令牌前缀（令牌列表中显示的开头部分）。")
+@click.option("--phone", default=None, help="与 --all 一起使用：撤销这个账号的全部令牌。")
+@click.option("--all", "all_", is_flag=True, help="撤销 --phone 账号的全部令牌。")
+def revoke_token_command(prefix, phone, all_):
+    """Revoke one token by its prefix, or every token of a staff member."""
+    from contest.domain.staff_tokens import revoke_all, revoke_token, tokens_by_prefix
+
+    if bool(prefix) == bool(phone or all_) or (phone and not all_) or (all_ and not phone):
+        raise click.UsageError("请使用 --prefix X，或 --phone P --all（二选一）。")
+    try:
+        if prefix:
+            found = tokens_by_prefix(prefix)
+            if not found:
+                raise click.ClickException(f"没有以 {prefix} 开头的有效令牌。")
+            if len(found) > 1:
+                raise click.ClickException(f"有 {len(found)} 个有效令牌以 {prefix} 开头，请给出更长的前缀。")
+            revoke_token(found[0], actor=None, now=clock.now())
+            revoked = found
+        else:
+            revoked = revoke_all(_user_by_phone(phone), actor=None, now=clock.now())
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"已撤销 {len(revoked)} 个令牌" + (f"：{'、'.join(t.prefix + '…' for t in revoked)}" if revoked else "") + "。")
+
+
+@click.command("set-role")
+@click.option("--phone", required=True, help="账号的手机号。")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "judge", "citizen"]), required=True, help="新角色。")
+@click.option("--areas", default="", help="审核员负责的区域标识，逗号分隔（例如 hetang,liling）；不填即全部区域。")
+def set_role_command(phone, role, areas):
+    """Change an account's role (and a reviewer's areas); recorded in the audit trail."""
+    from contest.domain.staff_tokens import set_role
+    from contest.models import Role
+
+    user = _user_by_phone(phone)
+    keys = [k for k in areas.split(",") if k.strip()]
+    try:
+        changed = set_role(user, role=Role(role), area_keys=keys, actor=None, now=clock.now())
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    scope = ("，负责区域：" + "、".join(user.area_keys)) if user.area_keys else (
+        "，负责全部区域" if user.role is Role.REVIEWER else "")
+    click.echo(f"{user.nickname} 现在是{user.role.label}{scope}。" if changed else f"{user.nickname} 的角色没有变化。")
+
+
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
-                    rotate_token_key_command, poll_likes_command):
+                    rotate_token_key_command, poll_likes_command, create_token_command, revoke_token_command,
+                    set_role_command):
         app.cli.add_command(command)

@@ -140,6 +140,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # Fernet keys for Douyin tokens at rest, newest first; development derives one from the secret key.
         "CONTEST_TOKEN_KEYS": token_keys,
         "CONTEST_DOUYIN_REDIRECT_URI": get("CONTEST_DOUYIN_REDIRECT_URI") or "",
+        "CONTEST_PASSWORD_HASH_METHOD": get("CONTEST_PASSWORD_HASH_METHOD") or "scrypt",
         "CONTEST_POLL_RATE": float(get("CONTEST_POLL_RATE") or 5),
         "CONTEST_POLL_CONCURRENCY": _int(get("CONTEST_POLL_CONCURRENCY"), 4),
         "CONTEST_SMS_BACKEND": (get("CONTEST_SMS_BACKEND") or "log").strip().lower(),

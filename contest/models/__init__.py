@@ -12,3 +12,6 @@ __all__ = [
     "AuditEvent", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
     "FlagStatus", "LikeFlag", "PhoneCode", "Role", "Snapshot", "SnapshotSource", "Sweep", "User",
 ]
+
+# The organizer console's models: importing the modules registers their tables.
+from contest.models import awards, judging, notification, tokens  # noqa: E402,F401

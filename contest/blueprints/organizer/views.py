@@ -14,6 +14,7 @@ from contest.charts import likes_chart_svg, table_rows
 from contest.domain import clock
 from contest.domain import flags as flag_rules
 from contest.domain.errors import DomainError, NotFound
+from contest.domain.review import Forbidden, can_review
 from contest.domain.likes import counted, frozen, history, record_snapshot
 from contest.evidence import evidence_store, size_label
 from contest.extensions import db
@@ -33,10 +34,17 @@ def _labels():
 
 
 def _entry_or_404(entry_id: int) -> Entry:
+    """The entry, if it exists and the signed-in reviewer covers its area (403 otherwise)."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("没有找到这个作品。")
+    _require_area(entry)
     return entry
+
+
+def _require_area(entry: Entry) -> None:
+    if not can_review(current_user, entry):
+        raise Forbidden("你只能查看和处理所负责区县的作品。")
 
 
 def _load(model, ids) -> dict:
@@ -130,6 +138,7 @@ def flags():
     # Newest first on this page (the domain hands them over as a work queue, oldest window first).
     items = sorted(flag_rules.open_flags(contest), key=lambda f: (f.created_at, f.window_start, f.id), reverse=True)
     entries = _load(Entry, [f.entry_id for f in items])  # held so that flag.entry hits the session
+    items = [f for f in items if can_review(current_user, entries[f.entry_id])]  # a reviewer's own areas
     return render_template("organizer/flags.html", contest=contest, flags=items, entries=entries, here=_here())
 
 
@@ -139,6 +148,7 @@ def decide_flag(flag_id: int):
     flag = db.session.get(LikeFlag, flag_id)
     if flag is None:
         raise NotFound("没有找到这条异常标记。")
+    _require_area(flag.entry)
     form = DecideFlagForm()
     back = safe_next(form.next.data, url_for("organizer.flags", contest=flag.entry.contest.slug))
     if not form.validate_on_submit():

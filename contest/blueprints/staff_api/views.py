@@ -1,0 +1,264 @@
+"""The staff JSON API (``/api/v1/staff``): entries, their readings, review decisions, manual
+like counts and the standings, for scripts and tools of the organisers.
+
+Authentication is **only** ``Authorization: Bearer <token>``, a per-staff token from
+:mod:`contest.domain.staff_tokens` (``flask --app contest create-token`` or the tokens page).
+The session cookie is never consulted here: a request that carries only a cookie gets 401.
+That is what makes it safe to exempt the whole blueprint from CSRF: cross-site request
+forgery rides on credentials the browser attaches by itself (cookies), and a browser
+never attaches a bearer token by itself, so a forged request arrives without one and is
+refused. Responses set no cookie.
+
+Roles: admins everything; reviewers everything within their areas (the per-entry routes
+answer 403 outside them, the list shows only them); judges nothing here (they never see
+like counts or the entries' review data, CONTEST.md). The views call the same domain
+functions as the pages. Errors are JSON ``{"error": ...}``; bad input is 400, never 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from flask import g, jsonify, request
+from flask_limiter.util import get_remote_address
+from sqlalchemy.orm.exc import StaleDataError
+
+from contest.blueprints.api.views import BadBody, json_object
+from contest.blueprints.staff_api import bp
+from contest.domain import clock
+from contest.domain.contests import area_by_key, theme_by_key
+from contest.domain.errors import DomainError, NotFound
+from contest.domain.likes import counted, frozen, history, record_snapshot, standings
+from contest.domain.review import DECISIONS, Forbidden, can_review, review_entry
+from contest.domain.staff_reports import iso, staff_entries
+from contest.domain.staff_tokens import token_hash, user_for_token
+from contest.errors import error_response
+from contest.extensions import csrf, db, limiter
+from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource
+from contest.views_support import contest_for_request
+
+NEED_TOKEN = "需要有效的访问令牌。"
+STALE = "这个作品刚被其他人修改过，请重新读取后再提交。"
+COUNT_MAX = 2_000_000_000
+NOTE_MAX = 1000
+PAGE_MAX = 500
+
+csrf.exempt(bp)
+
+
+def _bearer() -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    value = value.strip()
+    return value if scheme.lower() == "bearer" and value else None
+
+
+def _rate_key() -> str:
+    """Per token (its hash, never the token itself); per address for calls without one."""
+    plain = _bearer()
+    return f"staff-token:{token_hash(plain)[:32]}" if plain else f"staff-ip:{get_remote_address()}"
+
+
+limiter.limit("120/minute", key_func=_rate_key)(bp)
+
+
+@bp.before_request
+def _authenticate():
+    plain = _bearer()
+    user = user_for_token(plain, now=clock.now()) if plain else None
+    if user is None:
+        response, status = error_response(401, NEED_TOKEN)
+        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if plain else "Bearer"
+        return response, status
+    db.session.commit()  # the token's last use
+    g.staff_user = user
+    return None
+
+
+@bp.errorhandler(BadBody)
+def _bad_body(exc: BadBody):
+    return error_response(400, exc.message)
+
+
+def allow(*roles: Role):
+    """Only token holders with one of ``roles`` (403 otherwise)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.staff_user.role not in roles:
+                return error_response(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _entry_for(entry_id: int) -> Entry:
+    """The entry, 404 when missing, 403 outside a reviewer's areas."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("没有找到这个作品。")
+    if not can_review(g.staff_user, entry):
+        raise Forbidden("你只能查看和处理所负责区县的作品。")
+    return entry
+
+
+# --- input -----------------------------------------------------------------------------
+
+def _int_field(body: dict, name: str, *, required: bool = False, low: int = 0, high: int = COUNT_MAX) -> int | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise BadBody(f"缺少字段 {name}（整数）。")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadBody(f"字段 {name} 必须是 {low} 到 {high} 之间的整数。")
+    return value
+
+
+def _text_field(body: dict, name: str, *, max_length: int = NOTE_MAX) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadBody(f"字段 {name} 必须是字符串。")
+    if len(value) > max_length:
+        raise BadBody(f"字段 {name} 太长（最多 {max_length} 个字符）。")
+    return value.strip() or None
+
+
+def _instant_field(body: dict, name: str) -> datetime | None:
+    """An ISO 8601 instant; without an offset it is Beijing time."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。")
+    try:
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。") from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=clock.BEIJING)
+    return instant.astimezone(clock.UTC)
+
+
+def _query_choice(name: str, lookup):
+    value = request.args.get(name)
+    if not value:
+        return None
+    found = lookup(value)
+    if found is None:
+        raise BadBody(f"参数 {name} 的值无效：{value}")
+    return found
+
+
+# --- output ----------------------------------------------------------------------------
+
+def _entry_json(entry: Entry, tally: EntryTally | None) -> dict:
+    return {
+        "id": entry.id, "video_id": entry.video_id, "status": entry.status.value, "theme": entry.theme.key,
+        "area": entry.area.key, "submitted_at": iso(entry.submitted_at), "caption": entry.caption,
+        "version": entry.version, "likes": tally.likes if tally else None,
+    }
+
+
+def _snapshot_json(entry: Entry, snapshot: Snapshot) -> dict:
+    return {"observed_at": iso(snapshot.observed_at), "likes": snapshot.likes, "source": snapshot.source.value,
+            "counted": counted(entry.contest, snapshot.observed_at)}
+
+
+# --- routes ----------------------------------------------------------------------------
+
+@bp.get("/entries")
+@allow(Role.ADMIN, Role.REVIEWER)
+def list_entries():
+    """``?contest=&status=&theme=&area=&after=&limit=``: entries by id; ``next_after`` pages on."""
+    contest = contest_for_request()
+    status = _query_choice("status", lambda v: EntryStatus(v) if v in set(EntryStatus) else None)
+    theme = _query_choice("theme", lambda v: theme_by_key(contest, v))
+    area = _query_choice("area", lambda v: area_by_key(contest, v))
+    after = _query_choice("after", lambda v: int(v) if v.isdigit() and len(v) < 10 else None)
+    limit = _query_choice("limit", lambda v: int(v) if v.isdigit() and 0 < int(v) <= PAGE_MAX else None) or 100
+    user = g.staff_user
+    scope = list(user.area_keys) if user.role is Role.REVIEWER and user.area_keys else None
+    if scope is not None and area is not None and area.key not in scope:
+        raise Forbidden("你只能查看所负责区县的作品。")
+    rows = staff_entries(contest, status=status, theme=theme, area=area, area_keys=scope, after_id=after,
+                         limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return jsonify(contest=contest.slug, entries=[_entry_json(e, t) for e, t in rows],
+                   next_after=rows[-1][0].id if more else None)
+
+
+@bp.get("/entries/<int:entry_id>")
+@allow(Role.ADMIN, Role.REVIEWER)
+def show_entry(entry_id: int):
+    entry = _entry_for(entry_id)
+    body = _entry_json(entry, db.session.get(EntryTally, entry.id))
+    body.update(published_at=iso(entry.published_at), status_reason=entry.status_reason, checks=entry.checks,
+                fact_sources=entry.fact_sources, snapshots=[_snapshot_json(entry, s) for s in history(entry)])
+    return jsonify(body)
+
+
+@bp.post("/entries/<int:entry_id>/review")
+@allow(Role.ADMIN, Role.REVIEWER)
+def decide_entry(entry_id: int):
+    """``{"decision", "checklist": {"slogan", "theme", "content"}, "reason"?, "version"?}``."""
+    entry = _entry_for(entry_id)
+    body = json_object()
+    decision = body.get("decision")
+    if decision not in DECISIONS:
+        raise BadBody(f"字段 decision 必须是 {'、'.join(DECISIONS)} 之一。")
+    checklist = body.get("checklist", {})
+    if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
+        raise BadBody("字段 checklist 必须是对象，每一项为 true 或 false。")
+    reason = _text_field(body, "reason")
+    version = _int_field(body, "version", low=1, high=2**31 - 1)
+    try:
+        review_entry(entry, reviewer=g.staff_user, decision=decision, checklist=checklist, reason=reason,
+                     version=version, now=clock.now())
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    except StaleDataError:  # another decision was committed between our read and our write
+        db.session.rollback()
+        return error_response(409, STALE)
+    return jsonify(id=entry.id, status=entry.status.value, version=entry.version)
+
+
+@bp.post("/entries/<int:entry_id>/likes")
+@allow(Role.ADMIN, Role.REVIEWER)
+def record_likes(entry_id: int):
+    """A manual count ``{"likes", "observed_at"?, "note"?, "comments"?, "shares"?, "plays"?}``;
+    the evidence screenshot is optional here, and the note says the count came through the API."""
+    entry = _entry_for(entry_id)
+    body = json_object()
+    likes = _int_field(body, "likes", required=True)
+    extra = {name: _int_field(body, name) for name in ("comments", "shares", "plays")}
+    now = clock.now()
+    observed_at = _instant_field(body, "observed_at") or now
+    if observed_at > now:
+        raise BadBody("读数时间不能晚于现在。")
+    note = _text_field(body, "note")
+    try:
+        snapshot = record_snapshot(entry, observed_at=observed_at, likes=likes, source=SnapshotSource.MANUAL,
+                                   recorded_by=g.staff_user, note=f"[api] {note}" if note else "[api]", **extra)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return jsonify(id=snapshot.id, entry_id=entry.id, note=snapshot.note, **_snapshot_json(entry, snapshot)), 201
+
+
+@bp.get("/standings")
+@allow(Role.ADMIN, Role.REVIEWER)
+def show_standings():
+    """The popularity ranking of approved entries (the tie rule: :func:`contest.domain.likes.standings`)."""
+    contest = contest_for_request()
+    now = clock.now()
+    return jsonify(contest=contest.slug, as_of=iso(now), frozen=frozen(contest, now), entries=[{
+        "rank": s.rank, "entry_id": s.entry.id, "video_id": s.entry.video_id, "likes": s.likes,
+        "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at),
+    } for s in standings(contest, limit=None)])

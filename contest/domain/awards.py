@@ -1,0 +1,380 @@
+"""Award lists: drafted after the close, shown in a public notice (公示), published, corrected.
+
+Stages of a contest's lists (one :class:`AwardList` per award and version):
+
+1. :func:`draft_awards`, only after the close: version N+1 of both awards, straight
+   into their public notice (``notice_starts_at`` = now, ``notice_ends_at`` = now +
+   ``notice_days``, 5 by default).
+2. During the notice, :func:`disqualify` removes an entry (APPROVED → REJECTED, with the
+   reason) and the lists are recomputed in place: the next in line moves up. A judge's
+   late score (allowed until publication) recomputes them too (:func:`refresh_notice`).
+3. :func:`publish_awards`, once the notice period is over: the lists become final.
+4. Published lists never change. :func:`correct_awards` marks one "superseded" and
+   publishes version N+1, computed afresh, with the reason for the correction.
+
+What a list holds
+-----------------
+For each award, scope ``overall`` and one scope per theme (in the contest's theme
+order), each the top N of its ranking: N is the contest's ``popularity_award_size`` or
+``excellence_award_size`` for the overall list **and for each theme list alike** (the
+contest configures one size per award; the article's "top ten" applies to each list).
+Popularity comes from :func:`contest.domain.likes.standings`, excellence from
+:func:`contest.domain.judging.excellence_ranking`; their tie rules apply.
+
+Double wins: when the contest sets ``allow_double_win = False``, popularity is decided
+first (it is a count, fixed at the close) and, scope by scope, the excellence list skips
+the entries that won popularity in the same scope; the next in the excellence ranking
+moves up. The skipped entries are listed in the first following place's ``detail``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from contest.domain import audit
+from contest.domain.entries import set_entry_status
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.judging import excellence_ranking
+from contest.domain.likes import frozen, standings
+from contest.domain.privacy import mask_name
+from contest.extensions import db
+from contest.models import Contest, Entry, EntryStatus, User
+from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
+
+OVERALL = "overall"
+DEFAULT_NOTICE_DAYS = 5
+MAX_NOTICE_DAYS = 30
+MAX_REASON = 500
+KINDS = (AwardKind.POPULARITY, AwardKind.EXCELLENCE)  # popularity first: see the double-win rule
+
+
+@dataclass
+class Placing:
+    scope: str
+    rank: int
+    entry: Entry
+    value: float
+    detail: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple:
+        return self.scope, self.rank, self.entry.id
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _scopes(contest: Contest):
+    return [(OVERALL, None)] + [(theme.key, theme) for theme in contest.themes]
+
+
+def _popularity(contest: Contest) -> list[Placing]:
+    size = contest.popularity_award_size
+    return [
+        Placing(scope, s.rank, s.entry, float(s.likes), {
+            "likes": s.likes, "reached_at": _iso(s.reached_at), "observed_at": _iso(s.observed_at),
+            "source": s.source.value if s.source else None})
+        for scope, theme in _scopes(contest) for s in standings(contest, theme=theme, limit=size)
+    ]
+
+
+def _excellence(contest: Contest, popularity: list[Placing]) -> list[Placing]:
+    size = contest.excellence_award_size
+    skip: dict[str, set[int]] = {}
+    if not contest.allow_double_win:
+        for p in popularity:
+            skip.setdefault(p.scope, set()).add(p.entry.id)
+    places = []
+    for scope, theme in _scopes(contest):
+        passed_over, rank = [], 0
+        for r in excellence_ranking(contest, theme=theme):
+            if rank == size:
+                break
+            if r.entry.id in skip.get(scope, ()):
+                passed_over.append(r.entry.id)
+                continue
+            rank += 1
+            detail = {"z_mean": r.z_mean, "raw_mean": r.raw_mean, "spread": r.spread, "judges": r.judges,
+                      "ranking": r.rank}
+            if passed_over:
+                detail["passed_over"], passed_over = passed_over, []
+            places.append(Placing(scope, rank, r.entry, r.z_mean, detail))
+    return places
+
+
+def _compute(contest: Contest, kind: AwardKind, popularity: list[Placing] | None = None) -> list[Placing]:
+    if kind is AwardKind.POPULARITY:
+        return _popularity(contest)
+    return _excellence(contest, _popularity(contest) if popularity is None else popularity)
+
+
+def _as_placings(award_list: AwardList | None) -> list[Placing]:
+    if award_list is None:
+        return []
+    return [Placing(p.scope, p.rank, p.entry, p.value, dict(p.detail)) for p in award_list.places]
+
+
+def _summary(places) -> list[list]:
+    """``[[scope, rank, entry_id], …]`` for the audit trail."""
+    return [[p.scope, p.rank, p.entry_id if isinstance(p, AwardPlace) else p.entry.id] for p in places]
+
+
+def _fill(award_list: AwardList, places: list[Placing]) -> None:
+    """Replace a not-yet-published list's places (old ones go first: the unique ranks)."""
+    if award_list.places:
+        award_list.places.clear()
+        db.session.flush()
+    award_list.places.extend(AwardPlace(scope=p.scope, rank=p.rank, entry_id=p.entry.id, value=p.value,
+                                        detail=p.detail) for p in places)
+
+
+def _lists(contest: Contest, kind: AwardKind, *statuses: AwardStatus) -> list[AwardList]:
+    query = sa.select(AwardList).where(AwardList.contest_id == contest.id, AwardList.kind == kind)
+    if statuses:
+        query = query.where(AwardList.status.in_(statuses))
+    return list(db.session.scalars(query.order_by(AwardList.version.desc())))
+
+
+def current_awards(contest: Contest, kind: AwardKind | str) -> AwardList | None:
+    """The published list of ``kind`` (the latest version), or None."""
+    found = _lists(contest, AwardKind(kind), AwardStatus.PUBLISHED)
+    return found[0] if found else None
+
+
+def notice_awards(contest: Contest, kind: AwardKind | str) -> AwardList | None:
+    """The list of ``kind`` in its public notice, or None."""
+    found = _lists(contest, AwardKind(kind), AwardStatus.NOTICE)
+    return found[0] if found else None
+
+
+def award_history(contest: Contest, kind: AwardKind | str) -> list[AwardList]:
+    """Every version of ``kind``, newest first."""
+    return _lists(contest, AwardKind(kind))
+
+
+def _next_version(contest: Contest, kind: AwardKind) -> int:
+    latest = db.session.scalar(sa.select(sa.func.max(AwardList.version)).where(
+        AwardList.contest_id == contest.id, AwardList.kind == kind))
+    return (latest or 0) + 1
+
+
+def _clean_reason(reason: str | None, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(f"请填写{what}。")
+    if len(reason) > MAX_REASON:
+        raise DomainError(f"{what}最多 {MAX_REASON} 个字。")
+    return reason
+
+
+def draft_awards(contest: Contest, *, staff: User, now: datetime,
+                 notice_days: int = DEFAULT_NOTICE_DAYS) -> list[AwardList]:
+    """Version N+1 of both awards, in their public notice from ``now`` for ``notice_days``.
+
+    Only after the close (the standings are frozen), and only while no list is in its
+    notice or published (after publication, :func:`correct_awards`). The caller commits.
+    """
+    if not frozen(contest, now):
+        raise DomainError("活动截止后才能生成获奖名单。")
+    if isinstance(notice_days, bool) or not isinstance(notice_days, int) \
+            or not 1 <= notice_days <= MAX_NOTICE_DAYS:
+        raise DomainError(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
+    for kind in KINDS:
+        if notice_awards(contest, kind) is not None:
+            raise Conflict(f"{kind.label}名单已在公示中。")
+        if current_awards(contest, kind) is not None:
+            raise Conflict(f"{kind.label}名单已经发布；如需修改，请发布更正。")
+    made, popularity = [], None
+    for kind in KINDS:
+        places = _compute(contest, kind, popularity)
+        if kind is AwardKind.POPULARITY:
+            popularity = places
+        award_list = AwardList(contest_id=contest.id, kind=kind, version=_next_version(contest, kind),
+                               status=AwardStatus.NOTICE, notice_starts_at=now,
+                               notice_ends_at=now + timedelta(days=notice_days),
+                               created_at=now, created_by_id=staff.id)
+        db.session.add(award_list)
+        _fill(award_list, places)
+        db.session.flush()
+        audit.record("awards.draft", actor=staff, now=now, target=award_list, changes={
+            "kind": kind.value, "version": award_list.version, "notice_days": notice_days,
+            "notice_ends_at": award_list.notice_ends_at.isoformat(), "places": _summary(places)})
+        made.append(award_list)
+    return made
+
+
+def _recompute_notice(contest: Contest) -> dict:
+    """Recompute every list in its notice, in place; ``{kind: {"before", "after"}}`` of those that changed."""
+    changed, popularity = {}, None
+    for kind in KINDS:
+        award_list = notice_awards(contest, kind)
+        if award_list is None:
+            popularity = None
+            continue
+        places = _compute(contest, kind, popularity)
+        if kind is AwardKind.POPULARITY:
+            popularity = places
+        before = _summary(award_list.places)
+        after = _summary(places)
+        values_before = [p.value for p in award_list.places]
+        if before != after or values_before != [p.value for p in places]:
+            _fill(award_list, places)
+            changed[kind.value] = {"list_id": award_list.id, "before": before, "after": after}
+    db.session.flush()
+    return changed
+
+
+def refresh_notice(contest: Contest, *, actor: User | None, now: datetime, why: str) -> dict:
+    """Bring the lists in their notice up to date (after a late score or a conflict);
+    audited as ``awards.refresh`` when anything moved. The caller commits."""
+    changed = _recompute_notice(contest)
+    if changed:
+        audit.record("awards.refresh", actor=actor, now=now, contest_id=contest.id, changes=changed, note=why)
+    return changed
+
+
+def _notice_lists(contest: Contest) -> list[AwardList]:
+    lists = [award_list for kind in KINDS if (award_list := notice_awards(contest, kind)) is not None]
+    if not lists:
+        raise DomainError("现在没有公示中的获奖名单。")
+    return lists
+
+
+def _disqualify_entry(contest: Contest, entry: Entry, reason: str, *, staff: User,
+                      now: datetime) -> Disqualification:
+    if entry.contest_id != contest.id:
+        raise DomainError("这件作品不属于本活动。")
+    if entry.status is not EntryStatus.APPROVED:
+        raise DomainError(f"作品当前状态为“{entry.status.label}”，不在获奖候选之列。")
+    set_entry_status(entry, EntryStatus.REJECTED, actor=staff, now=now, note=reason)
+    row = Disqualification(contest_id=contest.id, entry_id=entry.id, reason=reason, at=now, by_id=staff.id)
+    db.session.add(row)
+    return row
+
+
+def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now: datetime) -> Disqualification:
+    """Disqualify ``entry`` during the notice period (``notice_starts_at <= now <
+    notice_ends_at``): APPROVED → REJECTED with ``reason`` as the note, a
+    :class:`Disqualification` row, and the notice lists recomputed in place so that the
+    next in line moves up. After the period, a correction of the published lists is the
+    way. The caller commits."""
+    reason = _clean_reason(reason, "取消资格的原因")
+    lists = _notice_lists(contest)
+    starts = min(award_list.notice_starts_at for award_list in lists)
+    ends = max(award_list.notice_ends_at for award_list in lists)
+    if not starts <= now < ends:
+        raise DomainError("公示期已结束，不能再在公示中取消资格；请发布后通过更正处理。")
+    row = _disqualify_entry(contest, entry, reason, staff=staff, now=now)
+    db.session.flush()
+    changed = _recompute_notice(contest)
+    audit.record("awards.disqualify", actor=staff, now=now, target=entry,
+                 changes={"disqualification_id": row.id, "lists": changed}, note=reason)
+    return row
+
+
+def publish_awards(contest: Contest, *, staff: User, now: datetime) -> list[AwardList]:
+    """Publish the lists in their notice, once the notice period is over. They are
+    recomputed one last time first, so that a change made outside this module during the
+    notice (an entry rejected on review, a manual like reading) is not published stale;
+    what moved is in the audit. The caller commits."""
+    lists = _notice_lists(contest)
+    ends = max(award_list.notice_ends_at for award_list in lists)
+    if now < ends:
+        raise DomainError("公示期尚未结束，不能发布获奖名单。")
+    changed = _recompute_notice(contest)
+    for award_list in lists:
+        award_list.status, award_list.published_at = AwardStatus.PUBLISHED, now
+        audit.record("awards.publish", actor=staff, now=now, target=award_list, changes={
+            "kind": award_list.kind.value, "version": award_list.version,
+            "status": [AwardStatus.NOTICE.value, AwardStatus.PUBLISHED.value],
+            "places": _summary(award_list.places), "recomputed": changed.get(award_list.kind.value)})
+    db.session.flush()
+    return lists
+
+
+def correct_awards(contest: Contest, *, kind: AwardKind | str, reason: str, staff: User, now: datetime,
+                   disqualify_entry: Entry | None = None) -> list[AwardList]:
+    """Correct a published award: the published list becomes "superseded" (never edited)
+    and version N+1, computed afresh from today's data, is published with ``reason``.
+
+    ``disqualify_entry``, when given, is disqualified first (APPROVED → REJECTED) and
+    every published list that holds it is corrected. With ``allow_double_win = False``, a
+    popularity correction also corrects the excellence list when that list, recomputed
+    against the new popularity winners, differs (the double-win rule). A list whose
+    recomputation equals the published one is left alone; when nothing at all would
+    change, the correction is refused.
+    Returns the new versions, popularity first. The caller commits.
+    """
+    kind = AwardKind(kind)
+    reason = _clean_reason(reason, "更正原因")
+    if current_awards(contest, kind) is None:
+        raise DomainError(f"{kind.label}名单还没有发布，不能更正。")
+    kinds = {kind}
+    if disqualify_entry is not None:
+        _disqualify_entry(contest, disqualify_entry, reason, staff=staff, now=now)
+        db.session.flush()
+        for other in KINDS:
+            published = current_awards(contest, other)
+            if published is not None and any(p.entry_id == disqualify_entry.id for p in published.places):
+                kinds.add(other)
+    made, popularity = [], None
+    for this in KINDS:
+        old = current_awards(contest, this)
+        if old is None:
+            continue
+        base = popularity if popularity is not None else _as_placings(current_awards(contest, AwardKind.POPULARITY))
+        places = _compute(contest, this, base if this is AwardKind.EXCELLENCE else None)
+        same = [(p.key, p.value) for p in places] == [((p.scope, p.rank, p.entry_id), p.value) for p in old.places]
+        cascades = this is AwardKind.EXCELLENCE and not contest.allow_double_win and popularity is not None
+        if same or not (this in kinds or cascades):
+            continue
+        old.status = AwardStatus.SUPERSEDED
+        db.session.flush()
+        new = AwardList(contest_id=contest.id, kind=this, version=_next_version(contest, this),
+                        status=AwardStatus.PUBLISHED, published_at=now, reason=reason, created_at=now,
+                        created_by_id=staff.id)
+        db.session.add(new)
+        _fill(new, places)
+        db.session.flush()
+        audit.record("awards.correct", actor=staff, now=now, target=new, changes={
+            "kind": this.value, "version": [old.version, new.version], "superseded_list_id": old.id,
+            "places": [_summary(old.places), _summary(places)],
+            "disqualified_entry_id": disqualify_entry.id if disqualify_entry is not None else None}, note=reason)
+        if this is AwardKind.POPULARITY:
+            popularity = places
+        made.append(new)
+    if not made:
+        raise Conflict("重新计算的获奖名单与已发布的名单相同，无需更正。")
+    return made
+
+
+def winners_table(contest: Contest, *, staff: User, now: datetime, fmt: str) -> tuple[list[str], list[list]]:
+    """The winners of both awards for a CSV/XLSX download: the published lists, or the
+    lists in their notice when none is published yet (the 状态 column says which).
+    Personal data is masked: the nickname only when the entrant agreed to show it,
+    masked otherwise; never a phone number. Audited as ``export.winners``. The caller commits."""
+    themes = {theme.key: theme.name for theme in contest.themes}
+    headers = ["奖项", "版本", "状态", "范围", "名次", "作品编号", "视频编号", "主题", "区县", "作者",
+               "成绩", "原始平均分", "评委人数"]
+    rows = []
+    for kind in KINDS:
+        award_list = current_awards(contest, kind) or notice_awards(contest, kind)
+        if award_list is None:
+            continue
+        for p in award_list.places:
+            entry = p.entry
+            author = entry.user.nickname if entry.show_nickname else mask_name(entry.user.nickname)
+            if kind is AwardKind.POPULARITY:
+                figures = [p.detail.get("likes"), None, None]
+            else:
+                figures = [round(p.value, 4), round(p.detail["raw_mean"], 2), p.detail["judges"]]
+            rows.append([kind.label, award_list.version, award_list.status.label,
+                         "总榜" if p.scope == OVERALL else themes.get(p.scope, p.scope), p.rank, entry.id,
+                         entry.video_id, entry.theme.name, entry.area.name, author, *figures])
+    audit.record("export.winners", actor=staff, now=now, contest_id=contest.id,
+                 changes={"format": fmt, "rows": len(rows)})
+    return headers, rows

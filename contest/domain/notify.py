@@ -1,0 +1,117 @@
+"""Telling entrants: the on-site inbox, and a text message when an SMS gateway is configured.
+
+Every review decision reaches the entrant's inbox (a :class:`Notification` row, in the
+decision's own transaction). With ``CONTEST_SMS_BACKEND=http`` an entrant with a
+confirmed phone also gets a text message. The message is sent only **after the
+transaction commits** (a decision that is rolled back, e.g. lost to another reviewer,
+is never announced), and a gateway failure is logged and changes nothing: the decision
+and the inbox message stand.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Iterable, Literal
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, selectinload
+
+from contest.config import ConfigError
+from contest.domain.errors import DomainError
+from contest.domain.privacy import mask_phone
+from contest.extensions import db
+from contest.models import Entry, User
+from contest.models.notification import Notification
+from contest.sms import sender_from_config
+
+log = logging.getLogger(__name__)
+
+INBOX_LIMIT = 100
+# session.info key of the text messages waiting for the commit: [(sender, phone, message)].
+_OUTBOX = "contest.notify.sms_outbox"
+
+APPROVED = "entry.approved"
+REJECTED = "entry.rejected"
+NEEDS_FIX = "entry.needs_fix"
+RESUBMIT_HINT = "修改后可在“我的作品”中重新提交。"
+
+
+def _about(entry: Entry) -> str:
+    return f"你报名“{entry.contest.name}”的作品（{entry.theme.name}，视频编号 {entry.video_id}）"
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (a reason may or may not bring its own)."""
+    return text.strip().rstrip("。.！!；;，,") + "。"
+
+
+def decision_message(entry: Entry, outcome: Literal["approved", "rejected", "needs_fix"],
+                     reason: str | None = None) -> tuple[str, str, str]:
+    """``(kind, title, body)`` of the message that tells the entrant a decision."""
+    if outcome == "approved":
+        return APPROVED, "作品已通过审核", f"{_about(entry)}已通过审核，将参与点赞排名和评选。快分享给朋友积赞吧！"
+    if outcome == "rejected":
+        return REJECTED, "作品未通过审核", f"{_about(entry)}未通过审核。原因：{_sentence(reason or '')}"
+    if outcome == "needs_fix":
+        return NEEDS_FIX, "作品需要修改", f"{_about(entry)}需要修改。审核意见：{_sentence(reason or '')}{RESUBMIT_HINT}"
+    raise ValueError(outcome)
+
+
+def tell_entrant(entry: Entry, *, kind: str, title: str, body: str, now: datetime) -> Notification:
+    """Put a message in the entrant's inbox and, with the http SMS backend and a confirmed
+    phone, queue a text message that goes out when the session commits. The caller commits."""
+    user = entry.user
+    note = Notification(user_id=user.id, created_at=now, kind=kind, title=title, body=body, entry_id=entry.id)
+    db.session.add(note)
+    if current_app.config.get("CONTEST_SMS_BACKEND") == "http" and user.phone and user.phone_verified_at:
+        try:
+            sender = sender_from_config(current_app.config)
+        except ConfigError as exc:
+            log.error("SMS not sent to %s: %s", mask_phone(user.phone), exc)
+        else:
+            db.session().info.setdefault(_OUTBOX, []).append((sender, user.phone, body))
+    return note
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    for sender, phone, message in session.info.pop(_OUTBOX, ()):
+        try:
+            sender.send(phone, message)
+        except DomainError as exc:  # SmsError: the gateway refused, failed or timed out (already logged)
+            log.warning("notification SMS to %s failed: %s", mask_phone(phone), exc.message)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_OUTBOX, None)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def inbox(user: User, limit: int = INBOX_LIMIT) -> list[Notification]:
+    """The user's latest messages, newest first."""
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user.id)
+        .options(selectinload(Notification.entry).selectinload(Entry.contest))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def mark_read(user: User, ids: Iterable[int] | Literal["all"], now: datetime) -> int:
+    """Mark the user's unread messages ``ids`` (or all of them) read; returns how many changed.
+    Ids of other users' messages are ignored. The caller commits."""
+    query = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids != "all":
+        wanted = {int(i) for i in ids}
+        if not wanted:
+            return 0
+        query = query.where(Notification.id.in_(wanted))
+    result = db.session.execute(query.values(read_at=now).execution_options(synchronize_session="fetch"))
+    return result.rowcount or 0

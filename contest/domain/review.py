@@ -1,0 +1,322 @@
+"""Reviewing entries: who may review what, the three-point checklist, decisions, bulk
+approval, the entrant's resubmission after a requested fix, and the review queue.
+
+Decisions
+---------
+* ``approve`` (pending → approved) needs the whole checklist: the slogan spoken clearly
+  or subtitled prominently for longer than the contest's ``slogan_subtitle_seconds``;
+  the video fits the chosen theme; the content is acceptable.
+* ``reject`` (pending, needs-fix or approved → rejected; from approved it is a
+  disqualification) and ``request_fix`` (pending → needs-fix) need a reason. The entrant
+  sees the reason (it becomes the status reason and the event note).
+* Asking for a fix only makes sense while the entrant can still resubmit, i.e. while the
+  contest is open; after the close the reviewer approves or rejects.
+
+Every decision is an :class:`EntryEvent` (through :func:`set_entry_status`), an audit
+event ``entry.<decision>`` whose ``changes`` hold ``status: [before, after]`` and the
+``checklist`` as ticked (``bulk: true`` for bulk approvals), and an inbox message
+(plus an SMS when configured, see :mod:`contest.domain.notify`).
+
+Two reviewers never silently overwrite each other: a decision names the entry
+``version`` the reviewer saw; another version is a :class:`Conflict`. Between that check
+and the commit, ``Entry.version`` (SQLAlchemy's ``version_id_col``) makes the database
+refuse the second write (``StaleDataError``), which views turn into the same 409.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+from typing import Iterable, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from contest.domain import audit, contests, notify
+from contest.domain.captions import caption_problems
+from contest.domain.entries import ALREADY_ENTERED, OwnerVideos, DouyinGateway, entry_checks, preflight, set_entry_status
+from contest.domain.errors import Conflict, DomainError, Problem, Refused
+from contest.extensions import db
+from contest.models import Contest, ContestArea, ContestTheme, Entry, EntryStatus, FlagStatus, LikeFlag, Role, User
+
+Decision = Literal["approve", "reject", "request_fix"]
+
+#: The default reasons offered for "reject" and "request fix" (a contest may bring its own:
+#: see :func:`rejection_reasons`). "其他" needs a written explanation.
+REJECTION_REASONS: tuple[str, ...] = (
+    "未清晰说出或展示活动口号",
+    "内容与所选主题不符",
+    "视频内容不适宜",
+    "非本人原创或盗用他人作品",
+    "发布时间不在活动期内",
+    "其他",
+)
+OTHER = "其他"
+REASON_MAX = 500
+
+CHECKLIST: tuple[str, ...] = ("slogan", "theme", "content")
+CHECKLIST_SHORT = {"slogan": "口号清晰", "theme": "符合主题", "content": "内容适宜"}
+
+DECISIONS: dict[str, EntryStatus] = {
+    "approve": EntryStatus.APPROVED,
+    "reject": EntryStatus.REJECTED,
+    "request_fix": EntryStatus.NEEDS_FIX,
+}
+_OUTCOME = {"approve": "approved", "reject": "rejected", "request_fix": "needs_fix"}
+
+#: The automatic checks an entry must carry (all passed, none provisional) to be approved in bulk.
+BULK_REQUIRED_CHECKS = frozenset({"video", "hashtag", "mention", "published_in_window"})
+PER_PAGE = 50
+
+OUTSIDE_AREA = "你只能审核所负责区县的作品。"
+CONFLICT = "这个作品刚被其他审核员处理过（版本 {current}），请刷新后再审。"
+
+
+class Forbidden(DomainError):
+    """The reviewer may not review this entry (outside their areas)."""
+
+    status = 403
+
+
+# --- who may review --------------------------------------------------------------------
+
+def area_scope(user: User) -> list[str] | None:
+    """The area keys ``user`` may review: None for every area (admins, unrestricted
+    reviewers), an empty list for nobody else."""
+    if user.role is Role.ADMIN:
+        return None
+    if user.role is Role.REVIEWER:
+        return list(user.area_keys) if user.area_keys else None
+    return []
+
+
+def can_review(user: User, entry: Entry) -> bool:
+    """Admins always; reviewers when their ``area_keys`` are empty or hold the entry's area."""
+    scope = area_scope(user)
+    return scope is None or entry.area.key in scope
+
+
+# --- the checklist and reasons ---------------------------------------------------------
+
+def checklist_items(contest: Contest, theme_name: str | None = None) -> list[tuple[str, str]]:
+    """``[(key, label)]`` of what the reviewer attests before approving."""
+    theme = f"“{theme_name}”" if theme_name else ""
+    return [
+        ("slogan", f"视频中清晰说出口号“{contest.slogan}”，或以醒目字幕展示超过 {contest.slogan_subtitle_seconds} 秒"),
+        ("theme", f"内容符合所选主题{theme}"),
+        ("content", "内容适宜（无违法违规、低俗、侵权内容）"),
+    ]
+
+
+def rejection_reasons(contest: Contest) -> tuple[str, ...]:
+    """The reasons offered for ``contest``: its own list when it has one, else the default."""
+    return tuple(getattr(contest, "rejection_reasons", None) or REJECTION_REASONS)
+
+
+def compose_reason(choice: str | None, text: str | None, reasons: Iterable[str] = REJECTION_REASONS) -> str | None:
+    """One reason from a listed ``choice`` and free ``text``: ``"内容与所选主题不符：…"``, the
+    choice or the text alone, or None when both are empty. "其他" needs the text."""
+    choice = (choice or "").strip()
+    text = (text or "").strip()
+    if choice and choice not in tuple(reasons):
+        raise DomainError("请从列表中选择原因。")
+    if choice == OTHER:
+        if not text:
+            raise DomainError("选择“其他”时请写明原因。")
+        return text
+    if choice and text:
+        return f"{choice}：{text}"
+    return choice or text or None
+
+
+def _checklist(values: dict | None) -> dict[str, bool]:
+    values = values or {}
+    return {key: bool(values.get(key)) for key in CHECKLIST}
+
+
+# --- decisions -------------------------------------------------------------------------
+
+def _decide(entry: Entry, decision: str, *, reviewer: User, checklist: dict[str, bool], reason: str | None,
+            now: datetime, bulk: bool = False) -> None:
+    before = entry.status
+    after = DECISIONS[decision]
+    note = reason if decision != "approve" else "审核通过：口号、主题、内容均已确认"
+    set_entry_status(entry, after, actor=reviewer, now=now, note=note)
+    changes: dict = {"status": [before.value, after.value], "checklist": checklist}
+    if bulk:
+        changes["bulk"] = True
+    audit.record(f"entry.{decision}", actor=reviewer, now=now, target=entry, changes=changes, note=reason)
+    kind, title, body = notify.decision_message(entry, _OUTCOME[decision], reason)
+    notify.tell_entrant(entry, kind=kind, title=title, body=body, now=now)
+
+
+def review_entry(entry: Entry, *, reviewer: User, decision: Decision, checklist: dict | None,
+                 reason: str | None, version: int | None, now: datetime) -> None:
+    """Decide on one entry (see the module docstring). Raises :class:`Forbidden` outside the
+    reviewer's areas, :class:`Conflict` when ``version`` is not the entry's, and
+    :class:`DomainError` for a missing checklist item or reason, or a move the status
+    machine refuses. The caller commits."""
+    if not can_review(reviewer, entry):
+        raise Forbidden(OUTSIDE_AREA)
+    if version is not None and version != entry.version:
+        raise Conflict(CONFLICT.format(current=entry.version))
+    if decision not in DECISIONS:
+        raise DomainError("请选择审核结果：通过、不通过或退回修改。")
+    ticked = _checklist(checklist)
+    reason = (reason or "").strip() or None
+    if decision == "approve":
+        missing = [CHECKLIST_SHORT[k] for k in CHECKLIST if not ticked[k]]
+        if missing:
+            raise DomainError(f"通过前请逐项确认：还没有确认{'、'.join(missing)}。")
+    elif reason is None:
+        raise DomainError("不通过或退回修改时，请选择或填写原因（参赛者会看到）。")
+    if reason is not None and len(reason) > REASON_MAX:
+        raise DomainError(f"原因最多 {REASON_MAX} 个字。")
+    if decision == "request_fix" and contests.phase(entry.contest, now) != "open":
+        raise DomainError("活动报名已截止，参赛者无法再修改重新提交，请直接通过或不通过。")
+    _decide(entry, decision, reviewer=reviewer, checklist=ticked, reason=reason, now=now)
+
+
+def bulk_blocker(entry: Entry, *, open_flags: int = 0) -> str | None:
+    """Why ``entry`` cannot be approved in bulk, or None when it qualifies.
+
+    It qualifies when it is pending; its automatic checks from submission include the
+    link, hashtag, mention and publish-time checks, all passed and none provisional (so
+    the publish time came from the platform with the author's token, not from the video
+    id); its caption, as stored, still carries the hashtag and the mention and was read
+    from Douyin; and it has no open like flag. Anything else needs a reviewer's own look.
+    """
+    if entry.status is not EntryStatus.PENDING:
+        return f"状态为“{entry.status.label}”，只有待审核的作品可以批量通过。"
+    checks = entry.checks or []
+    if any(not c.get("passed") for c in checks) or not BULK_REQUIRED_CHECKS <= {c.get("code") for c in checks}:
+        return "自动检查没有全部通过，请逐个审核。"
+    if any(c.get("provisional") for c in checks):
+        return "发布时间仅由视频编号推算，尚未经抖音平台确认，请逐个审核。"
+    contest = entry.contest
+    if (entry.fact_sources or {}).get("caption") not in {"platform", "embed"} or entry.caption is None \
+            or caption_problems(entry.caption, hashtag=contest.hashtag, mention=contest.mention):
+        return "作品描述未经抖音核对或缺少话题、@主办方账号，请逐个审核。"
+    if open_flags:
+        return f"有 {open_flags} 条待处理的点赞异常标记，请逐个审核。"
+    return None
+
+
+def open_flag_counts(entry_ids: Iterable[int]) -> dict[int, int]:
+    """Open like flags per entry id, in one query (entries without any are left out)."""
+    ids = list(set(entry_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(LikeFlag.entry_id, sa.func.count()).where(LikeFlag.entry_id.in_(ids), LikeFlag.status == FlagStatus.OPEN)
+        .group_by(LikeFlag.entry_id))
+    return {entry_id: n for entry_id, n in rows}
+
+
+def bulk_approve(entries: Iterable[Entry], *, reviewer: User, now: datetime,
+                 versions: dict[int, int] | None = None) -> tuple[list[Entry], list[tuple[Entry, str]]]:
+    """Approve every entry that qualifies (:func:`bulk_blocker`); the reviewer attests the
+    checklist for all of them. ``versions`` (entry id → the version the reviewer saw)
+    skips entries changed since. Returns ``(approved, [(skipped, why)])``, both in the
+    given order. The caller commits."""
+    entries = list(entries)
+    flags = open_flag_counts(e.id for e in entries)
+    approved: list[Entry] = []
+    skipped: list[tuple[Entry, str]] = []
+    attested = {key: True for key in CHECKLIST}
+    for entry in entries:
+        if not can_review(reviewer, entry):
+            why = OUTSIDE_AREA
+        elif versions is not None and versions.get(entry.id) != entry.version:
+            why = "这个作品刚被其他人处理过，请刷新后再审。"
+        else:
+            why = bulk_blocker(entry, open_flags=flags.get(entry.id, 0))
+        if why:
+            skipped.append((entry, why))
+            continue
+        _decide(entry, "approve", reviewer=reviewer, checklist=dict(attested), reason=None, now=now, bulk=True)
+        approved.append(entry)
+    return approved, skipped
+
+
+# --- the entrant's side ----------------------------------------------------------------
+
+def resubmit_entry(entry: Entry, *, user: User, now: datetime, douyin: DouyinGateway,
+                   verifier: OwnerVideos | None = None) -> None:
+    """The entrant fixed the video on Douyin (a reviewer asked): the automatic checks run
+    again on the same video, and the entry waits for review again (needs-fix → pending)
+    with its caption, publish time, fact sources and checks refreshed. Only the owner,
+    only from needs-fix, only while the contest is open. Raises :class:`Refused` (the
+    entry unchanged) when problems remain. The submission time is kept (the tie rule)."""
+    if entry.user_id != user.id:
+        raise DomainError("只能重新提交自己的作品。")
+    if entry.status is not EntryStatus.NEEDS_FIX:
+        raise DomainError(f"作品当前状态为“{entry.status.label}”，不需要重新提交。")
+    contest = entry.contest
+    if contests.phase(contest, now) != "open":
+        raise Refused([Problem("contest_not_open", "现在不在报名时间内，不能再重新提交。")])
+    check = preflight("", contest, douyin=douyin, now=now, user=user, verifier=verifier, video_id=entry.video_id)
+    # The video's existing entry is this one.
+    problems = [p for p in check.problems if p.code != ALREADY_ENTERED.code]
+    if problems:
+        raise Refused(problems)
+    # One UPDATE (one version step): no autoflush between the refreshed facts and the status.
+    with db.session.no_autoflush:
+        entry.caption = check.caption
+        entry.published_at = check.published_at
+        entry.fact_sources = check.fact_sources
+        entry.checks = entry_checks(contest, check.fact_sources)
+        set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="参赛者修改后重新提交")
+
+
+# --- the queue -------------------------------------------------------------------------
+
+@dataclass
+class QueueRow:
+    entry: Entry
+    open_flags: int
+    bulk_blocker: str | None  # None: bulk approval would take it
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    page: int
+    pages: int
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)  # per status value, same filters otherwise
+
+
+def review_queue(contest: Contest, *, user: User, status: EntryStatus | None = EntryStatus.PENDING,
+                 theme: str | None = None, area: str | None = None, flagged: bool = False,
+                 page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+    """The entries of ``contest`` that ``user`` may review, filtered by status (None: all),
+    theme key, area key and open like flags; oldest submission first (first come, first
+    reviewed), then by id. ``counts`` gives each status's total under the other filters."""
+    base = sa.select(Entry).join(Entry.area).where(Entry.contest_id == contest.id)
+    scope = area_scope(user)
+    if scope is not None:
+        base = base.where(ContestArea.key.in_(scope))
+    if area:
+        base = base.where(ContestArea.key == area)
+    if theme:
+        base = base.join(Entry.theme).where(ContestTheme.key == theme)
+    if flagged:
+        base = base.where(sa.exists().where(LikeFlag.entry_id == Entry.id, LikeFlag.status == FlagStatus.OPEN))
+
+    counts = {s.value: 0 for s in EntryStatus}
+    for value, n in db.session.execute(
+            base.with_only_columns(Entry.status, sa.func.count()).group_by(Entry.status)):
+        counts[EntryStatus(value).value] = n
+
+    query = base.where(Entry.status == status) if status is not None else base
+    total = counts[status.value] if status is not None else sum(counts.values())
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    entries = list(db.session.scalars(
+        query.options(selectinload(Entry.theme), selectinload(Entry.area), selectinload(Entry.user))
+        .order_by(Entry.submitted_at, Entry.id).limit(per_page).offset((page - 1) * per_page)))
+    flags = open_flag_counts(e.id for e in entries)
+    rows = [QueueRow(e, flags.get(e.id, 0), bulk_blocker(e, open_flags=flags.get(e.id, 0))) for e in entries]
+    return QueuePage(rows=rows, page=page, pages=pages, total=total, counts=counts)

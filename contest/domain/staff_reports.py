@@ -1,0 +1,262 @@
+"""What the organizer console reads: the staff entry list, the dashboard's numbers, the rows of
+the entries and tallies exports, and the record of one entry for its evidence pack.
+
+Personal data (PIPL): an entrant's nickname is shown only if they agreed (``show_nickname``),
+their phone never; ``unmasked=True`` (an admin's explicit, audited request) shows both.
+Times go out as aware UTC datetimes (exports turn them into Beijing time) or, in JSON,
+as ISO 8601 in Beijing time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from contest.domain import clock
+from contest.domain.likes import counted, history
+from contest.domain.privacy import mask_name, mask_phone
+from contest.extensions import db
+from contest.models import (
+    AuditEvent, Contest, ContestArea, ContestTheme, Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource,
+    User,
+)
+
+BACKLOG = (EntryStatus.PENDING, EntryStatus.NEEDS_FIX)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in Beijing time (``2020-06-18T00:00:00+08:00``)."""
+    local = clock.to_local(value)
+    return local.isoformat() if local else None
+
+
+def author_name(entry: Entry, *, unmasked: bool) -> str:
+    nickname = entry.user.nickname
+    return nickname if unmasked or entry.show_nickname else mask_name(nickname)
+
+
+def author_phone(entry: Entry, *, unmasked: bool) -> str:
+    return (entry.user.phone or "") if unmasked else mask_phone(entry.user.phone)
+
+
+# --- the staff entry list ---------------------------------------------------------------
+
+def staff_entries(contest: Contest, *, status: EntryStatus | None = None, theme: ContestTheme | None = None,
+                  area: ContestArea | None = None, area_keys: list[str] | None = None, after_id: int | None = None,
+                  limit: int = 100) -> list[tuple[Entry, EntryTally | None]]:
+    """Entries of ``contest`` by id, with their tallies, filtered; ``area_keys`` (a reviewer's areas,
+    empty or None: all) limits the areas. Page with ``after_id``."""
+    query = (sa.select(Entry, EntryTally).outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+             .where(Entry.contest_id == contest.id).order_by(Entry.id).limit(limit))
+    if status is not None:
+        query = query.where(Entry.status == status)
+    if theme is not None:
+        query = query.where(Entry.theme_id == theme.id)
+    if area is not None:
+        query = query.where(Entry.area_id == area.id)
+    if area_keys:
+        query = query.where(Entry.area_id.in_([a.id for a in contest.areas if a.key in area_keys]))
+    if after_id is not None:
+        query = query.where(Entry.id > after_id)
+    return [(entry, tally) for entry, tally in db.session.execute(query).all()]
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The numbers of one contest, as of ``now``.
+
+    Entries per day, theme and area count every submission (withdrawn and rejected ones too:
+    the status breakdown tells them apart); days are Beijing dates from the opening day to
+    today (or the closing day, whichever is earlier). The backlog is what waits for a
+    reviewer (pending) or for the entrant (needs_fix), oldest first by when it entered that
+    status. Like totals are the counted tallies of approved entries (the popularity
+    standings), split by the source of each counted reading.
+    """
+
+    contest: Contest
+    total: int
+    per_day: list[tuple[date, int]]
+    per_theme: list[tuple[ContestTheme, int]]
+    per_area: list[tuple[ContestArea, int]]
+    per_status: list[tuple[EntryStatus, int]]
+    pending: int
+    needs_fix: int
+    oldest_waiting: list[Entry]
+    likes_total: int
+    likes_by_source: dict[SnapshotSource, int]
+    approved: int
+    approved_without_reading: int
+
+
+def dashboard(contest: Contest, *, now: datetime, oldest: int = 10) -> Dashboard:
+    rows = db.session.execute(
+        sa.select(Entry.submitted_at, Entry.theme_id, Entry.area_id, Entry.status).where(Entry.contest_id == contest.id)
+    ).all()
+    days = Counter(clock.to_local(r.submitted_at).date() for r in rows)
+    themes = Counter(r.theme_id for r in rows)
+    areas = Counter(r.area_id for r in rows)
+    statuses = Counter(r.status for r in rows)
+
+    first = clock.to_local(contest.opens_at).date()
+    last = min(clock.to_local(now).date(), clock.to_local(contest.closes_at).date())
+    if days:
+        first, last = min(first, min(days)), max(last, max(days))
+    last = max(first, last)
+    per_day = [(first + timedelta(days=i), days.get(first + timedelta(days=i), 0))
+               for i in range((last - first).days + 1)]
+
+    waiting = list(db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.status.in_(BACKLOG))
+        .order_by(Entry.status_changed_at, Entry.id).limit(oldest)))
+
+    by_source = {source: 0 for source in SnapshotSource}
+    for source, total in db.session.execute(
+            sa.select(EntryTally.source, sa.func.coalesce(sa.func.sum(EntryTally.likes), 0))
+            .join(Entry, Entry.id == EntryTally.entry_id)
+            .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None))
+            .group_by(EntryTally.source)).all():
+        by_source[source] = int(total)
+    with_reading = db.session.scalar(
+        sa.select(sa.func.count()).select_from(EntryTally).join(Entry, Entry.id == EntryTally.entry_id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None)))
+
+    return Dashboard(
+        contest=contest, total=len(rows), per_day=per_day,
+        per_theme=[(t, themes.get(t.id, 0)) for t in contest.themes],
+        per_area=[(a, areas.get(a.id, 0)) for a in contest.areas],
+        per_status=[(s, statuses.get(s, 0)) for s in EntryStatus],
+        pending=statuses.get(EntryStatus.PENDING, 0), needs_fix=statuses.get(EntryStatus.NEEDS_FIX, 0),
+        oldest_waiting=waiting,
+        likes_total=sum(by_source.values()), likes_by_source=by_source,
+        approved=statuses.get(EntryStatus.APPROVED, 0),
+        approved_without_reading=statuses.get(EntryStatus.APPROVED, 0) - with_reading,
+    )
+
+
+# --- exports ----------------------------------------------------------------------------
+
+ENTRY_HEADERS = ["作品编号", "视频ID", "主题", "区域", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
+                 "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数"]
+TALLY_HEADERS = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", "读数时间", "赞数", "来源",
+                 "是否计入", "记录人", "截图", "备注"]
+
+
+def _contest_entries(contest: Contest) -> list[Entry]:
+    return list(db.session.scalars(sa.select(Entry).where(Entry.contest_id == contest.id).order_by(Entry.id)))
+
+
+def _tallies(entries: list[Entry]) -> dict[int, EntryTally]:
+    ids = [e.id for e in entries]
+    if not ids:
+        return {}
+    return {t.entry_id: t for t in db.session.scalars(sa.select(EntryTally).where(EntryTally.entry_id.in_(ids)))}
+
+
+def entry_rows(contest: Contest, *, unmasked: bool) -> list[list]:
+    """One row an entry, by id, under :data:`ENTRY_HEADERS`."""
+    entries = _contest_entries(contest)
+    tallies = _tallies(entries)
+    return [[
+        e.id, e.video_id, e.theme.name, e.area.name, e.status.label, e.caption or "",
+        author_name(e, unmasked=unmasked), author_phone(e, unmasked=unmasked), "是" if e.show_nickname else "否",
+        e.published_at, e.submitted_at, e.status_changed_at, e.status_reason or "",
+        tallies[e.id].likes if e.id in tallies and tallies[e.id].likes is not None else None,
+    ] for e in entries]
+
+
+def snapshot_cells(contest: Contest, snapshot: Snapshot, recorders: dict[int, User]) -> list:
+    """读数时间, 赞数, 来源, 是否计入, 记录人, 截图, 备注."""
+    recorder = recorders.get(snapshot.recorded_by_id)
+    return [snapshot.observed_at, snapshot.likes, snapshot.source.label,
+            "计入" if counted(contest, snapshot.observed_at) else "不计入（截止后）",
+            recorder.nickname if recorder else "", snapshot.evidence_path or "", snapshot.note or ""]
+
+
+def _recorders(snapshots: list[Snapshot]) -> dict[int, User]:
+    ids = {s.recorded_by_id for s in snapshots if s.recorded_by_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+def tally_rows(contest: Contest, *, unmasked: bool) -> list[list]:
+    """Every snapshot of every entry (by entry id, then time), under :data:`TALLY_HEADERS`; an entry
+    without readings gets one row with the reading columns empty."""
+    entries = _contest_entries(contest)
+    tallies = _tallies(entries)
+    snapshots: dict[int, list[Snapshot]] = {e.id: [] for e in entries}
+    if entries:
+        for s in db.session.scalars(sa.select(Snapshot).where(Snapshot.entry_id.in_(list(snapshots)))
+                                    .order_by(Snapshot.entry_id, Snapshot.observed_at, Snapshot.id)):
+            snapshots[s.entry_id].append(s)
+    recorders = _recorders([s for items in snapshots.values() for s in items])
+    rows = []
+    for e in entries:
+        tally = tallies.get(e.id)
+        head = [e.id, e.video_id, author_name(e, unmasked=unmasked), e.status.label,
+                tally.likes if tally else None, tally.observed_at if tally else None]
+        if not snapshots[e.id]:
+            rows.append(head + [None] * 7)
+        for s in snapshots[e.id]:
+            rows.append(head + snapshot_cells(contest, s, recorders))
+    return rows
+
+
+# --- one entry's evidence ---------------------------------------------------------------
+
+SNAPSHOT_HEADERS = ["快照编号", "读数时间", "赞数", "来源", "是否计入", "记录人", "截图", "备注"]
+
+
+def entry_snapshot_rows(entry: Entry) -> tuple[list[Snapshot], list[list]]:
+    """The snapshots of ``entry``, oldest first, and their rows under :data:`SNAPSHOT_HEADERS`."""
+    snapshots = history(entry)
+    recorders = _recorders(snapshots)
+    return snapshots, [[s.id] + snapshot_cells(entry.contest, s, recorders) for s in snapshots]
+
+
+def entry_record(entry: Entry, *, unmasked: bool) -> dict:
+    """Everything known about ``entry`` for an evidence pack (JSON-ready)."""
+    tally = db.session.get(EntryTally, entry.id)
+    actors = {u.id: u for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({ev.actor_id for ev in entry.events if ev.actor_id is not None})))}
+    return {
+        "id": entry.id, "contest": entry.contest.slug, "video_id": entry.video_id,
+        "status": entry.status.value, "status_label": entry.status.label, "status_reason": entry.status_reason,
+        "theme": entry.theme.key, "area": entry.area.key, "caption": entry.caption,
+        "submitted_text": entry.submitted_text, "published_at": iso(entry.published_at),
+        "submitted_at": iso(entry.submitted_at), "status_changed_at": iso(entry.status_changed_at),
+        "version": entry.version, "show_nickname": entry.show_nickname,
+        "author": {"nickname": author_name(entry, unmasked=unmasked), "phone": author_phone(entry, unmasked=unmasked)},
+        "checks": entry.checks, "fact_sources": entry.fact_sources,
+        "status_history": [{
+            "at": iso(ev.at), "from": ev.from_status.value if ev.from_status else None, "to": ev.to_status.value,
+            "actor": actors[ev.actor_id].nickname if ev.actor_id in actors else None, "note": ev.note,
+        } for ev in entry.events],
+        "tally": {
+            "likes": tally.likes if tally else None, "observed_at": iso(tally.observed_at) if tally else None,
+            "source": tally.source.value if tally and tally.source else None,
+            "reached_at": iso(tally.reached_at) if tally else None,
+            "latest_likes": tally.latest_likes if tally else None,
+            "latest_observed_at": iso(tally.latest_observed_at) if tally else None,
+        },
+        "closes_at": iso(entry.contest.closes_at),
+    }
+
+
+# --- the audit trail page ---------------------------------------------------------------
+
+def audit_actions() -> list[str]:
+    """The actions the trail holds, for the filter."""
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def staff_users() -> list[User]:
+    """Every account that is or was staff (an actor of the trail counts), by role then name."""
+    actor_ids = sa.select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+    return list(db.session.scalars(
+        sa.select(User).where(sa.or_(User.role != Role.CITIZEN, User.id.in_(actor_ids))).order_by(User.role, User.id)))

@@ -1,0 +1,287 @@
+"""Admin pages: the audit trail and its filters, the dashboard's numbers and charts, users and roles."""
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from contest.charts import bar_chart_svg
+from contest.domain import audit, clock
+from contest.domain.likes import record_snapshot
+from contest.extensions import db
+from contest.models import AuditEvent, Entry, EntryStatus, Role, SnapshotSource, User
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+IN_WINDOW = "2020-06-25T12:00:00+08:00"
+
+
+@pytest.fixture
+def contest(make_contest, freeze):
+    freeze(IN_WINDOW)
+    return make_contest()
+
+
+@pytest.fixture
+def admin(make_user, login, contest):
+    user = make_user(role="admin", phone="13900000001", nickname="管理员小刘")
+    login(user)
+    return user
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def token(client) -> str:
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/staff/tokens").get_data(as_text=True)).group(1)
+
+
+# --- the audit trail ------------------------------------------------------------------
+
+@pytest.fixture
+def trail(contest, admin, make_contest, make_user):
+    """Events: (action, actor, target, contest) in order; returns them by name."""
+    other = make_contest(slug="zhuzhou-2021", opens="2021-06-18", closes="2021-07-17")
+    reviewer = make_user(role="reviewer", phone="13900000002", nickname="审核员小张")
+    now = clock.now()
+    made = {
+        "approve": audit.record("entry.approve", actor=reviewer, now=now, target=_Target("entry", 1),
+                                contest_id=contest.id, changes={"status": ["pending", "approved"]}),
+        "reject": audit.record("entry.reject", actor=reviewer, now=now, target=_Target("entry", 2),
+                               contest_id=other.id, note="不符合主题"),
+        "export": audit.record("export.entries", actor=admin, now=now, contest_id=contest.id,
+                               changes={"unmasked": False}),
+        "role": audit.record("user.role", actor=None, now=now, target=reviewer,
+                             changes={"role": ["citizen", "reviewer"]}),
+        "manual": audit.record("likes.manual", actor=admin, now=now, target=_Target("entry", 1), contest_id=contest.id),
+    }
+    db.session.commit()
+    return made
+
+
+class _Target:
+    def __init__(self, table, ident):
+        self.__tablename__, self.id = table, ident
+
+
+def listed(client, query="") -> list[int]:
+    page = client.get(f"/staff/audit{query}").get_data(as_text=True)
+    return [int(i) for i in re.findall(r'<tr id="event-(\d+)">', page)]
+
+
+@pytest.mark.parametrize("query, names", [
+    ("", ["manual", "role", "export", "reject", "approve"]),
+    ("?action=entry.approve", ["approve"]),
+    ("?target=entry", ["manual", "reject", "approve"]),
+    ("?target=entry:1", ["manual", "approve"]),
+    ("?target=user", ["role"]),
+    ("?contest=zhuzhou-2021", ["reject"]),
+    ("?contest=zhuzhou-2020&target=entry:1&action=likes.manual", ["manual"]),
+])
+def test_audit_filters(client, trail, query, names):
+    assert listed(client, query) == [trail[n].id for n in names]
+
+
+def test_audit_filters_by_actor_id_or_phone(client, trail, admin):
+    reviewer_id = trail["approve"].actor_id
+    assert listed(client, f"?actor={reviewer_id}") == [trail["reject"].id, trail["approve"].id]
+    assert listed(client, "?actor=13900000001") == [trail["manual"].id, trail["export"].id]
+    assert listed(client, "?actor=13900000099") == []
+
+
+def test_audit_rows_show_who_what_and_changes(client, trail):
+    page = client.get("/staff/audit").get_data(as_text=True)
+    row = re.search(rf'<tr id="event-{trail["approve"].id}">(.*?)</tr>', page, re.S).group(1)
+    assert text_of(row) == (f'{trail["approve"].id} 2020-06-25 12:00:00 审核员小张 entry.approve entry:1 zhuzhou-2020 '
+                            '{"status": ["pending", "approved"]}')
+    role_row = re.search(rf'<tr id="event-{trail["role"].id}">(.*?)</tr>', page, re.S).group(1)
+    assert "系统（命令行）" in role_row
+    assert "不符合主题" in page
+    # The filters offer what the trail holds.
+    assert re.findall(r'<option value="([a-z._]+)"', page)[:5] == [
+        "entry.approve", "entry.reject", "export.entries", "likes.manual", "user.role"]
+
+
+def test_audit_pages_with_before_id(client, admin, contest):
+    made = [audit.record("likes.manual", actor=admin, now=clock.now(), contest_id=contest.id) for _ in range(120)]
+    audit.record("entry.approve", actor=admin, now=clock.now())  # filtered out
+    db.session.commit()
+    ids = [e.id for e in made]
+    page = client.get("/staff/audit?action=likes.manual").get_data(as_text=True)
+    first = [int(i) for i in re.findall(r'<tr id="event-(\d+)">', page)]
+    assert first == ids[::-1][:50]
+    older = re.search(r'<a href="([^"]+)" rel="next">更早的记录</a>', page).group(1).replace("&amp;", "&")
+    assert older == f"/staff/audit?before_id={ids[70]}&action=likes.manual"
+    second = listed(client, older[len("/staff/audit"):])
+    assert second == ids[::-1][50:100]
+    third_page = client.get(f"/staff/audit?action=likes.manual&before_id={ids[20]}").get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'<tr id="event-(\d+)">', third_page)] == ids[19::-1]
+    assert "更早的记录" not in third_page and 'href="/staff/audit?action=likes.manual">回到最新' in third_page
+
+
+@pytest.mark.parametrize("query, message", [
+    ("?actor=abc", "操作人请填写账号编号或手机号。"),
+    ("?target=entry:x", "对象请按“类型:编号”填写，例如 entry:12，或只写类型。"),
+    ("?before_id=-4", "翻页参数无效。"),
+    ("?contest=nope", "没有找到活动“nope”。"),
+])
+def test_audit_bad_filters(client, trail, query, message):
+    response = client.get(f"/staff/audit{query}")
+    assert response.status_code in (400, 404)
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_audit_trail_is_append_only(trail):
+    event = db.session.get(AuditEvent, trail["approve"].id)
+    event.note = "改写"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()
+
+
+# --- the dashboard --------------------------------------------------------------------
+
+@pytest.fixture
+def entries(contest, make_user):
+    author = make_user(nickname="作者")
+    themes = {t.key: t for t in contest.themes}
+    areas = {a.key: a for a in contest.areas}
+
+    def add(day, theme, area, status, changed=None):
+        at = datetime.fromisoformat(day)
+        entry = Entry(contest=contest, user=author, video_id=str(6_840_000_000_000_000_000 + len(made)),
+                      theme=themes[theme], area=areas[area], status=status, submitted_text="x", caption="x",
+                      rules_accepted_at=at, submitted_at=at,
+                      status_changed_at=datetime.fromisoformat(changed) if changed else at)
+        db.session.add(entry)
+        made.append(entry)
+        return entry
+
+    made: list[Entry] = []
+    # 06-18 00:30 Beijing is still 06-17 in UTC: the day is Beijing's.
+    a = add("2020-06-18T00:30:00+08:00", "life", "hetang", EntryStatus.APPROVED)
+    b = add("2020-06-18T23:59:00+08:00", "life", "liling", EntryStatus.APPROVED)
+    add("2020-06-20T09:00:00+08:00", "talent", "hetang", EntryStatus.PENDING, "2020-06-20T09:00:00+08:00")
+    add("2020-06-19T09:00:00+08:00", "village", "hetang", EntryStatus.PENDING, "2020-06-19T09:00:00+08:00")
+    add("2020-06-20T10:00:00+08:00", "life", "youxian", EntryStatus.NEEDS_FIX, "2020-06-21T10:00:00+08:00")
+    add("2020-06-22T10:00:00+08:00", "life", "youxian", EntryStatus.REJECTED)
+    c = add("2020-06-22T11:00:00+08:00", "talent", "youxian", EntryStatus.APPROVED)
+    add("2020-06-23T11:00:00+08:00", "talent", "youxian", EntryStatus.WITHDRAWN)
+    db.session.commit()
+    staff = make_user(role="reviewer", phone="13900000003", nickname="审核员")
+    record_snapshot(a, observed_at=datetime.fromisoformat("2020-06-24T10:00:00+08:00"), likes=100,
+                    source=SnapshotSource.PLATFORM)
+    record_snapshot(b, observed_at=datetime.fromisoformat("2020-06-24T10:00:00+08:00"), likes=30,
+                    source=SnapshotSource.MANUAL, recorded_by=staff)
+    record_snapshot(b, observed_at=datetime.fromisoformat("2020-07-20T10:00:00+08:00"), likes=999,
+                    source=SnapshotSource.PLATFORM)  # after the close: not counted
+    db.session.commit()
+    return made
+
+
+def dd(page: str, ident: str) -> str:
+    return re.search(rf'<dd id="{ident}">([^<]*)</dd>', page).group(1)
+
+
+def svg(page: str, chart_id: str) -> ET.Element:
+    return ET.fromstring(re.search(rf'<svg [^>]*id="{chart_id}".*?</svg>', page, re.S).group(0))
+
+
+def bars(root: ET.Element) -> list[str]:
+    return [r.find("svg:title", NS).text for r in root.iterfind(".//svg:rect[@class='bar']", NS)]
+
+
+def test_dashboard_numbers(client, admin, entries):
+    response = client.get("/staff/dashboard?contest=zhuzhou-2020")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert [dd(page, i) for i in ("total-entries", "backlog-pending", "backlog-needs-fix", "likes-total",
+                                  "likes-platform", "likes-manual", "approved-without-reading")] == [
+        "8", "2", "1", "130", "100", "30", "1"]
+    per_day = re.findall(r"<tr><td>(\d{4}-\d{2}-\d{2})</td><td class=\"num\">(\d+)</td></tr>", page)
+    assert per_day == [("2020-06-18", "2"), ("2020-06-19", "1"), ("2020-06-20", "2"), ("2020-06-21", "0"),
+                       ("2020-06-22", "2"), ("2020-06-23", "1"), ("2020-06-24", "0"), ("2020-06-25", "0")]
+    waiting = [int(i) for i in re.findall(r'<tr id="waiting-(\d+)">', page)]
+    assert waiting == [entries[3].id, entries[2].id, entries[4].id]  # oldest in its state first
+
+
+def test_dashboard_charts(client, admin, entries):
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert "<script" not in page.split("<main")[1]
+    theme = svg(page, "chart-theme")
+    assert theme.find("svg:title", NS).text == "各主题作品数"
+    assert theme.find("svg:desc", NS).text == "共 8 件：株洲美好生活秀 4 件，株洲达人才艺秀 3 件，美丽乡村旅游秀 1 件。"
+    assert bars(theme) == ["株洲美好生活秀：4 件", "株洲达人才艺秀：3 件", "美丽乡村旅游秀：1 件"]
+    assert bars(svg(page, "chart-area")) == ["荷塘区：3 件", "醴陵市：1 件", "攸县：4 件"]
+    assert bars(svg(page, "chart-status")) == ["待审核：2 件", "待修改：1 件", "已通过：3 件", "未通过：1 件", "已撤回：1 件"]
+    day = svg(page, "chart-day")
+    assert day.get("aria-labelledby") == "chart-day-title chart-day-desc"
+    assert day.find("svg:desc", NS).text == "6月18日至6月25日共 8 件作品；最多的一天是 6月18日（2 件）。"
+    assert bars(day) == ["6月18日：2 件", "6月19日：1 件", "6月20日：2 件", "6月22日：2 件", "6月23日：1 件"]
+
+
+def test_dashboard_for_a_reviewer_has_no_exports(client, make_user, login, entries):
+    login(make_user(role="reviewer", phone="13900000004"))
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert dd(page, "total-entries") == "8"
+    assert "/staff/exports/" not in page and "/staff/audit" not in page
+
+
+def test_dashboard_of_an_empty_contest(client, admin):
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert dd(page, "total-entries") == "0" and "没有待处理的作品。" in page
+    assert svg(page, "chart-theme").find("svg:text[@class='empty']", NS).text == "没有数据"
+
+
+def test_bar_chart_escapes_text_and_scales_bars():
+    root = ET.fromstring(bar_chart_svg([("<b>&", 10), ("二", 5), ("三", 0)], title="A & B", chart_id="c1"))
+    assert root.find("svg:title", NS).text == "A & B"
+    assert [t.text for t in root.iterfind(".//svg:text[@class='bar-label']", NS)] == ["<b>&", "二", "三"]
+    widths = [float(r.get("width")) for r in root.iterfind(".//svg:rect[@class='bar']", NS)]
+    assert len(widths) == 2 and widths[0] == pytest.approx(2 * widths[1])
+    assert root.get("height") == str(28 + 3 * 28 + 8)
+
+
+# --- users and roles ------------------------------------------------------------------
+
+def test_admin_makes_a_citizen_an_area_reviewer(client, admin, make_user):
+    citizen = make_user(phone="13900000005", nickname="文化馆小周")
+    found = client.get("/staff/users?phone=139 0000 0005").get_data(as_text=True)
+    assert "文化馆小周（参赛者，139****0005）" in found
+    response = client.post("/staff/users", data={"user_id": str(citizen.id), "role": "reviewer",
+                                                 "areas": ["liling", "hetang"], "csrf_token": token(client)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/staff/users")
+    db.session.expire_all()
+    user = db.session.get(User, citizen.id)
+    assert (user.role, user.area_keys) == (Role.REVIEWER, ["hetang", "liling"])
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.role"))
+    assert (event.actor_id, event.target_id, event.changes) == (
+        admin.id, citizen.id, {"role": ["citizen", "reviewer"], "area_keys": [[], ["hetang", "liling"]]})
+    page = client.get("/staff/users").get_data(as_text=True)
+    assert "已将 文化馆小周 设为审核员。" in page
+    assert "审核员 · 139****0005 · 荷塘区、醴陵市" in text_of(page)
+
+
+def test_an_admin_cannot_drop_their_own_admin_role(client, admin):
+    response = client.post("/staff/users", data={"user_id": str(admin.id), "role": "reviewer",
+                                                 "csrf_token": token(client)})
+    assert response.status_code == 302
+    assert "不能取消自己的管理员身份。" in client.get("/staff/users").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role is Role.ADMIN
+
+
+@pytest.mark.parametrize("data, status", [({"user_id": "999", "role": "judge"}, 404),
+                                          ({"user_id": "x", "role": "judge"}, 404),
+                                          ({"role": "root"}, 404)])
+def test_bad_role_changes(client, admin, data, status):
+    response = client.post("/staff/users", data={**data, "csrf_token": token(client)})
+    assert response.status_code == status
+
+
+def test_an_unknown_role_is_400(client, admin, make_user):
+    user = make_user(phone="13900000006")
+    response = client.post("/staff/users", data={"user_id": str(user.id), "role": "root", "csrf_token": token(client)})
+    assert response.status_code == 400

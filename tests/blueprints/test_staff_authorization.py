@@ -1,0 +1,237 @@
+"""The route-by-route authorisation test: every staff page (``organizer.*``) and every staff API
+endpoint (``staff_api.*``), for anonymous, citizen, reviewer inside the entry's area, reviewer
+outside it, judge and admin.
+
+:data:`EXPECTED` is the explicit table. A route that exists without a row in it fails
+:func:`test_the_table_covers_every_staff_route`: whoever adds a staff route decides here who may
+use it. Rows were filled from each view's ``roles_required(...)`` (and, for per-entry routes, its
+area check), then confirmed by the calls below.
+
+Outcomes: a page refuses an anonymous caller with a redirect to the login page and a signed-in
+caller without the role with 403; the API answers 401 without a valid bearer token and 403 for a
+role (or area) that may not. Who gets through gets the row's ``ok`` status for a GET or a minimal
+POST (a CSRF token on pages, and the fields listed).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+
+from contest.domain import clock
+from contest.domain.announcements import create_announcement
+from contest.domain.likes import record_snapshot
+from contest.domain.staff_tokens import issue_token
+from contest.evidence import EvidenceStore
+from contest.extensions import db
+from contest.models import Entry, EntryStatus, LikeFlag, Role, SnapshotSource, User
+from tests.conftest import csrf_from
+
+IN_WINDOW = "2020-06-25T12:00:00+08:00"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+CALLERS = ["anonymous", "citizen", "reviewer_in", "reviewer_out", "judge", "admin"]
+
+ADMIN = frozenset({"admin"})
+REVIEWERS = frozenset({"admin", "reviewer_in", "reviewer_out"})  # admins and reviewers, any area
+IN_AREA = frozenset({"admin", "reviewer_in"})  # admins and reviewers of the entry's area
+JUDGES = frozenset({"judge"})
+JUDGES_AND_ADMINS = frozenset({"judge", "admin"})
+STAFF = frozenset({"admin", "reviewer_in", "reviewer_out", "judge"})
+
+
+@dataclass(frozen=True)
+class Row:
+    who: frozenset[str]  # the callers who get through
+    path: str  # {pending} {approved} {flag} {announcement} {evidence} {me} are filled in per world
+    ok: int | dict[str, int]  # the status for those who get through (per caller when it differs)
+    data: dict = field(default_factory=dict)  # a POST's fields (pages: form, plus a CSRF token; API: JSON)
+
+
+# Calls run in this order within one world: GETs first, then the POSTs, the destructive ones last.
+EXPECTED: dict[tuple[str, str], Row] = {
+    # --- review (contest/blueprints/organizer/review.py: reviewers_only; per entry: can_review) ---
+    ("organizer.queue", "GET"): Row(REVIEWERS, "/staff/", 200),
+    ("organizer.review_entry", "GET"): Row(IN_AREA, "/staff/entries/{pending}", 200),
+    # --- likes and flags (views.py: admins and reviewers; per entry and flag: their areas) ---
+    ("organizer.entry_likes", "GET"): Row(IN_AREA, "/staff/entries/{approved}/likes", 200),
+    ("organizer.evidence", "GET"): Row(REVIEWERS, "/staff/evidence/{evidence}", 200),
+    ("organizer.flags", "GET"): Row(REVIEWERS, "/staff/flags", 200),
+    # --- judging (judging.py) ---
+    ("organizer.judging", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging", 200),
+    ("organizer.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
+    ("organizer.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
+    ("organizer.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
+    # --- awards and announcements (awards.py) ---
+    ("organizer.awards", "GET"): Row(REVIEWERS, "/staff/awards", 200),  # admins_and_reviewers
+    ("organizer.export_scores", "GET"): Row(ADMIN, "/staff/exports/scores.csv", 200),
+    ("organizer.export_winners", "GET"): Row(ADMIN, "/staff/exports/winners.xlsx", 200),
+    ("organizer.announcements", "GET"): Row(REVIEWERS, "/staff/announcements", 200),
+    ("organizer.edit_announcement", "GET"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 200),
+    # --- admin pages (admin.py) ---
+    ("organizer.audit", "GET"): Row(ADMIN, "/staff/audit", 200),
+    ("organizer.dashboard", "GET"): Row(REVIEWERS, "/staff/dashboard", 200),
+    ("organizer.export_entries", "GET"): Row(ADMIN, "/staff/exports/entries.csv", 200),
+    ("organizer.export_tallies", "GET"): Row(ADMIN, "/staff/exports/tallies.xlsx", 200),
+    ("organizer.evidence_pack", "GET"): Row(ADMIN, "/staff/exports/evidence/{approved}.zip", 200),
+    ("organizer.tokens", "GET"): Row(STAFF, "/staff/tokens", 200),
+    ("organizer.users", "GET"): Row(ADMIN, "/staff/users", 200),
+    # --- the staff API (contest/blueprints/staff_api/views.py): bearer token only ---
+    ("staff_api.list_entries", "GET"): Row(REVIEWERS, "/api/v1/staff/entries", 200),  # filtered to the areas
+    ("staff_api.show_entry", "GET"): Row(IN_AREA, "/api/v1/staff/entries/{pending}", 200),
+    ("staff_api.show_standings", "GET"): Row(REVIEWERS, "/api/v1/staff/standings", 200),
+    # --- POSTs ---
+    ("organizer.decide_entry", "POST"): Row(IN_AREA, "/staff/entries/{pending}/review", 422),  # no decision
+    ("organizer.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
+    ("organizer.record_likes", "POST"): Row(IN_AREA, "/staff/entries/{approved}/likes", 422),  # no screenshot
+    ("organizer.decide_flag", "POST"): Row(IN_AREA, "/staff/flags/{flag}/decide", 302),  # no note: flashed
+    ("organizer.score_entry", "POST"): Row(JUDGES, "/staff/judging/{approved}", 422),  # no scores
+    ("organizer.declare_conflict", "POST"): Row(JUDGES, "/staff/judging/{approved}/conflict", 302),  # no reason
+    ("organizer.rubric", "POST"): Row(ADMIN, "/staff/rubric", 422),  # no criteria
+    ("organizer.draft_awards", "POST"): Row(ADMIN, "/staff/awards/draft", 302),
+    ("organizer.disqualify_entry", "POST"): Row(ADMIN, "/staff/awards/disqualify", 302),
+    ("organizer.publish_awards", "POST"): Row(ADMIN, "/staff/awards/publish", 302),
+    ("organizer.correct_awards", "POST"): Row(ADMIN, "/staff/awards/correct", 302),
+    ("organizer.create_announcement", "POST"): Row(REVIEWERS, "/staff/announcements", 422),  # no title
+    ("organizer.edit_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 422),
+    ("organizer.publish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/publish", 302),
+    ("organizer.unpublish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/unpublish", 302),
+    ("organizer.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
+    ("organizer.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
+    ("organizer.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
+    ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
+    ("staff_api.decide_entry", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{pending}/review", 200, {
+        "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
+}
+
+DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5,
+         "evidence": "2020/06/25/" + "0" * 32 + ".png"}
+
+
+def staff_rules(app) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith(("organizer.", "staff_api.")) for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_the_table_covers_every_staff_route(app):
+    routes = staff_rules(app)
+    assert sorted(routes - set(EXPECTED)) == [], "staff routes without a row in EXPECTED: decide who may use them"
+    assert sorted(set(EXPECTED) - routes) == [], "rows in EXPECTED for routes that no longer exist"
+    adapter = app.url_map.bind("localhost")
+    for (endpoint, method), row in EXPECTED.items():
+        assert adapter.match(row.path.format(**DUMMY), method=method)[0] == endpoint, (endpoint, row.path)
+
+
+# --- one world per caller -------------------------------------------------------------
+
+@pytest.fixture
+def world(app, make_contest, freeze, tmp_path):
+    """A contest in its window; a pending and an approved entry in 荷塘区 (hetang), a like flag,
+    a manual reading with a screenshot, a draft announcement."""
+    app.config["CONTEST_EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    freeze(IN_WINDOW)
+    contest = make_contest()
+    organiser = User(nickname="组织者", role=Role.ADMIN, active=True)
+    author = User(nickname="作者", role=Role.CITIZEN, active=True)
+    db.session.add_all([organiser, author])
+    now = clock.now()
+    hetang = next(a for a in contest.areas if a.key == "hetang")
+    entries = {}
+    for n, status in enumerate([EntryStatus.PENDING, EntryStatus.APPROVED], start=1):
+        entries[status] = Entry(contest=contest, user=author, video_id=str(6_840_000_000_000_000_000 + n),
+                                theme=contest.themes[0], area=hetang, status=status, submitted_text="x", caption="x",
+                                rules_accepted_at=now, submitted_at=now, status_changed_at=now)
+    db.session.add_all(entries.values())
+    db.session.flush()
+    approved = entries[EntryStatus.APPROVED]
+    evidence = EvidenceStore(tmp_path / "evidence").save(io.BytesIO(PNG), now=now)
+    record_snapshot(approved, observed_at=now, likes=10, source=SnapshotSource.MANUAL, recorded_by=organiser,
+                    evidence_path=evidence)
+    flag = LikeFlag(entry_id=approved.id, kind="burst", window_start=now, window_end=now, message="2 小时内新增 900 赞。")
+    db.session.add(flag)
+    announcement = create_announcement(contest, title="开赛", body="欢迎参赛。", kind="other", staff=organiser, now=now)
+    db.session.commit()
+    return {"pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
+            "announcement": announcement.id, "evidence": evidence}
+
+
+def sign_in(caller: str, make_user, login) -> User | None:
+    """Sign ``caller`` in on the client (pages) and return them; None for anonymous."""
+    if caller == "anonymous":
+        return None
+    role = {"reviewer_in": "reviewer", "reviewer_out": "reviewer"}.get(caller, caller)
+    user = make_user(role=role, nickname=caller)
+    user.area_keys = {"reviewer_in": ["hetang"], "reviewer_out": ["liling"]}.get(caller, [])
+    db.session.commit()
+    login(user)
+    return user
+
+
+def api_headers(user: User | None) -> dict:
+    """A bearer token for ``user``; a citizen's is one issued while they were staff (a demotion)."""
+    if user is None:
+        return {}
+    role = user.role
+    if role is Role.CITIZEN:
+        user.role = Role.REVIEWER
+    _, plain = issue_token(user, name="授权测试", now=clock.now())
+    user.role = role
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def expected(caller: str, endpoint: str, row: Row, path: str) -> tuple[int, str | None]:
+    """(status, Location) the table promises."""
+    api = endpoint.startswith("staff_api.")
+    if caller in row.who:
+        status = row.ok[caller] if isinstance(row.ok, dict) else row.ok
+        return status, None
+    if caller == "anonymous":
+        return (401, None) if api else (302, "/accounts/login?" + urlencode({"next": path}))
+    return 403, None
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_every_staff_route_for_each_caller(client, world, make_user, login, caller):
+    user = sign_in(caller, make_user, login)
+    headers = api_headers(user)
+    csrf_token = csrf_from(client, "/")
+    values = dict(world, me=user.id if user else 0)
+    wrong = []
+    for (endpoint, method), row in EXPECTED.items():
+        path = row.path.format(**values)
+        if endpoint.startswith("staff_api."):
+            response = client.open(path, method=method, headers=headers,
+                                   json={k: v for k, v in row.data.items()} if method == "POST" else None)
+        elif method == "POST":
+            data = {k: v.format(**values) if isinstance(v, str) else v for k, v in row.data.items()}
+            response = client.post(path, data={**data, "csrf_token": csrf_token})
+        else:
+            response = client.get(path)
+        status, location = expected(caller, endpoint, row, path)
+        got = (response.status_code, response.headers.get("Location") if location else None)
+        if got != (status, location):
+            wrong.append((endpoint, method, got, (status, location)))
+    assert wrong == []
+
+
+def test_the_api_ignores_a_session_cookie(client, world, make_user, login):
+    """A signed-in admin without a token: every API route is 401, including the POSTs (no CSRF there)."""
+    sign_in("admin", make_user, login)
+    for (endpoint, method), row in EXPECTED.items():
+        if endpoint.startswith("staff_api."):
+            response = client.open(row.path.format(**world), method=method, json=row.data if method == "POST" else None)
+            assert (endpoint, response.status_code, response.get_json()) == (
+                endpoint, 401, {"error": "需要有效的访问令牌。"})
+
+
+def test_page_posts_still_need_a_csrf_token(client, world, make_user, login):
+    """The API's exemption from CSRF does not leak to the pages."""
+    sign_in("admin", make_user, login)
+    for (endpoint, method), row in EXPECTED.items():
+        if method == "POST" and endpoint.startswith("organizer."):
+            response = client.post(row.path.format(**world, me=0), data={})
+            assert (endpoint, response.status_code) == (endpoint, 400)
