@@ -1,0 +1,63 @@
+"""Public results as JSON: ``GET /api/v1/leaderboards/popularity`` and ``GET /api/v1/winners``."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from contest.blueprints.api import bp
+from contest.domain import clock, contests
+from contest.domain.errors import DomainError
+from contest.domain.leaderboards import popularity_board, public_author, public_awards
+from contest.views_support import contest_for_request
+
+MAX_LIMIT = 100
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "10")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise DomainError(f"limit 必须是 1 到 {MAX_LIMIT} 之间的整数。")
+    return int(raw)
+
+
+def _theme(contest):
+    key = request.args.get("theme")
+    if not key:
+        return None
+    theme = contests.theme_by_key(contest, key)
+    if theme is None:
+        raise DomainError(f"没有这个主题：{key}。可选：{'、'.join(t.key for t in contest.themes)}。")
+    return theme
+
+
+@bp.get("/leaderboards/popularity")
+def popularity_json():
+    contest = contest_for_request()
+    board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=clock.now())
+    return jsonify(
+        contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
+        entries=[{"rank": s.rank, "entry_id": s.entry.id, "video_id": s.entry.video_id, "title": s.entry.caption,
+                  "author": public_author(s.entry), "theme": s.entry.theme.key, "likes": s.likes}
+                 for s in board.rows],
+    )
+
+
+@bp.get("/winners")
+def winners_json():
+    """Both awards as published (or in their public notice, ``status: "notice"``); ``null`` before."""
+    contest = contest_for_request()
+
+    def one(award):
+        found = award.award_list
+        if found is None:
+            return None
+        return {
+            "status": found.status.value, "version": found.version, "reason": found.reason,
+            "published_at": clock.to_local(found.published_at).isoformat() if found.published_at else None,
+            "notice_ends_at": clock.to_local(found.notice_ends_at).isoformat() if found.notice_ends_at else None,
+            "places": [{"scope": p.scope, "rank": p.rank, "entry_id": p.entry_id, "video_id": p.entry.video_id,
+                        "title": p.entry.caption, "author": public_author(p.entry), "theme": p.entry.theme.key,
+                        "value": p.value} for p in found.places],
+        }
+
+    return jsonify(contest=contest.slug, **{a.kind: one(a) for a in public_awards(contest)})

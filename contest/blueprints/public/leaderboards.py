@@ -1,0 +1,30 @@
+"""The leaderboards page (the same boards as JSON: ``contest.blueprints.api.leaderboards``)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from contest.blueprints.public import bp
+from contest.domain import clock, contests
+from contest.domain.leaderboards import popularity_board, public_author, public_awards
+from contest.views_support import contest_for_request
+
+
+@bp.get("/leaderboards")
+def leaderboards():
+    """Popularity top 10 overall and per theme; live during the window, frozen after the close."""
+    contest = contest_for_request()
+    now = clock.now()
+    boards = [popularity_board(contest, theme=None, limit=contest.popularity_award_size, now=now)]
+    boards += [popularity_board(contest, theme=t, limit=contest.popularity_award_size, now=now)
+               for t in contest.themes]
+    return render_template("public/leaderboards.html", contest=contest, boards=boards,
+                           author=public_author, phase=contests.phase(contest, now))
+
+
+@bp.get("/winners")
+def winners():
+    """Both award lists once drafted: in their public notice (公示), then published."""
+    contest = contest_for_request()
+    return render_template("public/winners.html", contest=contest, awards=public_awards(contest),
+                           author=public_author)
