@@ -130,11 +130,11 @@ def awards():
         publish_form=PublishForm(formdata=None), correct_form=CorrectForm(formdata=None))
 
 
-def _act(form, contest: Contest, action, success: str):
-    """Validate ``form``, run ``action()`` (a domain call), commit once, flash, back to the page."""
+def _attempt(form, action, success: str, back):
+    """Validate ``form``, run ``action()`` (a domain call), commit once, flash, and return ``back``."""
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _back(contest)
+        return back
     try:
         action()
     except DomainError as exc:
@@ -143,7 +143,11 @@ def _act(form, contest: Contest, action, success: str):
     else:
         db.session.commit()
         flash(success, "success")
-    return _back(contest)
+    return back
+
+
+def _act(form, contest: Contest, action, success: str):
+    return _attempt(form, action, success, _back(contest))
 
 
 @bp.post("/awards/draft")
@@ -283,20 +287,8 @@ def edit_announcement(announcement_id: int):
 
 def _announcement_action(announcement_id: int, action, success: str):
     announcement = _announcement_or_404(announcement_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _to_list(announcement)
-    back = _to_list(announcement)
-    try:
-        action(announcement, staff=_staff(), now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return back
+    return _attempt(ActionForm(), lambda: action(announcement, staff=_staff(), now=clock.now()), success,
+                    _to_list(announcement))
 
 
 @bp.post("/announcements/<int:announcement_id>/publish")
