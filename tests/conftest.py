@@ -250,3 +250,20 @@ def publish(sandbox):
             sandbox.control("shortlinks", {"code": code, "video_id": video_id})
         return video_id
     return _publish
+
+
+def build_entry(contest, user, *, video_id: str, theme: str = "life", area: str | None = None,
+                status=None, at: datetime | None = None, **fields):
+    """An ``Entry`` row added to the session directly (no Douyin calls): theme and area by key
+    (the contest's first area by default), submitted, accepted and last changed at ``at``
+    (default now), any other column from ``fields``. The caller commits."""
+    from contest.models import Entry, EntryStatus
+
+    when = at or clock.now()
+    values = dict(submitted_text=video_id, rules_accepted_at=when, submitted_at=when, status_changed_at=when)
+    values.update(fields)
+    entry = Entry(contest=contest, user=user, video_id=video_id, status=status or EntryStatus.APPROVED,
+                  theme=next(t for t in contest.themes if t.key == theme),
+                  area=next(a for a in contest.areas if a.key == area) if area else contest.areas[0], **values)
+    db.session.add(entry)
+    return entry

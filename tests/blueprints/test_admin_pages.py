@@ -12,6 +12,7 @@ from contest.domain import audit, clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, SnapshotSource, User
+from tests.conftest import build_entry
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
@@ -146,16 +147,12 @@ def test_the_audit_trail_is_append_only(trail):
 @pytest.fixture
 def entries(contest, make_user):
     author = make_user(nickname="作者")
-    themes = {t.key: t for t in contest.themes}
-    areas = {a.key: a for a in contest.areas}
 
     def add(day, theme, area, status, changed=None):
         at = datetime.fromisoformat(day)
-        entry = Entry(contest=contest, user=author, video_id=str(6_840_000_000_000_000_000 + len(made)),
-                      theme=themes[theme], area=areas[area], status=status, submitted_text="x", caption="x",
-                      rules_accepted_at=at, submitted_at=at,
-                      status_changed_at=datetime.fromisoformat(changed) if changed else at)
-        db.session.add(entry)
+        entry = build_entry(contest, author, video_id=str(6_840_000_000_000_000_000 + len(made)), theme=theme,
+                            area=area, status=status, at=at, submitted_text="x", caption="x",
+                            status_changed_at=datetime.fromisoformat(changed) if changed else at)
         made.append(entry)
         return entry
 

@@ -17,7 +17,8 @@ from contest.domain.likes import record_snapshot
 from contest.domain.review import review_entry
 from contest.evidence import EvidenceStore
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryStatus, SnapshotSource
+from contest.models import AuditEvent, EntryStatus, SnapshotSource
+from tests.conftest import build_entry
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40  # the store looks at the first bytes only
@@ -56,13 +57,11 @@ def world(contest, make_user, admin, evidence_dir, freeze):
     now = clock.now()
 
     def entry(user, n, area, show):
-        e = Entry(contest=contest, user=user, video_id=str(6_840_000_000_000_000_000 + n), theme=contest.themes[n - 1],
-                  area=next(a for a in contest.areas if a.key == area), status=EntryStatus.PENDING,
-                  submitted_text="株洲 #动力株洲文旅通 @株洲足迹", caption="株洲 #动力株洲文旅通 @株洲足迹",
-                  published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"), show_nickname=show,
-                  fact_sources={"caption": "embed"}, checks=[{"code": "video", "passed": True}],
-                  rules_accepted_at=now, submitted_at=now, status_changed_at=now)
-        db.session.add(e)
+        e = build_entry(contest, user, video_id=str(6_840_000_000_000_000_000 + n), theme=contest.themes[n - 1].key,
+                        area=area, status=EntryStatus.PENDING, at=now, submitted_text="株洲 #动力株洲文旅通 @株洲足迹",
+                        caption="株洲 #动力株洲文旅通 @株洲足迹",
+                        published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"), show_nickname=show,
+                        fact_sources={"caption": "embed"}, checks=[{"code": "video", "passed": True}])
         return e
 
     first, second = entry(shown, 1, "hetang", True), entry(hidden, 2, "liling", False)

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from contest.domain import awards, judging
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryStatus, SnapshotSource
+from contest.models import AuditEvent, EntryStatus, SnapshotSource
 from contest.models.awards import Announcement, AwardKind, AwardList, AwardStatus
 from contest.models.judging import JudgeConflict, Rubric, Score
-from tests.conftest import csrf_from
+from tests.conftest import build_entry, csrf_from
 
 IN_WINDOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
@@ -44,11 +44,9 @@ def make_entry(contest, entrant):
     def _make(theme="life", user=None, show_nickname=False, likes=None, status=EntryStatus.APPROVED):
         n = next(serial)
         when = datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n)
-        entry = Entry(contest=contest, user=user or entrant, video_id=str(7_200_000_000_000_000_000 + n),
-                      theme=next(t for t in contest.themes if t.key == theme), area=contest.areas[0],
-                      status=status, submitted_text="x", caption=f"醴陵瓷器之美 第{n}集", show_nickname=show_nickname,
-                      rules_accepted_at=when, submitted_at=when, status_changed_at=when)
-        db.session.add(entry)
+        entry = build_entry(contest, user or entrant, video_id=str(7_200_000_000_000_000_000 + n), theme=theme,
+                            status=status, at=when, submitted_text="x", caption=f"醴陵瓷器之美 第{n}集",
+                            show_nickname=show_nickname)
         db.session.flush()
         if likes is not None:
             record_snapshot(entry, observed_at=CLOSE - timedelta(hours=1), likes=likes, source=SnapshotSource.PLATFORM)

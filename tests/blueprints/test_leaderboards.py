@@ -5,7 +5,8 @@ import pytest
 from contest.domain import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
-from contest.models import Entry, EntryStatus, SnapshotSource
+from contest.models import EntryStatus, SnapshotSource
+from tests.conftest import build_entry
 
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
 
@@ -22,11 +23,8 @@ def board(make_contest, make_user, freeze):
         (shown, "life", EntryStatus.APPROVED, 100, True), (hidden, "life", EntryStatus.PENDING, 900, False),
     ], start=1):
         now = clock.now()
-        entry = Entry(contest=contest, user=user, video_id=str(6_840_000_000_000_000_000 + n), status=status,
-                      theme=next(t for t in contest.themes if t.key == theme), area=contest.areas[0],
-                      submitted_text="x", caption=f"作品{n}", show_nickname=show, rules_accepted_at=now,
-                      submitted_at=now, status_changed_at=now)
-        db.session.add(entry)
+        entry = build_entry(contest, user, video_id=str(6_840_000_000_000_000_000 + n), theme=theme, status=status,
+                            at=now, submitted_text="x", caption=f"作品{n}", show_nickname=show)
         db.session.flush()
         record_snapshot(entry, observed_at=now - timedelta(hours=n), likes=likes, source=SnapshotSource.PLATFORM)
         made.append(entry)

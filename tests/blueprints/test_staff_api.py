@@ -11,7 +11,7 @@ from contest.domain.likes import record_snapshot
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, Snapshot, SnapshotSource, User
-from tests.conftest import count
+from tests.conftest import build_entry, count
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 NEED_TOKEN = {"error": "需要有效的访问令牌。"}
@@ -37,13 +37,10 @@ def make_entry(contest, author):
 
     def _make(area="hetang", theme="life", status=EntryStatus.PENDING, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹"):
         now = clock.now()
-        entry = Entry(contest=contest, user=author, video_id=str(6_840_000_000_000_000_000 + next(serial)),
-                      theme=next(t for t in contest.themes if t.key == theme),
-                      area=next(a for a in contest.areas if a.key == area), status=status, submitted_text=caption,
-                      caption=caption, published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"),
-                      fact_sources={"caption": "embed", "published_at": "video_id"}, checks=CHECKS,
-                      rules_accepted_at=now, submitted_at=now, status_changed_at=now)
-        db.session.add(entry)
+        entry = build_entry(contest, author, video_id=str(6_840_000_000_000_000_000 + next(serial)), theme=theme,
+                            area=area, status=status, at=now, submitted_text=caption, caption=caption,
+                            published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"),
+                            fact_sources={"caption": "embed", "published_at": "video_id"}, checks=CHECKS)
         db.session.commit()
         return entry
     return _make

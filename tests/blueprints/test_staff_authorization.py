@@ -27,8 +27,8 @@ from contest.domain.likes import record_snapshot
 from contest.domain.staff_tokens import issue_token
 from contest.evidence import EvidenceStore
 from contest.extensions import db
-from contest.models import Entry, EntryStatus, LikeFlag, Role, SnapshotSource, User
-from tests.conftest import csrf_from
+from contest.models import EntryStatus, LikeFlag, Role, SnapshotSource, User
+from tests.conftest import build_entry, csrf_from
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -138,13 +138,10 @@ def world(app, make_contest, freeze, tmp_path):
     author = User(nickname="作者", role=Role.CITIZEN, active=True)
     db.session.add_all([organiser, author])
     now = clock.now()
-    hetang = next(a for a in contest.areas if a.key == "hetang")
     entries = {}
     for n, status in enumerate([EntryStatus.PENDING, EntryStatus.APPROVED], start=1):
-        entries[status] = Entry(contest=contest, user=author, video_id=str(6_840_000_000_000_000_000 + n),
-                                theme=contest.themes[0], area=hetang, status=status, submitted_text="x", caption="x",
-                                rules_accepted_at=now, submitted_at=now, status_changed_at=now)
-    db.session.add_all(entries.values())
+        entries[status] = build_entry(contest, author, video_id=str(6_840_000_000_000_000_000 + n), area="hetang",
+                                      status=status, at=now, submitted_text="x", caption="x")
     db.session.flush()
     approved = entries[EntryStatus.APPROVED]
     evidence = EvidenceStore(tmp_path / "evidence").save(io.BytesIO(PNG), now=now)

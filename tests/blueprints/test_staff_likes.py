@@ -16,8 +16,8 @@ from contest.domain import clock
 from contest.domain.likes import record_snapshot
 from contest.evidence import EvidenceStore
 from contest.extensions import db
-from contest.models import Entry, EntryStatus, EntryTally, FlagStatus, LikeFlag, Snapshot, SnapshotSource
-from tests.conftest import count
+from contest.models import EntryStatus, EntryTally, FlagStatus, LikeFlag, Snapshot, SnapshotSource
+from tests.conftest import build_entry, count
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
@@ -74,10 +74,8 @@ def make_entry(contest, author):
 
     def _make(user=None, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹", status=EntryStatus.APPROVED):
         now = clock.now()
-        entry = Entry(contest=contest, user=user or author, video_id=str(6_840_000_000_000_000_000 + next(serial)),
-                      theme=contest.themes[0], area=contest.areas[0], status=status, submitted_text=caption,
-                      caption=caption, rules_accepted_at=now, submitted_at=now, status_changed_at=now)
-        db.session.add(entry)
+        entry = build_entry(contest, user or author, video_id=str(6_840_000_000_000_000_000 + next(serial)),
+                            status=status, at=now, submitted_text=caption, caption=caption)
         db.session.commit()
         return entry
     return _make

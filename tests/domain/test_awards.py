@@ -16,6 +16,7 @@ from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, SnapshotSource
 from contest.models.awards import AnnouncementKind, AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
+from tests.conftest import build_entry
 
 IN_WINDOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
@@ -58,11 +59,8 @@ def field(contest, make_user):
     for name, (theme, likes, total) in FIELD.items():
         n = next(serial)
         when = datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n)
-        entry = Entry(contest=contest, user=entrant, video_id=str(7_100_000_000_000_000_000 + n),
-                      theme=next(t for t in contest.themes if t.key == theme), area=contest.areas[0],
-                      status=EntryStatus.APPROVED, submitted_text="x", caption=f"{name} 的作品",
-                      rules_accepted_at=when, submitted_at=when, status_changed_at=when)
-        db.session.add(entry)
+        entry = build_entry(contest, entrant, video_id=str(7_100_000_000_000_000_000 + n), theme=theme,
+                            status=EntryStatus.APPROVED, at=when, submitted_text="x", caption=f"{name} 的作品")
         db.session.flush()
         record_snapshot(entry, observed_at=CLOSE - timedelta(hours=1), likes=likes, source=SnapshotSource.PLATFORM)
         v = total // 10

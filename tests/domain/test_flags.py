@@ -18,7 +18,7 @@ from contest.domain.flags import Series, decide_flag, detect_flags, find_signs, 
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, Snapshot, SnapshotSource
-from tests.conftest import count
+from tests.conftest import build_entry, count
 
 BJ = clock.BEIJING
 START = datetime(2020, 6, 18, tzinfo=BJ)      # the contest opens; the simulation starts
@@ -55,11 +55,8 @@ def make_entry(contest, make_user):
     def _make(status: EntryStatus = EntryStatus.APPROVED) -> Entry:
         n = next(serial)
         submitted = START.astimezone(clock.UTC)
-        entry = Entry(contest=contest, user=owner, video_id=f"68{n:017d}", theme=contest.themes[0],
-                      area=contest.areas[0], status=status, submitted_text=f"https://v.douyin.com/T{n}/",
-                      caption="株洲 #动力株洲文旅通 @株洲足迹", rules_accepted_at=submitted, submitted_at=submitted,
-                      status_changed_at=submitted)
-        db.session.add(entry)
+        entry = build_entry(contest, owner, video_id=f"68{n:017d}", status=status, at=submitted,
+                            submitted_text=f"https://v.douyin.com/T{n}/", caption="株洲 #动力株洲文旅通 @株洲足迹")
         db.session.flush()
         return entry
     return _make

@@ -12,8 +12,9 @@ from contest.domain import clock
 from contest.domain import judging as rules
 from contest.domain.errors import Conflict, DomainError, Refused
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryStatus
+from contest.models import AuditEvent, EntryStatus
 from contest.models.judging import JudgeConflict, Rubric, Score
+from tests.conftest import build_entry
 
 NOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 
@@ -36,11 +37,8 @@ def make_entry(contest, entrant):
     def _make(theme="life", status=EntryStatus.APPROVED, submitted=None, caption=None):
         n = next(serial)
         when = submitted or datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n)
-        entry = Entry(contest=contest, user=entrant, video_id=str(7_000_000_000_000_000_000 + n),
-                      theme=next(t for t in contest.themes if t.key == theme), area=contest.areas[0],
-                      status=status, submitted_text="x", caption=caption or f"作品说明 {n}",
-                      rules_accepted_at=when, submitted_at=when, status_changed_at=when)
-        db.session.add(entry)
+        entry = build_entry(contest, entrant, video_id=str(7_000_000_000_000_000_000 + n), theme=theme,
+                            status=status, at=when, submitted_text="x", caption=caption or f"作品说明 {n}")
         db.session.commit()
         return entry
     return _make

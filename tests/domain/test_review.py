@@ -20,7 +20,7 @@ from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag
 from contest.models.notification import Notification
 from contest.views_support import douyin
-from tests.conftest import count, video_id_at
+from tests.conftest import build_entry, count, video_id_at
 from tests.domain.test_accounts import Gateway
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
@@ -65,15 +65,12 @@ def make_entry(contest, author):
     def _make(*, area="hetang", theme="life", facts=VERIFIED, status=EntryStatus.PENDING, caption=f"株洲的早晨 {TAGS}",
               user=None, checks=None):
         now = clock.now()
-        entry = Entry(contest=contest, user=user or author, video_id=video_id_at("2020-06-20T12:00:00+08:00", next(serial)),
-                      theme=next(t for t in contest.themes if t.key == theme),
-                      area=next(a for a in contest.areas if a.key == area), status=status, submitted_text="link",
-                      caption=caption, published_at=datetime.fromisoformat("2020-06-20T12:00:00+08:00"),
-                      fact_sources=dict(facts), checks=checks if checks is not None else entry_checks(contest, facts),
-                      rules_accepted_at=now, submitted_at=now, status_changed_at=now,
-                      events=[EntryEvent(at=now, actor_id=(user or author).id, from_status=None, to_status=status,
-                                         note="报名")])
-        db.session.add(entry)
+        entry = build_entry(
+            contest, user or author, video_id=video_id_at("2020-06-20T12:00:00+08:00", next(serial)), theme=theme,
+            area=area, status=status, at=now, submitted_text="link", caption=caption,
+            published_at=datetime.fromisoformat("2020-06-20T12:00:00+08:00"), fact_sources=dict(facts),
+            checks=checks if checks is not None else entry_checks(contest, facts),
+            events=[EntryEvent(at=now, actor_id=(user or author).id, from_status=None, to_status=status, note="报名")])
         db.session.commit()
         return entry
     return _make

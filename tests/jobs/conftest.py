@@ -6,7 +6,7 @@ from contest.domain import clock
 from contest.extensions import db
 from contest.jobs.ratelimit import Pacer
 from contest.models import DouyinAccount, Entry, EntryEvent, EntryStatus, Role, User
-from tests.conftest import video_id_at
+from tests.conftest import build_entry, video_id_at
 
 ALL_SCOPES = "user_info,video.list.bind,video.data.bind"
 
@@ -52,13 +52,10 @@ def entry_of(app, sandbox):
                                    "create_time": int(datetime.fromisoformat(published).timestamp()),
                                    "digg_count": likes, "public": True})
         when = datetime.fromisoformat(submitted or published)
-        entry = Entry(contest=contest, user=user, video_id=vid, status=status,
-                      theme=next(t for t in contest.themes if t.key == theme), area=contest.areas[0],
-                      submitted_text=vid, caption=f"作品 {vid[-4:]}", published_at=when,
-                      fact_sources={}, checks=[], show_nickname=True, rules_accepted_at=when, submitted_at=when,
-                      status_changed_at=when,
-                      events=[EntryEvent(at=when, actor_id=user.id, from_status=None, to_status=status)])
-        db.session.add(entry)
+        entry = build_entry(contest, user, video_id=vid, theme=theme, status=status, at=when,
+                            caption=f"作品 {vid[-4:]}", published_at=when, fact_sources={}, checks=[],
+                            show_nickname=True,
+                            events=[EntryEvent(at=when, actor_id=user.id, from_status=None, to_status=status)])
         db.session.commit()
         return entry
     return _entry
