@@ -16,7 +16,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
-    from contest.extensions import csrf, db, limiter, login_manager, migrate
+    from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     app = Flask(
         __name__,
@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     app.extensions["douyin"] = DouyinClient.from_config(app.config)
     app.extensions["token_cipher"] = cipher_from_config(app.config)
 

@@ -128,6 +128,13 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_PREFLIGHT_LIMIT": get("CONTEST_PREFLIGHT_LIMIT") or "30/minute",
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
+        # Public boards and the gallery are cached (Flask-Caching): in Redis when configured, so every
+        # web process shares one cache, else in this process. Keys carry a version stored in the
+        # database, so a change made by any process (poll-likes, an RQ worker) reaches them all.
+        "CACHE_TYPE": "RedisCache" if get("CONTEST_REDIS_URL") else "SimpleCache",
+        "CACHE_REDIS_URL": get("CONTEST_REDIS_URL") or "",
+        "CACHE_KEY_PREFIX": get("CONTEST_CACHE_PREFIX") or "contest:",
+        "CACHE_DEFAULT_TIMEOUT": _int(get("CONTEST_CACHE_SECONDS"), 300),
         "CONTEST_DOUYIN_SANDBOX_URL": sandbox,
         "CONTEST_DOUYIN_OPEN_BASE": open_base,
         "CONTEST_DOUYIN_SHORTLINK_BASE": short_base,

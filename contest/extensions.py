@@ -1,5 +1,6 @@
 """Extensions, created unbound here and bound to the app in :func:`contest.create_app`."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,4 +29,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
