@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
-    from contest import cli, errors, security, views_support
+    from contest import caching, cli, errors, logs, security, views_support  # noqa: F401 (caching: its listener)
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
@@ -24,11 +24,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = views_support.IdConverter  # before any route is added
     app.config.from_mapping(load_config(os.environ if environ is None else environ, app.instance_path))
     if test_config:
         app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logs.register(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -43,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.blueprints.api import bp as api_bp
     from contest.blueprints.auth import bp as auth_bp
     from contest.blueprints.entries import bp as entries_bp
+    from contest.blueprints.health import bp as health_bp
     from contest.blueprints.organizer import bp as organizer_bp
     from contest.blueprints.public import bp as public_bp
     from contest.blueprints.staff_api import bp as staff_api_bp
@@ -54,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     app.register_blueprint(organizer_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(staff_api_bp, url_prefix="/api/v1/staff")
+    app.register_blueprint(health_bp)
 
     views_support.register(app)
     errors.register(app)

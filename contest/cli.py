@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
+from typing import Callable, Iterator
 
 import click
 from flask import Flask, current_app
 
 from contest.domain import clock
 from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.extensions import cache, db
 
 
 def _fail(exc: DomainError):
@@ -68,15 +71,80 @@ def create_user_command(role, phone, nickname):
     click.echo(f"已创建{user.role.label}账号：{user.phone}（{user.nickname}）")
 
 
-@click.command("seed-demo")
-def seed_demo_command():
-    """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent."""
-    from contest.demo import seed_demo
+@contextlib.contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar in a terminal (nothing otherwise); yields the function that advances it."""
+    if not (sys.stdout.isatty() and length):
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label) as bar:
+        yield bar.update
 
-    report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"])
-    db.session.commit()
-    for line in report:
-        click.echo(line)
+
+@click.command("seed-demo")
+@click.option("--entries", type=int, default=None,
+              help="再添加 N 个已通过的作品（连同参赛者、扫描、点赞快照和积分），用于规模测试。")
+@click.option("--snapshots", type=int, default=None,
+              help="与 --entries 同用：每个作品 K 条快照，来自 K 次分布在活动已进行时间里的扫描（默认 0）。")
+def seed_demo_command(entries, snapshots):
+    """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent.
+    With --entries N [--snapshots K], also add N approved entries with K sweeps of like history (bulk inserts)."""
+    from contest.demo import seed_demo
+    from contest.demo_scale import check_scale, seed_scale_demo
+
+    if entries is None and snapshots is not None:
+        raise click.UsageError("--snapshots 需要与 --entries 一起使用。")
+    try:
+        if entries is not None:
+            check_scale(entries, snapshots or 0)
+        report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"])
+        db.session.commit()
+        for line in report:
+            click.echo(line)
+        if entries is not None:
+            with _progress(entries, "生成规模数据") as advance:
+                scale = seed_scale_demo(entries=entries, snapshots=snapshots or 0, now=clock.now(), progress=advance)
+            click.echo(scale.line())
+    except DomainError as exc:
+        _fail(exc)
+
+
+def _database_file_step(step: Callable, path: Path) -> None:
+    """Run ``backup`` or ``restore`` on the app's database and print its one-line summary."""
+    try:
+        report = step(db.engine, path)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(report.line())
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_command(path):
+    """Back up the database to PATH: SQLite's online backup API (safe while the site writes),
+    or pg_dump --format=custom for PostgreSQL."""
+    from contest.backup import backup, describe
+
+    click.echo(f"正在备份 {describe(db.engine.url)} 到 {path} …")
+    _database_file_step(backup, path)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="确认用这个备份覆盖当前数据库的全部数据。")
+def restore_command(path, yes):
+    """Replace the whole database with the backup at PATH (made by the backup command).
+    Stop the web instances and workers first. Refuses without --yes."""
+    from contest.backup import describe, restore
+
+    target = describe(db.engine.url)
+    if not yes:
+        raise click.ClickException(f"恢复会用 {path} 覆盖 {target} 的全部数据。"
+                                   "请先停止网站和后台任务，确认无误后加 --yes 再运行。")
+    click.echo(f"正在用 {path} 恢复 {target} …")
+    _database_file_step(restore, path)
+    # Public pages cached before the restore (in Redis, shared by every instance) must not outlive it.
+    cache.clear()
 
 
 @click.command("douyin-sandbox")
@@ -256,5 +324,5 @@ def set_role_command(phone, role, areas):
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
                     rotate_token_key_command, poll_likes_command, create_token_command, revoke_token_command,
-                    set_role_command):
+                    set_role_command, backup_command, restore_command):
         app.cli.add_command(command)

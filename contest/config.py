@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Mapping
 
+from limits import parse_many
+
 DEFAULT_OPEN_BASE = "https://open.douyin.com"
 DEFAULT_SHORTLINK_BASE = "https://v.douyin.com"
 DEFAULT_SHARE_BASE = "https://www.iesdouyin.com"
@@ -48,6 +50,30 @@ def _int(value: str | None, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"not an integer: {value!r}") from exc
+
+
+def _limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter limit string (``"10/minute"``, ``"5/minute;20/day"``), checked now so that a
+    typo stops the start instead of failing every request it guards."""
+    value = (env.get(name) or "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a rate limit such as 10/minute: {value!r}") from exc
+    return value
+
+
+def log_settings(env: Mapping[str, str]) -> tuple[str, str]:
+    """``CONTEST_LOG_FORMAT`` (json in production, else text) and ``CONTEST_LOG_LEVEL`` (INFO);
+    gunicorn.conf.py reads them too, before the app exists."""
+    production = (env.get("CONTEST_ENV") or "").strip().lower() == "production"
+    log_format = (env.get("CONTEST_LOG_FORMAT") or ("json" if production else "text")).strip().lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigError("CONTEST_LOG_FORMAT must be json or text")
+    log_level = (env.get("CONTEST_LOG_LEVEL") or "INFO").strip().upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError("CONTEST_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return log_format, log_level
 
 
 def load_config(env: Mapping[str, str], instance_path: str) -> dict:
@@ -99,10 +125,16 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
     if evidence_max <= 0:
         raise ConfigError("CONTEST_EVIDENCE_MAX_BYTES must be positive")
 
-    engine_options: dict = {"pool_pre_ping": True}
+    # Error messages never carry statement parameters (phones, tokens) into the logs.
+    engine_options: dict = {"pool_pre_ping": True, "hide_parameters": True}
     if db_url.startswith("sqlite"):
         # Wait for a writer instead of failing at once with "database is locked".
         engine_options["connect_args"] = {"timeout": 30}
+    elif db_url.startswith("postgresql"):
+        # An unreachable server answers 503 within seconds (/healthz, pages) instead of hanging.
+        engine_options["connect_args"] = {"connect_timeout": _int(get("CONTEST_DATABASE_CONNECT_TIMEOUT"), 5)}
+
+    log_format, log_level = log_settings(env)
 
     return {
         "CONTEST_ENV": site_env,
@@ -125,9 +157,19 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         or get("CONTEST_REDIS_URL")
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "CONTEST_PREFLIGHT_LIMIT": get("CONTEST_PREFLIGHT_LIMIT") or "30/minute",
+        # Abuse limits, per client address (the code requests also per phone number).
+        "CONTEST_PREFLIGHT_LIMIT": _limit(env, "CONTEST_PREFLIGHT_LIMIT", "30/minute"),
+        "CONTEST_LOGIN_LIMIT": _limit(env, "CONTEST_LOGIN_LIMIT", "10/minute"),
+        "CONTEST_SIGNUP_LIMIT": _limit(env, "CONTEST_SIGNUP_LIMIT", "10/minute"),
+        "CONTEST_OTP_LIMIT": _limit(env, "CONTEST_OTP_LIMIT", "5/minute;30/hour"),
+        "CONTEST_ENTRY_LIMIT": _limit(env, "CONTEST_ENTRY_LIMIT", "20/minute"),
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
+        # Logs: one JSON object a line (production) or plain text; see contest.logs.
+        "CONTEST_LOG_FORMAT": log_format,
+        "CONTEST_LOG_LEVEL": log_level,
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host wsgi.py trusts.
+        "CONTEST_TRUSTED_PROXIES": _int(get("CONTEST_TRUSTED_PROXIES"), 0),
         # Public boards and the gallery are cached (Flask-Caching): in Redis when configured, so every
         # web process shares one cache, else in this process. Keys carry a version stored in the
         # database, so a change made by any process (poll-likes, an RQ worker) reaches them all.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from contest.domain.errors import DomainError
+from contest.extensions import limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,14 @@ MESSAGES = {
     500: "服务器出错了，我们会尽快处理。请稍后再试。",
     503: "服务暂时不可用，请稍后再试。",
 }
+DATABASE_BUSY = "系统繁忙，请稍后再试。"
+DATABASE_RETRY_AFTER = 30  # seconds, in Retry-After
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """The database could not be reached or kept (as opposed to a bug or a refused row)."""
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)) or bool(
+        getattr(exc, "connection_invalidated", False))
 
 
 def wants_json() -> bool:
@@ -40,6 +51,14 @@ def error_response(status: int, message: str | None = None, **extra):
     return render_template("error.html", status=status, message=message), status
 
 
+def _too_many_message() -> str:
+    """Says how long to wait: the seconds Flask-Limiter also puts in ``Retry-After``."""
+    limit = limiter.current_limit
+    if limit is None:
+        return MESSAGES[429]
+    return f"操作太频繁，请 {max(1, int(limit.reset_at - time.time()))} 秒后再试。"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
@@ -49,7 +68,7 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         if status == 429:
-            return error_response(429)
+            return error_response(429, _too_many_message())
         message = MESSAGES.get(status) or exc.description
         return error_response(status, message)
 
@@ -57,12 +76,21 @@ def register(app: Flask) -> None:
     def _domain(exc: DomainError):
         return error_response(exc.status, exc.message)
 
-    @app.errorhandler(OperationalError)
-    def _db_down(exc: OperationalError):
-        log.error("database error: %s", exc.__class__.__name__)
-        return error_response(503)
-
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def _db_down(exc: Exception):
+        if not database_unavailable(exc):
+            return _unexpected(exc)
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0][:300]
+        log.error("database unavailable on %s %s: %s: %s", request.method, request.path,
+                  exc.__class__.__name__, reason)
+        # The page must render without the database: no signed-in user to load for the header.
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+        response = make_response(error_response(503, DATABASE_BUSY))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response

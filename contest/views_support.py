@@ -8,8 +8,10 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, flash, redirect, request
 from flask_login import current_user, login_url
+from werkzeug.routing import IntegerConverter
 
 from contest.domain import clock, contests
+from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
@@ -19,6 +21,18 @@ from contest.errors import error_response
 from contest.security import safe_next
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
+
+
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (32 bits on PostgreSQL)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: at most :data:`MAX_ID`, so a larger number is a 404 rather
+    than a database error (SQLite cannot even look up a number beyond 64 bits)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def douyin() -> DouyinClient:
@@ -46,7 +60,7 @@ def enter(contest: Contest, req: EntryRequest) -> Entry:
 def page_cursor() -> int:
     """``?cursor=N`` as a non-negative integer (0 when absent or malformed)."""
     value = request.args.get("cursor", "0")
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    return int(value) if value.isdecimal() and len(value) < 10 else 0
 
 
 def contest_for_request(slug: str | None = None) -> Contest:
@@ -83,13 +97,14 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        if not user_id.isdecimal():
             return None
         return db.session.get(User, int(user_id))
 
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
+    app.add_template_filter(without_tags, "entry_title")
 
     @app.context_processor
     def _globals():

@@ -38,8 +38,8 @@ from contest.domain import audit
 from contest.domain.entries import set_entry_status
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.judging import excellence_ranking
+from contest.domain.leaderboards import public_author
 from contest.domain.likes import frozen, standings
-from contest.domain.privacy import mask_name
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, User
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
@@ -367,7 +367,7 @@ def winners_table(contest: Contest, *, staff: User, now: datetime, fmt: str) -> 
             continue
         for p in award_list.places:
             entry = p.entry
-            author = entry.user.nickname if entry.show_nickname else mask_name(entry.user.nickname)
+            author = public_author(entry)
             if kind is AwardKind.POPULARITY:
                 figures = [p.detail.get("likes"), None, None]
             else:

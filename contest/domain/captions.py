@@ -39,23 +39,36 @@ def _ends_token(ch: str) -> bool:
     return ch.isspace() or ch in _MARKS or unicodedata.category(ch)[0] in "PSZC"
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """Every ``(mark, name)`` in ``text``, in order: ``[("#", "动力株洲文旅通"), ("@", "株洲足迹")]``."""
-    text = normalise(text)
-    found: list[tuple[str, str]] = []
+def _tag_spans(text: str, marks: str = _MARKS):
+    """``(start, end)`` of each tag in ``text``: a mark and the characters up to where the tag ends."""
     i, n = 0, len(text)
     while i < n:
-        mark = text[i]
-        if mark not in _MARKS:
+        if text[i] not in marks:
             i += 1
             continue
         j = i + 1
         while j < n and not _ends_token(text[j]):
             j += 1
-        if j > i + 1:
-            found.append((mark, text[i + 1:j]))
+        yield i, j
         i = j
-    return found
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    """Every ``(mark, name)`` in ``text``, in order: ``[("#", "动力株洲文旅通"), ("@", "株洲足迹")]``."""
+    text = normalise(text)
+    return [(text[i], text[i + 1:j]) for i, j in _tag_spans(text) if j > i + 1]
+
+
+def without_tags(caption: str | None) -> str:
+    """The caption as written, minus its ``#话题`` and ``@提及`` tags (full-width marks too) and
+    invisible marks, whitespace collapsed: what the public sees as an entry's title."""
+    text = "".join(ch for ch in caption or "" if unicodedata.category(ch) != "Cf")
+    kept, start = [], 0
+    for i, j in _tag_spans(text, _MARKS + "＃＠"):
+        kept.append(text[start:i])
+        start = j
+    kept.append(text[start:])
+    return " ".join(" ".join(kept).split())
 
 
 def bare(tag: str, mark: str) -> str:

@@ -15,6 +15,7 @@ from contest.extensions import db
 from contest.models import Contest, ContestArea, ContestTheme
 
 ONE_SECOND = timedelta(seconds=1)
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 TIE_RULE = (
     "赞数相同时，先达到该赞数的作品排名在前（以平台赞数快照的记录时间为准）；"
@@ -94,7 +95,7 @@ def phase(contest: Contest, now: datetime) -> str:
 def create_contest(*, slug: str, name: str, opens_at: datetime, closes_at: datetime,
                    rules: Rules = Rules()) -> Contest:
     """A new contest with ``rules``. Refuses a taken slug or a window that closes before it opens."""
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+    if not SLUG.fullmatch(slug):
         raise DomainError("活动标识只能包含小写字母、数字和连字符，且不超过 64 个字符。")
     if closes_at < opens_at:
         raise DomainError("结束时间不能早于开始时间。")
@@ -136,7 +137,8 @@ def current_contest(now: datetime) -> Contest | None:
 def resolve_contest(slug: str | None, now: datetime) -> Contest:
     """The contest named by ``slug``, or the current one; :class:`NotFound` with a Chinese message otherwise."""
     if slug:
-        contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug))
+        # Not slug-shaped names no contest, and is never sent to the database (PostgreSQL refuses NUL).
+        contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug)) if SLUG.fullmatch(slug) else None
         if contest is None:
             raise NotFound(f"没有找到活动“{slug}”。")
         return contest

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from contest.domain import clock, contests, links
 from contest.domain.captions import caption_problems
 from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
+from contest.domain.gallery import clean_cover
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, User
 
@@ -42,6 +43,7 @@ class Preflight:
     video_id: str | None = None
     caption: str | None = None
     published_at: datetime | None = None
+    cover: str | None = None  # from the platform only (the embed has none)
     problems: list[Problem] = field(default_factory=list)
     # How each fact was learnt: "embed" (get_iframe_by_video), "video_id" (provisional), "platform".
     fact_sources: dict[str, str] = field(default_factory=dict)
@@ -122,6 +124,7 @@ def _check_caption(result: Preflight, contest: Contest, caption: str, source: st
 def _apply_platform_video(result: Preflight, contest: Contest, video) -> None:
     """The facts of the author's own video as the platform gives them (``create_time`` 0: private)."""
     result.fact_sources["owner"] = "platform"
+    result.cover = clean_cover(video.cover)
     if int(video.create_time) == 0:
         result.problems.append(NOT_PUBLIC)
     else:
@@ -238,7 +241,8 @@ TRANSITIONS: dict[EntryStatus, frozenset[EntryStatus]] = {
                                     EntryStatus.WITHDRAWN}),
     EntryStatus.NEEDS_FIX: frozenset({EntryStatus.PENDING, EntryStatus.REJECTED, EntryStatus.WITHDRAWN}),
     EntryStatus.WITHDRAWN: frozenset({EntryStatus.PENDING}),
-    EntryStatus.APPROVED: frozenset({EntryStatus.REJECTED}),  # disqualification
+    # Disqualification; or the entrant deleted their account (contest.domain.personal_data).
+    EntryStatus.APPROVED: frozenset({EntryStatus.REJECTED, EntryStatus.WITHDRAWN}),
     EntryStatus.REJECTED: frozenset(),
 }
 
@@ -299,7 +303,7 @@ def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: Dou
 
     fields = dict(
         theme=contests.theme_by_key(contest, req.theme), area=contests.area_by_key(contest, req.area),
-        submitted_text=req.as_typed, caption=check.caption, published_at=check.published_at,
+        submitted_text=req.as_typed, caption=check.caption, published_at=check.published_at, cover_url=check.cover,
         fact_sources=check.fact_sources, checks=entry_checks(contest, check.fact_sources),
         show_nickname=req.show_nickname, rules_accepted_at=now, submitted_at=now,
     )

@@ -7,38 +7,81 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from contest.caching import cached_public
 from contest.domain import likes
+from contest.domain.captions import without_tags
 from contest.domain.privacy import mask_name
 from contest.extensions import db
-from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally
+from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, User
 from contest.models.awards import AwardList
 
 
 @dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    entry_id: int
+    video_id: str
+    title: str
+    author: str
+    theme_key: str
+    theme_name: str
+    likes: int
+    observed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Board:
-    contest: Contest
-    theme: ContestTheme | None
+    """A popularity board as the public sees it: plain values only, so it can be cached."""
+
+    theme_key: str | None
+    theme_name: str | None
     as_of: datetime
     frozen: bool
-    rows: list[likes.Standing]
+    rows: list[BoardRow]
 
 
 def public_author(entry: Entry) -> str:
-    """The nickname when the entrant agreed to show it, else masked (PIPL)."""
-    return entry.user.nickname if entry.show_nickname else mask_name(entry.user.nickname)
+    """The nickname when the entrant agreed to show it, else masked (PIPL). A deleted account's
+    nickname is already the anonymous 已注销用户 (:mod:`contest.domain.personal_data`): shown as is."""
+    if entry.show_nickname or entry.user.deleted_at is not None:
+        return entry.user.nickname
+    return mask_name(entry.user.nickname)
 
 
-def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int, now: datetime) -> Board:
-    """Top ``limit`` approved entries by the tally (see :func:`contest.domain.likes.standings`).
+def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], limit: int,
+                      now: datetime) -> list[Board]:
+    """Top ``limit`` approved entries by the tally (see :func:`contest.domain.likes.standings`),
+    overall (``None``) or for a theme, for each of ``themes``: one cache look-up for them all
+    (the leaderboards page shows four boards).
 
     ``as_of`` is the newest counted reading of the contest (the board cannot be newer than
     that), or ``now`` before any reading; after the close the board is ``frozen``.
     """
-    newest = db.session.scalar(
-        sa.select(sa.func.max(EntryTally.observed_at)).join(Entry, Entry.id == EntryTally.entry_id)
-        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED))
-    return Board(contest=contest, theme=theme, as_of=newest or now, frozen=likes.frozen(contest, now),
-                 rows=likes.standings(contest, theme=theme, limit=limit))
+    frozen = likes.frozen(contest, now)
+
+    def compute() -> tuple[datetime | None, list[list[BoardRow]]]:
+        newest = db.session.scalar(
+            sa.select(sa.func.max(EntryTally.observed_at)).join(Entry, Entry.id == EntryTally.entry_id)
+            .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED))
+        tables = [likes.standings(contest, theme=theme, limit=limit) for theme in themes]
+        user_ids = {s.entry.user_id for table in tables for s in table}
+        if user_ids:  # into the identity map: one query for every row's entry.user, not one a row
+            db.session.scalars(sa.select(User).where(User.id.in_(user_ids))).all()
+        return newest, [[
+            BoardRow(rank=s.rank, entry_id=s.entry.id, video_id=s.entry.video_id, title=without_tags(s.entry.caption),
+                     author=public_author(s.entry), theme_key=s.entry.theme.key, theme_name=s.entry.theme.name,
+                     likes=s.likes, observed_at=s.observed_at)
+            for s in table] for table in tables]
+
+    newest, tables = cached_public("popularity", compute, contest=contest.slug,
+                                   themes=",".join(t.key if t else "" for t in themes), limit=limit)
+    return [Board(theme_key=theme.key if theme else None, theme_name=theme.name if theme else None,
+                  as_of=newest or now, frozen=frozen, rows=rows) for theme, rows in zip(themes, tables)]
+
+
+def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int, now: datetime) -> Board:
+    """One board (overall when ``theme`` is None) of :func:`popularity_boards`."""
+    return popularity_boards(contest, themes=[theme], limit=limit, now=now)[0]
 
 
 @dataclass(frozen=True)

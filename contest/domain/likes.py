@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from contest.domain import audit, clock
 from contest.domain.contests import ONE_SECOND
@@ -46,6 +47,8 @@ def record_snapshot(entry: Entry, *, observed_at: datetime, likes: int, source: 
         raise DomainError("赞数必须是不小于 0 的整数。")
     if source is SnapshotSource.MANUAL and recorded_by is None:
         raise DomainError("人工记录必须注明记录人。")
+    if clock.ensure_utc(observed_at) < entry.contest.opens_at:
+        raise DomainError("读数时间不能早于活动开始时间。")
     snapshot = Snapshot(
         entry_id=entry.id, observed_at=clock.ensure_utc(observed_at), likes=int(likes), comments=comments,
         shares=shares, plays=plays, source=source, sweep_id=sweep.id if sweep else None,
@@ -93,19 +96,14 @@ class Standing:
     source: SnapshotSource | None
 
 
-def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = 10) -> list[Standing]:
-    """The popularity ranking of approved entries, best first, in one query.
-
-    Tally: the likes of each entry's last snapshot at or before the close (no reading
-    yet: 0). **Ties**: equal tallies rank by who reached that count first (the
-    earliest counted snapshot with at least that many likes), then by earlier
-    submission, then by entry id. Equal tallies still get distinct ranks (1, 2, 3…),
-    because the tie rule decides between them.
-    """
+def _ranked(contest: Contest, theme: ContestTheme | None, limit: int | None, *columns) -> sa.Select:
+    """``columns`` of the contest's approved entries (and their tallies), best first by the
+    tie rule of :func:`standings`."""
     likes = sa.func.coalesce(EntryTally.likes, 0)
     no_reading_last = sa.case((EntryTally.reached_at.is_(None), 1), else_=0)
     query = (
-        sa.select(Entry, EntryTally)
+        sa.select(*columns)
+        .select_from(Entry)
         .outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
         .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED)
         .order_by(likes.desc(), no_reading_last, EntryTally.reached_at, Entry.submitted_at, Entry.id)
@@ -114,11 +112,53 @@ def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int
         query = query.where(Entry.theme_id == theme.id)
     if limit is not None:
         query = query.limit(limit)
+    return query
+
+
+_TALLY_COLUMNS = (EntryTally.likes, EntryTally.observed_at, EntryTally.reached_at, EntryTally.source)
+
+
+def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = 10) -> list[Standing]:
+    """The popularity ranking of approved entries, best first, in one query.
+
+    Tally: the likes of each entry's last snapshot at or before the close (no reading
+    yet: 0). **Ties**: equal tallies rank by who reached that count first (the
+    earliest counted snapshot with at least that many likes), then by earlier
+    submission, then by entry id. Equal tallies still get distinct ranks (1, 2, 3…),
+    because the tie rule decides between them.
+
+    For a whole large contest prefer :func:`ranking` (plain values, no entries loaded).
+    """
+    # Tally values as plain columns and the entries' bulky columns deferred: loading entities
+    # is most of the cost of a long ranking (the sort itself takes milliseconds).
+    query = _ranked(contest, theme, limit, Entry, *_TALLY_COLUMNS).options(
+        defer(Entry.checks), defer(Entry.fact_sources), defer(Entry.submitted_text))
     return [
-        Standing(rank=i, entry=entry, likes=tally.likes or 0 if tally else 0,
-                 observed_at=tally.observed_at if tally else None,
-                 reached_at=tally.reached_at if tally else None, source=tally.source if tally else None)
-        for i, (entry, tally) in enumerate(db.session.execute(query).all(), start=1)
+        Standing(rank=i, entry=entry, likes=likes or 0, observed_at=observed_at, reached_at=reached_at, source=source)
+        for i, (entry, likes, observed_at, reached_at, source) in enumerate(db.session.execute(query), start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    entry_id: int
+    video_id: str
+    likes: int
+    observed_at: datetime | None
+    reached_at: datetime | None
+    source: SnapshotSource | None
+
+
+def ranking(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = None) -> list[Ranked]:
+    """:func:`standings` as plain values (same order, same tie rule), for whole rankings:
+    20,000 entries take a few hundred milliseconds instead of seconds."""
+    query = _ranked(contest, theme, limit, Entry.id, Entry.video_id, *_TALLY_COLUMNS)
+    return [
+        Ranked(rank=i, entry_id=entry_id, video_id=video_id, likes=likes or 0, observed_at=observed_at,
+               reached_at=reached_at, source=source)
+        for i, (entry_id, video_id, likes, observed_at, reached_at, source) in enumerate(
+            db.session.execute(query), start=1)
     ]
 
 

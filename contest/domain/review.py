@@ -265,6 +265,7 @@ def resubmit_entry(entry: Entry, *, user: User, now: datetime, douyin: DouyinGat
     with db.session.no_autoflush:
         entry.caption = check.caption
         entry.published_at = check.published_at
+        entry.cover_url = check.cover or entry.cover_url
         entry.fact_sources = check.fact_sources
         entry.checks = entry_checks(contest, check.fact_sources)
         set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="参赛者修改后重新提交")

@@ -27,6 +27,7 @@ from contest.domain import clock
 from contest.domain.contests import ONE_SECOND
 from contest.domain.douyin_identity import fresh_access_token
 from contest.domain.errors import AuthorizationLost, PlatformError
+from contest.domain.gallery import remember_cover
 from contest.domain.likes import record_snapshot
 from contest.douyin.author import DATA_SCOPE
 from contest.douyin.client import DouyinClient, RateLimited
@@ -132,6 +133,7 @@ def poll_author(sweep_id: int, user_id: int, entry_ids: list[int], *, client: Do
                 record_snapshot(entry, observed_at=observed, likes=stats.digg_count, comments=stats.comment_count,
                                 shares=stats.share_count, plays=stats.play_count,
                                 source=SnapshotSource.PLATFORM, sweep=sweep)
+                remember_cover(entry, video.cover)
                 result.snapshots += 1
             result.missing += len(batch)
             db.session.commit()

@@ -34,6 +34,9 @@ class Entry(db.Model):
     status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus, "entry_status"), default=EntryStatus.PENDING)
     submitted_text: Mapped[str] = mapped_column(Text)  # what the entrant pasted, kept as typed
     caption: Mapped[str | None] = mapped_column(Text)
+    # The cover the platform gave at submission (with the author's token); the sweep keeps
+    # a fresher one in entry_tally.cover_url, since Douyin's signed cover URLs expire.
+    cover_url: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Which facts the platform confirmed; the rest are provisional (e.g. a publish
     # time read from the video id). {"fact": "platform" | "video_id" | "embed"}.

@@ -78,6 +78,8 @@ class EntryTally(db.Model):
     # The latest reading of all, also after the close (shown "for the record").
     latest_likes: Mapped[int | None]
     latest_observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The newest cover from a sweep (here, not on the entry, so polling never bumps its version).
+    cover_url: Mapped[str | None] = mapped_column(Text)
 
 
 class LikeFlag(db.Model):

@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     area_keys: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Set when the citizen deleted their account: the row stays (their winning entries, the
+    # audit trail and the like readings point at it) with every personal field erased.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     douyin: Mapped["DouyinAccount | None"] = relationship(  # noqa: F821
         back_populates="user", uselist=False, cascade="all, delete-orphan"

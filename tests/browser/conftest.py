@@ -60,3 +60,7 @@ def shot(page, request):
         page.screenshot(path=str(path), full_page=True)
         return path
     return _shot
+
+
+# Douyin-linked authors and their entries, as the polling tests make them.
+from tests.jobs.conftest import author, entry_of  # noqa: E402,F401

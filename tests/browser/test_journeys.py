@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from contest.domain import clock
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
-from tests.conftest import video_id_at
+from tests.conftest import build_entry, video_id_at
 
 
 def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbox, open_contest, shot):
@@ -48,3 +48,62 @@ def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbo
     assert (entry.video_id, entry.status, entry.area.key) == (vid, EntryStatus.PENDING, "tianyuan")
     assert entry.fact_sources == {"owner": "platform", "published_at": "platform", "caption": "platform"}
     assert failed == []
+
+
+def test_reviewer_approves_a_pending_entry(page, live_site, open_contest, make_user, shot):
+    reviewer = make_user(role="reviewer", phone="13800000002", nickname="审核员小陈")
+    citizen = make_user(nickname="小李爱株洲")
+    entry = build_entry(open_contest, citizen, video_id=video_id_at(clock.now() - timedelta(days=1), 3),
+                        status=EntryStatus.PENDING, caption="炎帝陵祭祖 #动力株洲文旅通 @株洲足迹", show_nickname=True)
+    db.session.commit()
+
+    page.goto(f"{live_site}/accounts/login")
+    page.get_by_label("手机号").fill(reviewer.phone)
+    page.get_by_label("密码").fill("secret-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="工作台").click()
+    expect(page.get_by_role("link", name=f"作品 {entry.id}")).to_be_visible()
+    shot("queue")
+    page.get_by_role("link", name=f"作品 {entry.id}").click()
+    expect(page.locator("mark").first).to_be_visible()  # the required tags highlighted in the caption
+    for key in ("slogan", "theme", "content"):
+        page.locator(f"#check-{key}").check()
+    page.get_by_role("radio", name="通过", exact=True).check()
+    shot("decide")
+    page.get_by_role("button", name="提交审核结果").click()
+    expect(page.get_by_text(f"作品 {entry.id} 已通过审核，已通知参赛者。")).to_be_visible()
+    shot("approved")
+
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status is EntryStatus.APPROVED
+
+
+def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboard(
+        app, page, live_site, sandbox, open_contest, author, entry_of, shot):
+    published = clock.to_local(clock.now() - timedelta(days=2)).isoformat()
+    entry = entry_of(open_contest, author("ou_visitor_test"), published=published, likes=5)
+    entry.caption = "醴陵瓷器手作 #动力株洲文旅通 @株洲足迹"
+    db.session.commit()
+
+    page.goto(f"{live_site}/")
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="作品展示").click()
+    page.get_by_label("搜索作品标题").fill("醴陵瓷器")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("status")).to_contain_text("共 1 件作品")
+    expect(page.get_by_role("link", name="醴陵瓷器手作")).to_be_visible()
+    shot("gallery")
+    page.get_by_role("link", name="醴陵瓷器手作").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("醴陵瓷器手作")
+    expect(page.locator("img[src$='/qr.svg']")).to_be_visible()
+    shot("entry")
+
+    # A poll reads the likes Douyin now reports; the leaderboard shows them at once.
+    sandbox.control(f"videos/{entry.video_id}/stats", {"digg_count": 2_468})
+    result = app.test_cli_runner().invoke(args=["poll-likes"])
+    assert result.exit_code == 0, result.output
+    page.goto(f"{live_site}/")
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="排行榜").click()
+    first = page.locator("ol.leaderboard li").first
+    expect(first).to_contain_text("醴陵瓷器手作")
+    expect(first).to_contain_text("2,468 赞")
+    shot("leaderboard")

@@ -367,10 +367,12 @@ def test_resubmit_with_the_authors_token_verifies_the_facts(submitted, reviewer,
 
     class Verifier:
         def fetch(self, video_id):
-            return SimpleNamespace(video_id=video_id, title=f"修改后 {TAGS}", create_time=published)
+            return SimpleNamespace(video_id=video_id, title=f"修改后 {TAGS}", create_time=published,
+                                   cover="https://p3.douyinpic.com/new-cover.jpeg")
 
     resubmit_entry(entry, user=author, now=clock.now(), douyin=douyin(), verifier=Verifier())
     assert (entry.status, entry.caption) == (EntryStatus.PENDING, f"修改后 {TAGS}")
+    assert entry.cover_url == "https://p3.douyinpic.com/new-cover.jpeg"
     assert entry.fact_sources == {"owner": "platform", "published_at": "platform", "caption": "platform"}
     assert not any(c["provisional"] for c in entry.checks)
 

@@ -1,9 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from contest.domain.accounts import NICKNAME_MAX, PASSWORD_MAX, PASSWORD_MIN, normalise_phone
 from contest.domain.errors import DomainError
+from contest.forms import FlaskForm
 
 # The account rules live in contest.domain.accounts; these validators only give early,
 # field-by-field messages in Chinese (WTForms' own are English).

@@ -12,12 +12,33 @@ from contest.domain import accounts, clock
 from contest.domain.errors import DomainError
 from contest.domain.privacy import mask_phone
 from contest.extensions import db, limiter
+from contest.limits import configured
 from contest.security import safe_next
 from contest.sms import sender_from_config
 
 # The phone waiting for its sign-up code, between the two sign-up pages.
 PENDING_PHONE = "signup_phone"
 FORM_FAILED = 422
+
+
+def _code_phone() -> str | None:
+    """The phone a code request would go to: the sign-up form's, else the one waiting for its code."""
+    raw = request.form.get("phone") if request.endpoint == "accounts.signup" else session.get(PENDING_PHONE)
+    try:
+        return accounts.normalise_phone(raw)
+    except DomainError:
+        return None  # no code goes to a malformed number; the per-address limit still holds
+
+
+# One budget for the two sign-up forms, and one for code requests (the sign-up form and
+# "resend"), per address and per phone number, so that neither many addresses nor many
+# numbers make a flood of SMS.
+signup_limit = limiter.shared_limit(configured("CONTEST_SIGNUP_LIMIT"), scope="signup", methods=["POST"])
+code_limit_per_address = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-address",
+                                              methods=["POST"])
+code_limit_per_phone = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-phone", methods=["POST"],
+                                            key_func=lambda: f"phone:{_code_phone()}",
+                                            exempt_when=lambda: _code_phone() is None)
 
 
 def _next() -> str | None:
@@ -49,7 +70,9 @@ def _sign_in(user) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("5/minute", methods=["POST"])
+@signup_limit
+@code_limit_per_address
+@code_limit_per_phone
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -68,6 +91,7 @@ def signup():
 
 
 @bp.route("/signup/confirm", methods=["GET", "POST"])
+@signup_limit
 def signup_confirm():
     phone = session.get(PENDING_PHONE)
     if not phone:
@@ -100,7 +124,8 @@ def signup_confirm():
 
 
 @bp.post("/signup/resend")
-@limiter.limit("5/minute")
+@code_limit_per_address
+@code_limit_per_phone
 def signup_resend():
     phone = session.get(PENDING_PHONE)
     if not phone:
@@ -118,16 +143,18 @@ def signup_resend():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(configured("CONTEST_LOGIN_LIMIT"), methods=["POST"])
 def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.phone.data, form.password.data)
+            user = accounts.sign_in(form.phone.data, form.password.data, now=clock.now())
         except DomainError as exc:
+            db.session.commit()  # keeps the count of failed sign-ins
             error = exc.message
         else:
+            db.session.commit()
             target = safe_next(request.args.get("next"), url_for("public.home"))
             _sign_in(user)
             flash(f"欢迎回来，{user.nickname}！", "success")

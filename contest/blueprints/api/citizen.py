@@ -14,7 +14,8 @@ from contest.domain.errors import PlatformError, Refused
 from contest.domain.privacy import mask_phone
 from contest.douyin.author import LIST_SCOPE
 from contest.errors import error_response
-from contest.extensions import db, limiter
+from contest.extensions import db
+from contest.limits import entry_limit
 from contest.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
@@ -60,8 +61,9 @@ def my_videos():
     if author is None:
         return error_response(409, "请先用抖音授权登录并同意“列出作品”，或改为粘贴视频链接。", fallback="paste_link")
     count = request.args.get("count", "10")
+    size = min(int(count), 20) if count.isdecimal() and len(count) < 10 and int(count) > 0 else 10
     try:
-        page = author.page(cursor=page_cursor(), count=min(int(count), 20) if count.isdigit() and count != "0" else 10)
+        page = author.page(cursor=page_cursor(), count=size)
     except PlatformError as exc:
         db.session.commit()  # keep a refreshed token, or the mark that it is gone
         return error_response(502, exc.message, fallback="paste_link")
@@ -93,7 +95,7 @@ def _optional_text(body: dict, name: str) -> str | None:
 
 @bp.post("/entries")
 @login_required
-@limiter.limit("20/minute")
+@entry_limit
 def create_entry():
     body = json_object()
     video_id, text = _optional_text(body, "video_id"), _optional_text(body, "text")

@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 from contest.blueprints.api import bp
 from contest.domain import clock, contests
+from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_author, public_awards
 from contest.views_support import contest_for_request
@@ -15,7 +16,7 @@ MAX_LIMIT = 100
 
 def _limit() -> int:
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not raw.isdecimal() or len(raw) > 3 or not 1 <= int(raw) <= MAX_LIMIT:
         raise DomainError(f"limit 必须是 1 到 {MAX_LIMIT} 之间的整数。")
     return int(raw)
 
@@ -36,9 +37,8 @@ def popularity_json():
     board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=clock.now())
     return jsonify(
         contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
-        entries=[{"rank": s.rank, "entry_id": s.entry.id, "video_id": s.entry.video_id, "title": s.entry.caption,
-                  "author": public_author(s.entry), "theme": s.entry.theme.key, "likes": s.likes}
-                 for s in board.rows],
+        entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,
+                  "author": r.author, "theme": r.theme_key, "likes": r.likes} for r in board.rows],
     )
 
 
@@ -56,7 +56,7 @@ def winners_json():
             "published_at": clock.to_local(found.published_at).isoformat() if found.published_at else None,
             "notice_ends_at": clock.to_local(found.notice_ends_at).isoformat() if found.notice_ends_at else None,
             "places": [{"scope": p.scope, "rank": p.rank, "entry_id": p.entry_id, "video_id": p.entry.video_id,
-                        "title": p.entry.caption, "author": public_author(p.entry), "theme": p.entry.theme.key,
+                        "title": without_tags(p.entry.caption), "author": public_author(p.entry), "theme": p.entry.theme.key,
                         "value": p.value} for p in found.places],
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
@@ -23,7 +25,24 @@ def json_object() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadBody("请求体必须是 JSON 对象。")
+    if not _storable(body):
+        raise BadBody("请求内容含有无法保存的字符（U+0000 或不成对的代理字符）。")
     return body
+
+
+# PostgreSQL text cannot hold U+0000, and a lone surrogate (JSON's escape \ud800) has no UTF-8:
+# refused at the door rather than answered with a 500 when saved.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is None
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
 
 
 def text_field(body: dict, name: str, *, max_length: int = MAX_TEXT) -> str:

@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from contest.domain.entries import MAX_TEXT
+from contest.forms import FlaskForm
 
 
 class EntryForm(FlaskForm):

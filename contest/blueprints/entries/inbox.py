@@ -46,7 +46,7 @@ def inbox_read():
         if request.form.get("all") == "1":
             ids = "all"
         else:
-            ids = [int(v) for v in request.form.getlist("id")[:MARK_MAX] if v.isdigit() and len(v) < 12]
+            ids = [int(v) for v in request.form.getlist("id")[:MARK_MAX] if v.isdecimal() and len(v) < 12]
         notify.mark_read(current_user, ids, clock.now())
         db.session.commit()
     return redirect(url_for("entries.inbox"))

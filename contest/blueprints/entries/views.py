@@ -9,14 +9,15 @@ from contest.domain.entries import EntryRequest, check_own_videos, entries_of, w
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
 from contest.domain.likes import history
 from contest.douyin.author import LIST_SCOPE
-from contest.extensions import db, limiter
+from contest.extensions import db
+from contest.limits import entry_limit
 from contest.models import Entry, EntryTally
 from contest.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20/minute", methods=["POST"])
+@entry_limit
 def new_entry():
     contest = contest_for_request()
     form = EntryForm()

@@ -52,7 +52,7 @@ def _audit_filters() -> dict:
         filters["action"] = args["action"].strip()[:64]
     actor = args.get("actor", "").strip()
     if actor:
-        if not actor.isdigit() or len(actor) > 11:
+        if not actor.isdecimal() or len(actor) > 11:
             raise DomainError("操作人请填写账号编号或手机号。")
         if len(actor) == 11:
             user = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(actor)))
@@ -62,7 +62,7 @@ def _audit_filters() -> dict:
     target = args.get("target", "").strip()
     if target:
         kind, _, ident = target.partition(":")
-        if not kind or (ident and not (ident.isdigit() and len(ident) < 10)):
+        if not kind or (ident and not (ident.isdecimal() and len(ident) < 10)):
             raise DomainError("对象请按“类型:编号”填写，例如 entry:12，或只写类型。")
         filters["target_type"] = kind[:32]
         if ident:
@@ -71,7 +71,7 @@ def _audit_filters() -> dict:
         filters["contest_id"] = resolve_contest(args["contest"], clock.now()).id
     before = args.get("before_id", "")
     if before:
-        if not before.isdigit() or len(before) >= 10:
+        if not before.isdecimal() or len(before) >= 10:
             raise DomainError("翻页参数无效。")
         filters["before_id"] = int(before)
     return filters
@@ -221,7 +221,7 @@ def tokens():
             return _render_tokens(plain)
         if action == "revoke":
             ident = request.form.get("token_id", "")
-            token = db.session.get(StaffToken, int(ident)) if ident.isdigit() and len(ident) < 10 else None
+            token = db.session.get(StaffToken, int(ident)) if ident.isdecimal() and len(ident) < 10 else None
             if token is None:
                 raise NotFound("没有找到这个令牌。")
             revoke_token(token, actor=user, now=clock.now())
@@ -246,7 +246,7 @@ def users():
     (``user_id``, ``role``, ``areas``…) changes one account's role and areas (audited)."""
     if request.method == "POST":
         ident = request.form.get("user_id", "")
-        user = db.session.get(User, int(ident)) if ident.isdigit() and len(ident) < 10 else None
+        user = db.session.get(User, int(ident)) if ident.isdecimal() and len(ident) < 10 else None
         if user is None:
             raise NotFound("没有找到这个账号。")
         role = request.form.get("role")

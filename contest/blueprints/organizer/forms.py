@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
@@ -9,6 +8,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from contest.domain import clock
 from contest.domain.errors import DomainError
 from contest.evidence import evidence_store
+from contest.forms import FlaskForm
 
 # WTForms' own messages are English; these fields and validators speak Chinese.
 

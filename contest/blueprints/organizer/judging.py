@@ -10,7 +10,6 @@ import math
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FloatField, Form, FormField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -19,6 +18,7 @@ from contest.domain import clock
 from contest.domain import judging as rules
 from contest.domain.errors import DomainError, NotFound, Refused
 from contest.extensions import db
+from contest.forms import FlaskForm
 from contest.models import Entry, Role
 from contest.views_support import contest_for_request, roles_required
 

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +18,7 @@ from contest.domain import captions, clock, contests
 from contest.domain import review as review_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.extensions import db
+from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
 from contest.security import safe_next
 from contest.views_support import contest_for_request, roles_required
@@ -135,7 +135,7 @@ def queue():
     area = request.args.get("area") if request.args.get("area") in {a.key for a in areas} else None
     flagged = request.args.get("flagged") == "1"
     page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1
+    page = int(page_arg) if page_arg.isdecimal() and len(page_arg) < 7 else 1
     result = review_rules.review_queue(contest, user=current_user, status=status, theme=theme, area=area,
                                        flagged=flagged, page=page)
     filters = {"contest": contest.slug, "status": status.value if status else "all", "theme": theme or "",
@@ -157,7 +157,7 @@ def bulk_approve():
     picked: dict[int, int] = {}
     for value in request.form.getlist("entry")[:BULK_MAX]:
         entry_id, _, version = value.partition(":")
-        if entry_id.isdigit() and version.isdigit() and len(entry_id) < 12 and len(version) < 12:
+        if entry_id.isdecimal() and version.isdecimal() and len(entry_id) < 12 and len(version) < 12:
             picked[int(entry_id)] = int(version)
     if not picked:
         flash("请先勾选要通过的作品。", "error")
@@ -203,7 +203,7 @@ def decide_entry(entry_id: int):
     form = DecisionForm()
     decision = form.decision.data
     back = safe_next(form.next.data, _queue_url(contest))
-    version = int(form.version.data) if (form.version.data or "").isdigit() and len(form.version.data) < 12 else None
+    version = int(form.version.data) if (form.version.data or "").isdecimal() and len(form.version.data) < 12 else None
     try:
         reason = None if decision == "approve" else review_rules.compose_reason(
             form.reason_choice.data, form.reason_text.data, review_rules.rejection_reasons(contest))

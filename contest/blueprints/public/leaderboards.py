@@ -6,7 +6,7 @@ from flask import render_template
 
 from contest.blueprints.public import bp
 from contest.domain import clock, contests
-from contest.domain.leaderboards import popularity_board, public_author, public_awards
+from contest.domain.leaderboards import popularity_boards, public_author, public_awards
 from contest.views_support import contest_for_request
 
 
@@ -15,9 +15,7 @@ def leaderboards():
     """Popularity top 10 overall and per theme; live during the window, frozen after the close."""
     contest = contest_for_request()
     now = clock.now()
-    boards = [popularity_board(contest, theme=None, limit=contest.popularity_award_size, now=now)]
-    boards += [popularity_board(contest, theme=t, limit=contest.popularity_award_size, now=now)
-               for t in contest.themes]
+    boards = popularity_boards(contest, themes=[None, *contest.themes], limit=contest.popularity_award_size, now=now)
     return render_template("public/leaderboards.html", contest=contest, boards=boards,
                            author=public_author, phase=contests.phase(contest, now))
 

@@ -1,15 +1,38 @@
-from flask import render_template
+from flask import render_template, request
 
 from contest.blueprints.public import bp
 from contest.domain import clock, contests
+from contest.domain.captions import caption_problems
+from contest.domain.entries import MAX_TEXT
+from contest.domain.gallery import entry_title, home_page
+from contest.extensions import csrf, limiter
 from contest.views_support import contest_for_request
+
+
+def _home(contest, *, caption: str = "", caption_problems=None, caption_error: str | None = None):
+    return render_template("public/home.html", contest=contest, home=home_page(contest, clock.now()),
+                           title_of=entry_title, caption=caption, caption_problems=caption_problems,
+                           caption_error=caption_error)
 
 
 @bp.get("/")
 def home():
+    return _home(contest_for_request())
+
+
+@bp.post("/caption-check")
+@csrf.exempt  # it changes nothing, and in-app browsers that drop the session cookie must still get an answer
+@limiter.limit("60/minute")
+def caption_check():
+    """The caption tool without JavaScript: the home page again, with the same answer as
+    ``POST /api/v1/caption-check``."""
     contest = contest_for_request()
-    now = clock.now()
-    return render_template("public/home.html", contest=contest, phase=contests.phase(contest, now), now=now)
+    caption = request.form.get("caption", "")
+    if len(caption) > MAX_TEXT:
+        return _home(contest, caption=caption[:MAX_TEXT],
+                     caption_error=f"作品描述太长了（超过 {MAX_TEXT} 个字），请只粘贴作品描述。"), 400
+    problems = caption_problems(caption, hashtag=contest.hashtag, mention=contest.mention)
+    return _home(contest, caption=caption, caption_problems=problems)
 
 
 @bp.get("/rules")

@@ -29,7 +29,7 @@ from contest.blueprints.staff_api import bp
 from contest.domain import clock
 from contest.domain.contests import area_by_key, theme_by_key
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.likes import counted, frozen, history, record_snapshot, standings
+from contest.domain.likes import counted, frozen, history, ranking, record_snapshot
 from contest.domain.review import DECISIONS, Forbidden, can_review, review_entry
 from contest.domain.staff_reports import iso, staff_entries
 from contest.domain.staff_tokens import token_hash, user_for_token
@@ -135,11 +135,11 @@ def _instant_field(body: dict, name: str) -> datetime | None:
         raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。")
     try:
         instant = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=clock.BEIJING)
+        return instant.astimezone(clock.UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's edge
         raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。") from None
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=clock.BEIJING)
-    return instant.astimezone(clock.UTC)
 
 
 def _query_choice(name: str, lookup):
@@ -177,8 +177,9 @@ def list_entries():
     status = _query_choice("status", lambda v: EntryStatus(v) if v in set(EntryStatus) else None)
     theme = _query_choice("theme", lambda v: theme_by_key(contest, v))
     area = _query_choice("area", lambda v: area_by_key(contest, v))
-    after = _query_choice("after", lambda v: int(v) if v.isdigit() and len(v) < 10 else None)
-    limit = _query_choice("limit", lambda v: int(v) if v.isdigit() and 0 < int(v) <= PAGE_MAX else None) or 100
+    after = _query_choice("after", lambda v: int(v) if v.isdecimal() and len(v) < 10 else None)
+    limit = _query_choice(
+        "limit", lambda v: int(v) if v.isdecimal() and len(v) < 4 and 0 < int(v) <= PAGE_MAX else None) or 100
     user = g.staff_user
     scope = list(user.area_keys) if user.role is Role.REVIEWER and user.area_keys else None
     if scope is not None and area is not None and area.key not in scope:
@@ -208,7 +209,7 @@ def decide_entry(entry_id: int):
     entry = _entry_for(entry_id)
     body = json_object()
     decision = body.get("decision")
-    if decision not in DECISIONS:
+    if not isinstance(decision, str) or decision not in DECISIONS:
         raise BadBody(f"字段 decision 必须是 {'、'.join(DECISIONS)} 之一。")
     checklist = body.get("checklist", {})
     if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
@@ -259,6 +260,6 @@ def show_standings():
     contest = contest_for_request()
     now = clock.now()
     return jsonify(contest=contest.slug, as_of=iso(now), frozen=frozen(contest, now), entries=[{
-        "rank": s.rank, "entry_id": s.entry.id, "video_id": s.entry.video_id, "likes": s.likes,
+        "rank": s.rank, "entry_id": s.entry_id, "video_id": s.video_id, "likes": s.likes,
         "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at),
-    } for s in standings(contest, limit=None)])
+    } for s in ranking(contest)])

@@ -1,0 +1,85 @@
+"""Privacy (PIPL): the public privacy notice, the citizen's privacy centre, the download of
+their data and the deletion of their account. The rules are in
+:mod:`contest.domain.personal_data`."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from contest.blueprints.accounts import bp
+from contest.blueprints.accounts.privacy_forms import DeleteAccountForm
+from contest.blueprints.public import bp as public_bp
+from contest.domain import clock, personal_data
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.views_support import contest_for_request
+
+# What the confirmation page shows after the account is gone (the user is signed out by then).
+DELETED_SUMMARY = "account_deleted"
+
+
+# The notice is a public page at the site's root; it lives here with the other privacy views.
+@public_bp.get("/privacy")
+def privacy():
+    contest = contest_for_request()
+    return render_template("public/privacy.html", contest=contest, retention_days=personal_data.RETENTION_DAYS,
+                           retention_ends_at=personal_data.retention_ends_at(contest),
+                           confirm_phrase=personal_data.CONFIRM_PHRASE, deleted_name=personal_data.DELETED_NAME)
+
+
+def _centre(form: DeleteAccountForm, *, error: str | None = None, status: int = 200):
+    return render_template("accounts/privacy_center.html", form=form, error=error,
+                           plan=personal_data.deletion_plan(current_user),
+                           confirm_phrase=personal_data.CONFIRM_PHRASE,
+                           deleted_name=personal_data.DELETED_NAME), status
+
+
+@bp.get("/privacy")
+@login_required
+def privacy_center():
+    return _centre(DeleteAccountForm())
+
+
+@bp.get("/data")
+@login_required
+def my_data():
+    data = {"generated_at": clock.to_local(clock.now()).isoformat(),
+            "privacy_notice": url_for("public.privacy", _external=True),
+            **personal_data.export_user_data(current_user)}
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{current_user.id}.json"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache
+    return response
+
+
+@bp.post("/delete")
+@login_required
+def delete_account():
+    # CSRFProtect has refused a POST without a valid token before this runs.
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return _centre(form, status=422)
+    try:
+        plan = personal_data.delete_account(current_user._get_current_object(),
+                                            confirmation=form.confirmation.data, now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        return _centre(form, error=exc.message, status=exc.status)
+    db.session.commit()
+    session.clear()
+    logout_user()
+    session[DELETED_SUMMARY] = {"kept": len(plan.kept), "withdrawn": len(plan.withdrawn),
+                                "deleted": len(plan.deleted)}
+    return redirect(url_for("accounts.account_deleted"))
+
+
+@bp.get("/deleted")
+def account_deleted():
+    summary = session.pop(DELETED_SUMMARY, None)
+    if summary is None:
+        return redirect(url_for("public.home"))
+    return render_template("accounts/deleted.html", summary=summary, deleted_name=personal_data.DELETED_NAME)

@@ -1,0 +1,90 @@
+"""The gallery of approved entries, an entry's public page with its share card, and a
+citizen's public profile (the rules: ``contest.domain.gallery``)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+
+import segno
+from flask import make_response, render_template, request, url_for
+
+from contest.blueprints.organizer.judging import PLAYER
+from contest.blueprints.public import bp
+from contest.caching import cached_public
+from contest.charts import likes_chart_svg, table_rows
+from contest.domain import gallery
+from contest.domain.errors import DomainError
+from contest.views_support import contest_for_request
+
+QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
+SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
+
+
+@bp.get("/gallery", endpoint="gallery")
+def gallery_index():
+    """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the reason."""
+    contest = contest_for_request()
+    args = request.args
+    try:
+        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"), q=args.get("q"),
+                                          page=args.get("page"), sort=args.get("sort"))
+    except DomainError as exc:
+        return _gallery_page(contest, gallery.gallery_filters(contest), None, error=exc.message), 400
+    result = cached_public("gallery", lambda: gallery.gallery_page(contest, **asdict(filters)),
+                           contest=contest.slug, **asdict(filters))
+    return _gallery_page(contest, filters, result)
+
+
+def _gallery_page(contest, filters: gallery.GalleryFilters, result: gallery.GalleryPage | None,
+                  error: str | None = None) -> str:
+    # The filters the paging links keep (the page number apart).
+    link_params = {k: v for k, v in asdict(filters).items() if v and k != "page"}
+    return render_template("public/gallery.html", contest=contest, error=error, result=result, filters=filters,
+                           sorts=gallery.SORTS, sort_options=SORT_OPTIONS, link_params=link_params)
+
+
+def share_url(entry_id: int) -> str:
+    """The entry page's absolute URL: what the share card shows and the QR code encodes."""
+    return url_for("public.entry", entry_id=entry_id, _external=True)
+
+
+def qr_svg(url: str) -> bytes:
+    """``url`` as a standalone QR code SVG (black on white, the standard quiet zone of 4 modules)."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=4, border=4, title="作品页面二维码")
+    return out.getvalue()
+
+
+@bp.get("/gallery/<int:entry_id>")
+def entry(entry_id: int):
+    """An approved entry: the Douyin player, caption, tally, counted like history, share card."""
+    item = gallery.public_entry(entry_id)
+    card = gallery.entry_card(item)
+    snapshots = gallery.counted_history(item)
+    closes_at = item.contest.closes_at
+    url = share_url(item.id)
+    return render_template("public/entry.html", contest=item.contest, entry=item, card=card,
+                           player=PLAYER.format(item.video_id), share_url=url,
+                           share_text=gallery.share_text(item.contest, card.title, url),
+                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           readings=table_rows(snapshots, closes_at=closes_at))
+
+
+@bp.get("/gallery/<int:entry_id>/qr.svg")
+def entry_qr(entry_id: int):
+    """The share card's QR code of the entry page's URL, cacheable (it changes only with the URL)."""
+    item = gallery.public_entry(entry_id)
+    response = make_response(qr_svg(share_url(item.id)))
+    response.content_type = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = QR_MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/people/<int:user_id>")
+def profile(user_id: int):
+    """A citizen's approved entries that they agreed to show under their nickname (else 404)."""
+    contest = contest_for_request()
+    return render_template("public/profile.html", contest=contest, profile=gallery.public_profile(contest, user_id))

@@ -1,0 +1,100 @@
+"""The public cache: leaderboards and the gallery.
+
+Values are computed from public data only (never per user) and cached with Flask-Caching
+(Redis when ``CONTEST_REDIS_URL`` is set, so every web process shares them; else in this
+process). Each key carries the **public-data version** stored in the database
+(``cache_version``). That version is bumped in the same transaction as any change that can
+alter a public list — a like reading, a tally, an entry's status or consent, an award list,
+a nickname — by one ORM listener below, so the change made by any process (a web request,
+``poll-likes``, an RQ worker) invalidates every process's cache the moment it commits.
+Code that writes those tables with Core bulk statements calls :func:`bump` itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from contest.extensions import cache, db
+from contest.models import CacheVersion, Contest, ContestArea, ContestTheme, Entry, EntryTally, Snapshot, User
+from contest.models.awards import AwardList, AwardPlace
+
+T = TypeVar("T")
+SCOPE = "public"
+log = logging.getLogger(__name__)
+
+# Every change to these rows may change a public list.
+_WATCHED = (Entry, EntryTally, Snapshot, AwardList, AwardPlace, Contest, ContestTheme, ContestArea)
+# Of a user, only what the public sees (sign-ins and the like don't invalidate anything).
+_USER_PUBLIC = ("nickname",)
+
+
+def current_version(session: Session | None = None) -> int:
+    session = session or db.session
+    return session.scalar(sa.select(CacheVersion.version).where(CacheVersion.scope == SCOPE)) or 0
+
+
+def bump(connection: sa.Connection) -> None:
+    """Move the public-data version on, inside the caller's transaction."""
+    table = CacheVersion.__table__
+    moved = connection.execute(
+        table.update().where(table.c.scope == SCOPE).values(version=table.c.version + 1)).rowcount
+    if not moved:  # a database created without the migration's row
+        connection.execute(table.insert().values(scope=SCOPE, version=1))
+
+
+def _changes_public_data(session: Session) -> bool:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _WATCHED):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            return True
+        if isinstance(obj, User) and obj not in session.new:  # a new user has no public entry yet
+            state = sa.inspect(obj)
+            if obj in session.deleted or any(state.attrs[name].history.has_changes() for name in _USER_PUBLIC):
+                return True
+    return False
+
+
+@event.listens_for(Session, "before_flush")
+def _note_public_change(session: Session, flush_context, instances) -> None:
+    if _changes_public_data(session):
+        session.info["public_changed"] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_once_per_transaction(session: Session, flush_context) -> None:
+    if session.info.pop("public_changed", False) and not session.info.get("public_bumped"):
+        bump(session.connection())
+        session.info["public_bumped"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_bump(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("public_bumped", None)
+
+
+def cached_public(name: str, compute: Callable[[], T], **params) -> T:
+    """``compute()``, from the cache when this version of the public data has it.
+
+    ``compute`` must return plain, picklable values built from public data only; ``params``
+    (contest slug, filters, page, whether the board is frozen…) complete the key.
+    """
+    key = ":".join([f"pub:{name}:v{current_version()}", *(f"{k}={params[k]}" for k in sorted(params))])
+    try:
+        value = cache.get(key)
+    except Exception:  # a cache outage slows pages down; it never breaks them
+        log.warning("public cache unavailable (get %s)", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value)
+        except Exception:
+            log.warning("public cache unavailable (set %s)", name, exc_info=True)
+    return value

@@ -1,0 +1,284 @@
+"""What the public pages show of entries: the gallery, an entry's public page, a citizen's
+public profile, and the home page at a glance.
+
+Only **approved** entries are ever shown, with the nickname the entrant agreed to show or a
+masked one (never a phone). The gallery's values are plain dataclasses of str/int/datetime,
+so that they can be cached for every visitor (``contest.caching.cached_public``).
+
+Covers: the platform gives a video's cover with the author's token. It is kept on the entry
+at submission (``Entry.cover_url``), and every sweep keeps the newest one on the tally row
+(``EntryTally.cover_url``): Douyin's cover URLs are signed and expire, and polling must never
+write the entry itself (its optimistic-lock version). The newer one wins.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from contest.domain import contests, likes
+from contest.domain.announcements import public_announcements
+from contest.domain.captions import normalise, without_tags
+from contest.domain.errors import DomainError, NotFound
+from contest.domain.leaderboards import Board, popularity_board, public_author
+from contest.extensions import db
+from contest.models import Contest, Entry, EntryStatus, EntryTally, Snapshot
+from contest.models.awards import Announcement
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+MAX_QUERY = 50
+MAX_COVER = 2000
+UNTITLED = "未命名作品"
+# ?sort= values and how the page states them.
+SORTS = {"new": "最新通过审核的在前", "likes": "点赞最多的在前"}
+DEFAULT_SORT = "new"
+_PAGE = re.compile(r"[0-9]{1,6}")
+
+
+def clean_cover(url: str | None) -> str | None:
+    """A cover URL worth keeping: http(s) only (it goes into ``<img src>``), and not absurdly long."""
+    url = (url or "").strip()
+    if not url.lower().startswith(("https://", "http://")) or len(url) > MAX_COVER:
+        return None
+    return url
+
+
+def remember_cover(entry: Entry, cover: str | None) -> None:
+    """Keep the cover a sweep just read on the entry's tally row (after :func:`likes.record_snapshot`
+    created it). The caller commits."""
+    tally = db.session.get(EntryTally, entry.id)
+    url = clean_cover(cover)
+    if tally is not None and url and tally.cover_url != url:
+        tally.cover_url = url
+
+
+def entry_title(caption: str | None) -> str:
+    """The public title of an entry: its Douyin caption without the tags."""
+    return without_tags(caption)
+
+
+def _folded(text: str) -> str:
+    """For searching: full-width and half-width alike, case ignored."""
+    return normalise(text).casefold()
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """An approved entry as the public sees it."""
+
+    entry_id: int
+    title: str
+    author: str
+    author_id: int | None  # only when the entrant agreed to show their nickname (links the profile)
+    theme: str
+    area: str
+    likes: int | None  # the counted tally; None before any reading
+    observed_at: datetime | None
+    cover: str | None  # None: the local placeholder
+
+
+def card_of(entry: Entry, tally: EntryTally | None) -> Card:
+    cover = (tally.cover_url if tally else None) or entry.cover_url
+    return Card(
+        entry_id=entry.id, title=entry_title(entry.caption) or UNTITLED, author=public_author(entry),
+        author_id=entry.user_id if entry.show_nickname else None, theme=entry.theme.name, area=entry.area.name,
+        likes=tally.likes if tally else None, observed_at=tally.observed_at if tally else None, cover=cover)
+
+
+def entry_card(entry: Entry) -> Card:
+    return card_of(entry, db.session.get(EntryTally, entry.id))
+
+
+def _cards(ids: list[int]) -> list[Card]:
+    """The cards of ``ids``, in that order, in one query."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Entry, EntryTally).outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+        .where(Entry.id.in_(ids))
+        .options(joinedload(Entry.user), joinedload(Entry.theme), joinedload(Entry.area))).all()
+    by_id = {entry.id: card_of(entry, tally) for entry, tally in rows}
+    return [by_id[i] for i in ids]
+
+
+def _approved(contest: Contest):
+    return Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED
+
+
+# --- the gallery ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GalleryFilters:
+    theme: str
+    area: str
+    q: str
+    page: int
+    sort: str
+
+
+def gallery_filters(contest: Contest, *, theme: str | None = None, area: str | None = None, q: str | None = None,
+                    page: str | None = None, sort: str | None = None) -> GalleryFilters:
+    """The gallery's query parameters as typed, checked. Raises :class:`DomainError` naming
+    every bad one."""
+    problems = []
+    theme, area, sort = theme or "", area or "", sort or DEFAULT_SORT
+    if theme and contests.theme_by_key(contest, theme) is None:
+        problems.append("没有这个参赛主题，请从列表中选择。")
+    if area and contests.area_by_key(contest, area) is None:
+        problems.append("没有这个区县，请从列表中选择。")
+    q = " ".join((q or "").split())
+    if len(q) > MAX_QUERY:
+        problems.append(f"搜索词最多 {MAX_QUERY} 个字。")
+    number = 1 if not page else int(page) if _PAGE.fullmatch(page) else 0
+    if not 1 <= number <= MAX_PAGE:
+        problems.append(f"页码应为 1 到 {MAX_PAGE} 之间的整数。")
+    if sort not in SORTS:
+        problems.append("排序方式只能是“最新”或“点赞最多”。")
+    if problems:
+        raise DomainError("".join(problems))
+    return GalleryFilters(theme=theme, area=area, q=q, page=number, sort=sort)
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    cards: list[Card]
+    total: int  # matching entries, all pages
+    page: int
+    pages: int
+    per_page: int
+    sort: str
+
+
+def gallery_page(contest: Contest, *, theme: str = "", area: str = "", q: str = "", page: int = 1,
+                 per_page: int = PER_PAGE, sort: str = DEFAULT_SORT) -> GalleryPage:
+    """One page of the contest's approved entries (filters as :func:`gallery_filters` returns them).
+
+    Sort ``new``: the latest approved first; ``likes``: the highest counted tally first (no
+    reading counts as 0), then the latest approved. ``q`` is searched in the title (the caption
+    without its tags), ignoring case and full/half width, so the ids and captions of the
+    filtered entries are read first and the page's cards after.
+    """
+    newest = (Entry.status_changed_at.desc(), Entry.id.desc())
+    order = newest if sort == "new" else (sa.func.coalesce(EntryTally.likes, 0).desc(), *newest)
+    query = (sa.select(Entry.id, Entry.caption).outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+             .where(*_approved(contest)).order_by(*order))
+    if theme:
+        query = query.where(Entry.theme_id == contests.theme_by_key(contest, theme).id)
+    if area:
+        query = query.where(Entry.area_id == contests.area_by_key(contest, area).id)
+    rows = db.session.execute(query).all()
+    if q:
+        wanted = _folded(q)
+        rows = [row for row in rows if wanted in _folded(entry_title(row.caption))]
+    start = (page - 1) * per_page
+    return GalleryPage(cards=_cards([row.id for row in rows[start:start + per_page]]), total=len(rows),
+                       page=page, pages=max(1, math.ceil(len(rows) / per_page)), per_page=per_page, sort=sort)
+
+
+# --- one entry, one citizen -------------------------------------------------------------------
+
+
+def public_entry(entry_id: int) -> Entry:
+    """The entry if the public may see it (approved), else :class:`NotFound` (whatever the reason,
+    so an id reveals nothing)."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.status is not EntryStatus.APPROVED:
+        raise NotFound("没有找到这个作品。")
+    return entry
+
+
+def counted_history(entry: Entry) -> list[Snapshot]:
+    """The readings that count for the tally (at or before the close), oldest first: the
+    public chart leaves out readings kept only for the record."""
+    return [s for s in likes.history(entry) if likes.counted(entry.contest, s.observed_at)]
+
+
+def share_text(contest: Contest, title: str, url: str) -> str:
+    """What an entrant pastes in WeChat to ask for likes."""
+    return f"我在参加{contest.name}，我的作品《{title}》，请为我点赞！{url}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: int
+    nickname: str
+    cards: list[Card]
+
+
+def public_profile(contest: Contest, user_id: int) -> Profile:
+    """A citizen's approved entries in ``contest`` for which they agreed to show their nickname,
+    latest approved first; :class:`NotFound` when there is none (nothing else is public)."""
+    ids = list(db.session.scalars(
+        sa.select(Entry.id).where(*_approved(contest), Entry.user_id == user_id, Entry.show_nickname.is_(True))
+        .order_by(Entry.status_changed_at.desc(), Entry.id.desc())))
+    if not ids:
+        raise NotFound("没有找到这位参赛者的公开作品。")
+    cards = _cards(ids)
+    return Profile(user_id=user_id, nickname=cards[0].author, cards=cards)
+
+
+# --- the home page ----------------------------------------------------------------------------
+
+
+def remaining_text(seconds: float) -> str:
+    """``3 天 4 小时 5 分`` (whole minutes, rounded down); site.js writes the same."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "不到 1 分钟"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} 天"] if days else []
+    if days or hours:
+        parts.append(f"{hours} 小时")
+    parts.append(f"{minutes} 分")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """To the open while upcoming, to the end of the window (the close + 1 s) while open."""
+
+    label: str  # "距离开始还有" / "距离截止还有"
+    target: datetime | None  # None once closed
+    text: str  # what is left, at ``now`` (the page's text without JavaScript)
+    done: str  # shown when it reaches zero
+
+
+def countdown(contest: Contest, now: datetime) -> Countdown:
+    phase = contests.phase(contest, now)
+    if phase == "closed":
+        return Countdown(label="", target=None, text="已结束", done="已结束")
+    if phase == "upcoming":
+        target, label, done = contest.opens_at, "距离开始还有", "已开始，请刷新页面"
+    else:
+        target, label, done = likes.cutoff(contest), "距离截止还有", "已结束"
+    return Countdown(label=label, target=target, text=remaining_text((target - now).total_seconds()), done=done)
+
+
+@dataclass(frozen=True)
+class Home:
+    phase: str
+    countdown: Countdown
+    announcements: list[Announcement]
+    board: Board
+
+
+HOME_ANNOUNCEMENTS = 3
+HOME_BOARD = 3
+
+
+def home_page(contest: Contest, now: datetime) -> Home:
+    """The contest at a glance: its phase and countdown, the latest notices, the top of the overall board."""
+    return Home(phase=contests.phase(contest, now), countdown=countdown(contest, now),
+                announcements=public_announcements(contest, limit=HOME_ANNOUNCEMENTS),
+                board=popularity_board(contest, theme=None, limit=HOME_BOARD, now=now))

@@ -1,0 +1,128 @@
+"""The public cache: boards are served from it, and a change made anywhere (an ORM write in any
+process, a poll sweep) moves the version stored in the database, so every cache misses at once."""
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from redis import Redis
+
+from contest import caching, create_app
+from contest.domain import clock
+from contest.domain.likes import record_snapshot
+from contest.extensions import cache, db
+from contest.models import EntryStatus, EntryTally, SnapshotSource
+from tests.conftest import FreshContextClient, make_environ
+
+OPENS = datetime.fromisoformat("2020-06-18T00:00:00+08:00")
+
+
+def board_likes(client) -> list[int]:
+    body = client.get("/api/v1/leaderboards/popularity").get_json()
+    return [row["likes"] for row in body["entries"]]
+
+
+@pytest.fixture
+def entry(at, make_contest, author, entry_of):
+    at("2020-06-20T09:00:00+08:00")
+    contest = make_contest()
+    made = entry_of(contest, author("ou_cache"), likes=100)
+    record_snapshot(made, observed_at=clock.now(), likes=100, source=SnapshotSource.PLATFORM)
+    db.session.commit()
+    return made
+
+
+def test_board_is_served_from_the_cache_until_the_version_moves(client, entry):
+    assert board_likes(client) == [100]
+    # A write that bypasses the ORM (and so the listener) is not seen: the board comes from the cache…
+    db.session.execute(sa.update(EntryTally).values(likes=999))
+    db.session.commit()
+    assert board_likes(client) == [100]
+    # …until the version moves.
+    with db.engine.begin() as conn:
+        caching.bump(conn)
+    assert board_likes(client) == [999]
+
+
+def test_orm_changes_to_public_data_move_the_version(client, entry, make_user):
+    before = caching.current_version()
+    record_snapshot(entry, observed_at=clock.now() + timedelta(minutes=5), likes=150, source=SnapshotSource.PLATFORM)
+    db.session.commit()
+    after_reading = caching.current_version()
+    entry.status = EntryStatus.REJECTED
+    db.session.commit()
+    after_status = caching.current_version()
+    entry.user.nickname = "改名了"
+    db.session.commit()
+    after_nickname = caching.current_version()
+    entry.user.area_keys = ["hetang"]  # not public: no move
+    make_user(role="reviewer")  # a new staff account: no public list shows it
+    after_private = caching.current_version()
+    assert (after_reading - before, after_status - after_reading, after_nickname - after_status) == (1, 1, 1)
+    assert after_private == after_nickname
+
+
+def test_a_rollback_leaves_the_version_alone(client, entry):
+    before = caching.current_version()
+    record_snapshot(entry, observed_at=clock.now() + timedelta(minutes=5), likes=150, source=SnapshotSource.PLATFORM)
+    db.session.flush()
+    db.session.rollback()
+    assert caching.current_version() == before
+
+
+def test_a_sweep_by_another_app_reaches_this_apps_cache(app, client, entry, database_url, sandbox, at):
+    """Two app instances with caches of their own (two processes): the one that polls and the one that serves."""
+    assert board_likes(client) == [100]
+    sandbox.control(f"videos/{entry.video_id}/stats", {"digg_count": 420})
+    at(OPENS + timedelta(days=3))
+    poller = create_app(environ=make_environ(database_url, sandbox.url))
+    with poller.app_context():
+        result = poller.test_cli_runner().invoke(args=["poll-likes"])
+        db.session.remove()
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert board_likes(client) == [420]
+
+
+@pytest.fixture
+def redis_cached_app(database_url, sandbox, worker_id):
+    """``redis_cached_app()`` → an app instance whose cache is in Redis (its own database per worker), and Redis."""
+    index = 15 - (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    redis = Redis.from_url(f"redis://127.0.0.1:6379/{index}")
+    redis.flushdb()
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"  # nothing another run left in this Redis database can match
+    made = []
+
+    def _make():
+        app = create_app(environ=make_environ(database_url, sandbox.url, CONTEST_REDIS_URL=f"redis://127.0.0.1:6379/{index}",
+                                              CONTEST_CACHE_PREFIX=prefix))
+        app.test_client_class = FreshContextClient
+        made.append(app)
+        return app, redis
+    yield _make, prefix
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+    redis.flushdb()
+
+
+def test_nothing_user_specific_is_cached(entry, make_user, redis_cached_app, csrf):
+    """A signed-in visitor's pages fill the shared cache with public values only."""
+    hidden = make_user(nickname="王秘密", phone="13912345678")
+    entry.user.nickname, entry.show_nickname = "李隐藏", False
+    db.session.commit()
+    make, prefix = redis_cached_app
+    redis_app, redis = make()
+    client = redis_app.test_client()
+    client.post("/accounts/login", data={"phone": hidden.phone, "password": "secret-pass-1",
+                                          "csrf_token": csrf(client)})
+    page = client.get("/leaderboards").get_data(as_text=True)
+    assert "王秘密" in page  # the header greets the visitor…
+    keys = sorted(k.decode() for k in redis.keys(f"{prefix}*"))
+    assert keys and all(k.startswith(f"{prefix}pub:popularity:v{caching.current_version()}:") for k in keys)
+    with redis_app.app_context():
+        values = [repr(cache.get(k.removeprefix(prefix))) for k in keys]
+    # …but the cache holds the masked author only: no visitor, no phone, no hidden nickname.
+    assert any("'李**'" in v for v in values)
+    assert not any("王秘密" in v or "1391234" in v or "李隐藏" in v for v in values)

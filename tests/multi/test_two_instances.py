@@ -1,0 +1,146 @@
+"""More than one machine (issue 7, item 7): two gunicorn instances behind nginx share PostgreSQL
+and Redis, so what one instance (or the RQ worker) writes, the other serves at once; rate limits
+count across instances; and nginx retries an idempotent request on the other instance when one
+dies mid-run. Everything runs as real processes (see conftest.py)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.multi.conftest import PREFLIGHT_LIMIT
+from tests.multi.processes import BIN, http
+
+pytestmark = pytest.mark.xdist_group("two-instances")  # one cluster for the module under --dist loadgroup
+
+CHECKLIST = {"slogan": True, "theme": True, "content": True}
+TALENT_CAPTION = "醴陵瓷器手绘，一笔一画 #动力株洲文旅通 @株洲足迹"
+XIAOLI_CAPTION = "神农城的夜景太美了 #动力株洲文旅通 @株洲足迹"
+LAOZHANG_CAPTION = "炎陵黄桃熟了，欢迎来摘 #动力株洲文旅通 @株洲足迹"
+
+
+def board(cluster, name: str) -> dict:
+    response = http().get(f"{cluster.url(name)}/api/v1/leaderboards/popularity", params={"contest": "demo"},
+                          timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def gallery(cluster, name: str) -> str:
+    response = http().get(f"{cluster.url(name)}/gallery", params={"contest": "demo"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def staff_entries(cluster, name: str, status: str) -> dict[str, dict]:
+    """The demo contest's entries in ``status``, by caption, as the staff API lists them."""
+    response = cluster.staff("GET", name, "/entries", params={"contest": "demo", "status": status})
+    assert response.status_code == 200, response.text
+    return {e["caption"]: e for e in response.json()["entries"]}
+
+
+def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
+    pending = staff_entries(cluster, "a", "pending")
+    assert list(pending) == [TALENT_CAPTION]
+    entry = pending[TALENT_CAPTION]
+    # B serves (and caches, in Redis) the board and the gallery before the decision.
+    before = board(cluster, "b")
+    assert entry["id"] not in [row["entry_id"] for row in before["entries"]]
+    assert "共 2 件作品" in gallery(cluster, "b")
+
+    decided = cluster.staff("POST", "a", f"/entries/{entry['id']}/review",
+                            json={"decision": "approve", "checklist": CHECKLIST})
+    assert decided.status_code == 200, decided.text
+    assert decided.json() == {"id": entry["id"], "status": "approved", "version": entry["version"] + 1}
+
+    after = board(cluster, "b")
+    assert after["entries"] == before["entries"] + [{
+        "rank": 3, "entry_id": entry["id"], "video_id": entry["video_id"], "title": "醴陵瓷器手绘，一笔一画",
+        "author": "阿华才艺", "theme": "talent", "likes": 0}]
+    page = gallery(cluster, "b")
+    assert "共 3 件作品" in page
+    assert f'<a href="/gallery/{entry["id"]}">醴陵瓷器手绘，一笔一画</a>' in page
+
+
+def test_poll_run_by_the_rq_worker_shows_at_once_through_both_instances(cluster):
+    approved = staff_entries(cluster, "a", "approved")
+    xiaoli, laozhang = approved[XIAOLI_CAPTION], approved[LAOZHANG_CAPTION]
+    cluster.link_douyin("13800000004", "ou_demo_xiaoli")
+    cluster.link_douyin("13800000005", "ou_demo_laozhang")
+    cluster.sandbox_control(f"videos/{xiaoli['video_id']}/stats", {"digg_count": 2024})
+    cluster.sandbox_control(f"videos/{laozhang['video_id']}/stats", {"digg_count": 3000})
+    for name in ("a", "b"):  # both boards are cached before the sweep: no reading yet
+        assert [(r["entry_id"], r["likes"]) for r in board(cluster, name)["entries"][:2]] == [
+            (xiaoli["id"], 0), (laozhang["id"], 0)]
+
+    said = cluster.procs.flask("poll-likes", "poll-likes")
+    assert "扫描 #1 已拆分为 2 个任务交给 RQ 队列 contest-polling（rq worker 执行）。" in said.splitlines()
+    cluster.procs.run("rq-worker", [str(BIN / "rq"), "worker", "--burst", "--url", cluster.redis_url,
+                                    "contest-polling"], timeout=60)
+
+    boards = {name: board(cluster, name) for name in ("a", "b")}
+    assert boards["a"] == boards["b"]
+    assert [(r["rank"], r["entry_id"], r["likes"]) for r in boards["a"]["entries"][:2]] == [
+        (1, laozhang["id"], 3000), (2, xiaoli["id"], 2024)]
+    readings = cluster.staff("GET", "b", f"/entries/{xiaoli['id']}").json()["snapshots"]
+    assert [(s["likes"], s["source"], s["counted"]) for s in readings] == [(2024, "platform", True)]
+
+
+def test_preflight_limit_counts_requests_to_both_instances(cluster):
+    answers = [http().post(f"{cluster.url('ab'[i % 2])}/api/v1/preflight", json={"text": "株洲的早晨"}, timeout=10)
+               for i in range(PREFLIGHT_LIMIT + 2)]
+    assert [r.status_code for r in answers] == [200] * PREFLIGHT_LIMIT + [429, 429]
+    assert answers[0].json()["problems"][0]["code"] == "no_link"
+    for refused in answers[PREFLIGHT_LIMIT:]:
+        assert re.fullmatch(r"操作太频繁，请 \d+ 秒后再试。", refused.json()["error"]), refused.text
+        assert refused.headers["X-RateLimit-Limit"] == str(PREFLIGHT_LIMIT)
+
+
+def test_instance_killed_mid_run_loses_no_request_through_nginx(cluster):
+    paths = ["/api/v1/leaderboards/popularity?contest=demo", "/healthz"]
+    answers: list[tuple[str, int | str]] = []
+    killed_after = 60
+    halfway = threading.Event()
+
+    def stream():
+        session = http()
+        for i in range(200):
+            path = paths[i % 2]
+            try:
+                answers.append((path, session.get(cluster.url("nginx") + path, timeout=10).status_code))
+            except requests.RequestException as exc:
+                answers.append((path, exc.__class__.__name__))
+            if i + 1 == killed_after:
+                halfway.set()
+            time.sleep(0.005)
+
+    client = threading.Thread(target=stream)
+    client.start()
+    try:
+        assert halfway.wait(30), "the client did not get going"
+        # The master and its worker at once (SIGKILL, no graceful shutdown): requests in flight
+        # on A die with it, which is the case nginx must cover.
+        cluster.instance("a").signal_group(signal.SIGKILL)
+        client.join(60)
+        assert not client.is_alive()
+        failed = [(i, path, status) for i, (path, status) in enumerate(answers) if status != 200]
+        assert len(answers) == 200 and failed == []
+        with pytest.raises(requests.ConnectionError):
+            http().get(f"{cluster.url('a')}/healthz", timeout=2)
+
+        log = [line for line in cluster.nginx_access_log() if line.startswith(tuple(paths))][-200:]
+        a, b = f"127.0.0.1:{cluster.ports['a']}", f"127.0.0.1:{cluster.ports['b']}"
+        served_by = [line.split(" upstream=")[1].split(" statuses=")[0] for line in log]
+        assert {a, b} <= set(served_by[:killed_after])  # round robin before the kill
+        retried = [s for s in served_by if s == f"{a}, {b}"]
+        assert retried, "no request was retried on B: the kill did not hit a request routed to A"
+    finally:
+        client.join(60)
+        cluster.procs.stop("a")  # reaps it; later tests (if any) get A back
+        cluster.start_instance("a")
+        cluster.wait_ready("a")
