@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 UNAVAILABLE_CODES = frozenset({10008, 2190001, 28001045, 28001046, 28001047})
 
 DEFAULT_SCOPES = ("user_info", "video.list.bind", "video.data.bind")
+# The official embedded player of one video (DOUYIN.md §4); pages frame it with referrerpolicy="unsafe-url".
+PLAYER = "https://open.douyin.com/player/video?vid={}&autoplay=0"
 
 # Platform codes worth another try after a pause: busy, risk control, rate too high.
 RETRY_CODES = frozenset({28001005, 28001052, 28003018})

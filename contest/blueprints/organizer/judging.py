@@ -17,6 +17,7 @@ from contest.blueprints.organizer import bp
 from contest.domain import clock
 from contest.domain import judging as rules
 from contest.domain.errors import DomainError, NotFound, Refused
+from contest.douyin.client import PLAYER
 from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, Role
@@ -25,8 +26,6 @@ from contest.views_support import contest_for_request, roles_required
 judges_only = roles_required(Role.JUDGE)
 judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
 admins_only = roles_required(Role.ADMIN)
-
-PLAYER = "https://open.douyin.com/player/video?vid={}&autoplay=0"
 
 
 def _strip(value):

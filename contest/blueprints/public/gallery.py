@@ -9,12 +9,12 @@ from dataclasses import asdict
 import segno
 from flask import make_response, render_template, request, url_for
 
-from contest.blueprints.organizer.judging import PLAYER
 from contest.blueprints.public import bp
 from contest.caching import cached_public
 from contest.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
+from contest.douyin.client import PLAYER
 from contest.views_support import contest_for_request
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
