@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
-    from contest import caching, cli, errors, logs, security, views_support  # noqa: F401 (caching: its listener)
+    from contest import caching, cli, errors, logs, security, views_support
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    caching.serve_cached_responses(app)  # inside the request log, which wraps it next
     logs.register(app)
 
     db.init_app(app)

@@ -134,6 +134,14 @@ def current_contest(now: datetime) -> Contest | None:
     return db.session.scalar(sa.select(Contest).order_by(Contest.closes_at.desc(), Contest.id.desc()).limit(1))
 
 
+def next_boundary(now: datetime) -> datetime | None:
+    """The next instant after ``now`` at which a contest opens or closes (``closes_at`` + 1 s),
+    if any: until then, which contest is current and whether it is frozen cannot change."""
+    after_close = [c + ONE_SECOND for c in db.session.scalars(sa.select(Contest.closes_at)) if c + ONE_SECOND > now]
+    opens = [o for o in db.session.scalars(sa.select(Contest.opens_at)) if o > now]
+    return min(after_close + opens, default=None)
+
+
 def resolve_contest(slug: str | None, now: datetime) -> Contest:
     """The contest named by ``slug``, or the current one; :class:`NotFound` with a Chinese message otherwise."""
     if slug:

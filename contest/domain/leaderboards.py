@@ -38,6 +38,7 @@ class Board:
     as_of: datetime
     frozen: bool
     rows: list[BoardRow]
+    read: bool = True  # False before any reading: then ``as_of`` is the moment of asking
 
 
 def public_author(entry: Entry) -> str:
@@ -76,7 +77,8 @@ def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], li
     newest, tables = cached_public("popularity", compute, contest=contest.slug,
                                    themes=",".join(t.key if t else "" for t in themes), limit=limit)
     return [Board(theme_key=theme.key if theme else None, theme_name=theme.name if theme else None,
-                  as_of=newest or now, frozen=frozen, rows=rows) for theme, rows in zip(themes, tables)]
+                  as_of=newest or now, frozen=frozen, rows=rows, read=newest is not None)
+            for theme, rows in zip(themes, tables)]
 
 
 def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int, now: datetime) -> Board:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import request_started
 from redis import Redis
 
 from contest import caching, create_app
@@ -126,3 +127,48 @@ def test_nothing_user_specific_is_cached(entry, make_user, redis_cached_app, csr
     # …but the cache holds the masked author only: no visitor, no phone, no hidden nickname.
     assert any("'李**'" in v for v in values)
     assert not any("王秘密" in v or "1391234" in v or "李隐藏" in v for v in values)
+
+
+@pytest.fixture
+def flask_requests(app):
+    """The paths Flask itself handled (a response served by the middleware never reaches it)."""
+    seen = []
+
+    def note(sender, **extra):
+        from flask import request
+        seen.append(request.full_path)
+    request_started.connect(note, app)
+    yield seen
+    request_started.disconnect(note, app)
+
+
+def test_a_board_response_is_served_in_front_of_flask_until_the_version_moves(client, entry, flask_requests):
+    first = client.get("/api/v1/leaderboards/popularity?limit=5")
+    second = client.get("/api/v1/leaderboards/popularity?limit=5")
+    assert first.get_data() == second.get_data() and second.get_json()["entries"][0]["likes"] == 100
+    assert flask_requests == ["/api/v1/leaderboards/popularity?limit=5"]
+    assert "X-Public-Cache-Until" not in second.headers and second.headers["X-Content-Type-Options"] == "nosniff"
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+    client.get("/api/v1/leaderboards/popularity?limit=6")  # another query string, another response
+    record_snapshot(entry, observed_at=clock.now() + timedelta(minutes=5), likes=130, source=SnapshotSource.PLATFORM)
+    db.session.commit()
+    assert client.get("/api/v1/leaderboards/popularity?limit=5").get_json()["entries"][0]["likes"] == 130
+    assert len(flask_requests) == 3
+
+
+def test_a_stored_board_response_ends_at_the_close(client, entry, freeze, flask_requests):
+    assert client.get("/api/v1/leaderboards/popularity").get_json()["frozen"] is False
+    freeze("2020-07-17T23:59:59+08:00")
+    assert client.get("/api/v1/leaderboards/popularity").get_json()["frozen"] is False
+    freeze("2020-07-18T00:00:00+08:00")
+    assert client.get("/api/v1/leaderboards/popularity").get_json()["frozen"] is True
+    assert len(flask_requests) == 2
+
+
+def test_a_board_as_of_now_is_not_stored(client, make_contest, freeze, flask_requests):
+    freeze("2020-06-20T09:00:00+08:00")
+    make_contest()
+    assert client.get("/api/v1/leaderboards/popularity").get_json()["as_of"] == "2020-06-20T09:00:00+08:00"
+    freeze("2020-06-20T09:05:00+08:00")
+    assert client.get("/api/v1/leaderboards/popularity").get_json()["as_of"] == "2020-06-20T09:05:00+08:00"
+    assert len(flask_requests) == 2

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import jsonify, request
 
 from contest.blueprints.api import bp
+from contest.caching import CACHE_UNTIL
 from contest.domain import clock, contests
 from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
@@ -12,6 +15,7 @@ from contest.domain.leaderboards import popularity_board, public_author, public_
 from contest.views_support import contest_for_request
 
 MAX_LIMIT = 100
+FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
 def _limit() -> int:
@@ -34,12 +38,18 @@ def _theme(contest):
 @bp.get("/leaderboards/popularity")
 def popularity_json():
     contest = contest_for_request()
-    board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=clock.now())
-    return jsonify(
+    now = clock.now()
+    board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=now)
+    response = jsonify(
         contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
         entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,
                   "author": r.author, "theme": r.theme_key, "likes": r.likes} for r in board.rows],
     )
+    # The same for every visitor until the public data moves (a new contest moves it too) or a
+    # window opens or closes; not while the board is "as of now" (no reading yet).
+    if board.read:
+        response.headers[CACHE_UNTIL] = (contests.next_boundary(now) or FOREVER).isoformat()
+    return response
 
 
 @bp.get("/winners")
