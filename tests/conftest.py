@@ -77,6 +77,12 @@ def database_url(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
+def worker_redis_url(worker_id) -> str:
+    """The suite's Redis database for this pytest-xdist worker (15, 14, …)."""
+    return f"redis://127.0.0.1:6379/{15 - (int(worker_id[2:]) if worker_id.startswith('gw') else 0)}"
+
+
+@pytest.fixture(scope="session")
 def worker_id(request):
     """The pytest-xdist worker ("gw0", …), or "master" when not distributed."""
     return getattr(request.config, "workerinput", {}).get("workerid", "master")

@@ -137,9 +137,8 @@ def current_contest(now: datetime) -> Contest | None:
 def next_boundary(now: datetime) -> datetime | None:
     """The next instant after ``now`` at which a contest opens or closes (``closes_at`` + 1 s),
     if any: until then, which contest is current and whether it is frozen cannot change."""
-    after_close = [c + ONE_SECOND for c in db.session.scalars(sa.select(Contest.closes_at)) if c + ONE_SECOND > now]
-    opens = [o for o in db.session.scalars(sa.select(Contest.opens_at)) if o > now]
-    return min(after_close + opens, default=None)
+    windows = db.session.execute(sa.select(Contest.opens_at, Contest.closes_at)).all()
+    return min((t for opens, closes in windows for t in (opens, closes + ONE_SECOND) if t > now), default=None)
 
 
 def resolve_contest(slug: str | None, now: datetime) -> Contest:

@@ -171,11 +171,10 @@ server.serve_forever()
 
 
 @pytest.fixture
-def redis_url(worker_id):
-    # The suite's Redis database per pytest-xdist worker (15, 14, …); keys under a prefix of this
-    # test's own, removed afterwards, so nothing else in that database is touched.
-    index = 15 - (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
-    url = f"redis://127.0.0.1:6379/{index}"
+def redis_url(worker_redis_url):
+    # The worker's Redis database; keys under a prefix of this test's own, removed afterwards,
+    # so nothing else in that database is touched.
+    url = worker_redis_url
     prefix = f"test-limits-{uuid.uuid4().hex}"
     yield url, prefix
     redis = Redis.from_url(url)

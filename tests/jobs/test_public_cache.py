@@ -87,16 +87,15 @@ def test_a_sweep_by_another_app_reaches_this_apps_cache(app, client, entry, data
 
 
 @pytest.fixture
-def redis_cached_app(database_url, sandbox, worker_id):
+def redis_cached_app(database_url, sandbox, worker_redis_url):
     """``redis_cached_app()`` → an app instance whose cache is in Redis (its own database per worker), and Redis."""
-    index = 15 - (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
-    redis = Redis.from_url(f"redis://127.0.0.1:6379/{index}")
+    redis = Redis.from_url(worker_redis_url)
     redis.flushdb()
     prefix = f"test-{uuid.uuid4().hex[:8]}:"  # nothing another run left in this Redis database can match
     made = []
 
     def _make():
-        app = create_app(environ=make_environ(database_url, sandbox.url, CONTEST_REDIS_URL=f"redis://127.0.0.1:6379/{index}",
+        app = create_app(environ=make_environ(database_url, sandbox.url, CONTEST_REDIS_URL=worker_redis_url,
                                               CONTEST_CACHE_PREFIX=prefix))
         app.test_client_class = FreshContextClient
         made.append(app)

@@ -16,10 +16,8 @@ OPENS = datetime.fromisoformat("2020-06-18T00:00:00+08:00")
 
 
 @pytest.fixture
-def redis_app(app, monkeypatch, worker_id):
-    # A Redis database of its own per pytest-xdist worker (15, 14, …).
-    index = 15 - (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
-    url = f"redis://127.0.0.1:6379/{index}"
+def redis_app(app, monkeypatch, worker_redis_url):
+    url = worker_redis_url
     app.config["CONTEST_REDIS_URL"] = url
     redis = Redis.from_url(url)
     redis.flushdb()
