@@ -7,6 +7,7 @@ import os
 import re
 import threading
 from datetime import datetime
+from typing import Iterator
 
 import pytest
 import requests
@@ -17,6 +18,7 @@ from contest import create_app
 from contest.domain import clock
 from contest.extensions import db
 from flask.testing import FlaskClient
+from tests.redis_claims import claimed_redis_url
 
 
 class LiveSandbox:
@@ -77,9 +79,11 @@ def database_url(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
-def worker_redis_url(worker_id) -> str:
-    """The suite's Redis database for this pytest-xdist worker (15, 14, …)."""
-    return f"redis://127.0.0.1:6379/{15 - (int(worker_id[2:]) if worker_id.startswith('gw') else 0)}"
+def worker_redis_url() -> Iterator[str]:
+    """A Redis database of this pytest process's own, claimed so that overlapping runs on one
+    machine (xdist workers, other checkouts) never share one."""
+    with claimed_redis_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,13 @@ from typing import Iterator
 
 import requests
 import sqlalchemy as sa
-from redis import Redis
+
+from tests.redis_claims import claimed_redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtualenv's flask, gunicorn and rq
 POSTGRES_URL = os.environ.get("CONTEST_SCRATCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CONTEST_SCRATCH_REDIS_URL", "redis://127.0.0.1:6379")
-# The test suite's pytest-xdist workers take Redis databases 15, 14, …; scratch users take these.
-SCRATCH_REDIS_INDEXES = range(12, 0, -1)
-CLAIM_SECONDS = 6 * 3600
 
 
 class ProcessError(RuntimeError):
@@ -185,22 +183,6 @@ def scratch_postgres(prefix: str) -> Iterator[str]:
 
 @contextmanager
 def scratch_redis() -> Iterator[str]:
-    """A Redis database index nobody else holds (claimed in database 0, so that concurrent runs
-    pick different ones), flushed before and after; yields its URL."""
-    claims = Redis.from_url(f"{REDIS_URL}/0")
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-    index = next((i for i in SCRATCH_REDIS_INDEXES
-                  if claims.set(f"contest:scratch-redis:{i}", owner, nx=True, ex=CLAIM_SECONDS)), None)
-    if index is None:
-        raise ProcessError("no free Redis database index (all scratch indexes are claimed)")
-    url = f"{REDIS_URL}/{index}"
-    redis = Redis.from_url(url)
-    redis.flushdb()
-    try:
+    """A Redis database index nobody else holds, flushed before and after; yields its URL."""
+    with claimed_redis_url(REDIS_URL) as url:
         yield url
-    finally:
-        redis.flushdb()
-        if claims.get(f"contest:scratch-redis:{index}") == owner.encode():
-            claims.delete(f"contest:scratch-redis:{index}")
-        redis.close()
-        claims.close()
