@@ -7,7 +7,7 @@ SITE_PORT ?= 5000
 SANDBOX_PORT ?= 5001
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-pg venv migrate-check clean
+.PHONY: run test test-pg test-setup venv migrate-check clean
 
 venv: $(VENV)/.installed
 
@@ -21,12 +21,16 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	SITE_PORT=$(SITE_PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/dev.sh
 
+## Install the Debian packages the suite needs when missing (as root) and start PostgreSQL and Redis.
+test-setup:
+	bash scripts/test-setup.sh
+
 ## Run the whole test suite (SQLite by default; CONTEST_TEST_DATABASE_URL selects PostgreSQL).
-test: venv
+test: venv test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## The suite against the local PostgreSQL (database `test`).
-test-pg: venv
+test-pg: venv test-setup
 	CONTEST_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
