@@ -75,9 +75,10 @@ def world(contest, make_user, admin, evidence_dir, freeze):
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-06-26T08:00:00+08:00"), likes=90,
                     source=SnapshotSource.PLATFORM)
     path = EvidenceStore(evidence_dir).save(io.BytesIO(PNG), now=clock.now())
-    freeze("2020-07-18T09:00:00+08:00")
+    freeze("2020-07-17T23:00:00+08:00")  # manual counts only before the close
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-07-17T22:00:00+08:00"), likes=150,
                     source=SnapshotSource.MANUAL, recorded_by=admin, evidence_path=path, note="作者截图")
+    freeze("2020-07-18T09:00:00+08:00")
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-07-18T08:00:00+08:00"), likes=400,
                     source=SnapshotSource.PLATFORM)
     db.session.commit()
