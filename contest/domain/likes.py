@@ -199,6 +199,12 @@ def corrections_by_id(ids) -> dict[int, TallyCorrection]:
     return {c.id: c for c in db.session.scalars(sa.select(TallyCorrection).where(TallyCorrection.id.in_(ids)))}
 
 
+def corrections_of(entry: Entry) -> list[TallyCorrection]:
+    """Every tally correction of ``entry``, oldest first (the last one is in force)."""
+    return list(db.session.scalars(
+        sa.select(TallyCorrection).where(TallyCorrection.entry_id == entry.id).order_by(TallyCorrection.id)))
+
+
 def history(entry: Entry) -> list[Snapshot]:
     """Every snapshot of ``entry``, oldest first."""
     return list(db.session.scalars(

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from contest.domain import audit, clock
 from contest.domain.awards import KINDS, current_awards, refresh_notice
 from contest.domain.errors import Conflict, DomainError
@@ -91,9 +89,3 @@ def correct_tally(entry: Entry, *, likes: int, observed_at: datetime, reason: st
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def corrections_of(entry: Entry) -> list[TallyCorrection]:
-    """Every correction of ``entry``, oldest first (the last one is in force)."""
-    return list(db.session.scalars(
-        sa.select(TallyCorrection).where(TallyCorrection.entry_id == entry.id).order_by(TallyCorrection.id)))

@@ -15,8 +15,8 @@ from contest.domain import clock
 from contest.domain import flags as flag_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.domain.review import Forbidden, can_review
-from contest.domain.likes import counted, ensure_manual_open, frozen, history, record_snapshot
-from contest.domain.tally_corrections import correct_tally, corrections_of
+from contest.domain.likes import corrections_of, counted, ensure_manual_open, frozen, history, record_snapshot
+from contest.domain.tally_corrections import correct_tally
 from contest.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.models import Entry, EntryTally, LikeFlag, Role, SnapshotSource, User
