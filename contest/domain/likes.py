@@ -199,6 +199,12 @@ def corrections_by_id(ids) -> dict[int, TallyCorrection]:
     return {c.id: c for c in db.session.scalars(sa.select(TallyCorrection).where(TallyCorrection.id.in_(ids)))}
 
 
+def correction_in_force(entry: Entry) -> TallyCorrection | None:
+    """The correction ``entry``'s tally shows (its latest), or None when it was never corrected."""
+    tally = db.session.get(EntryTally, entry.id)
+    return db.session.get(TallyCorrection, tally.correction_id) if tally and tally.correction_id else None
+
+
 def corrections_of(entry: Entry) -> list[TallyCorrection]:
     """Every tally correction of ``entry``, oldest first (the last one is in force)."""
     return list(db.session.scalars(

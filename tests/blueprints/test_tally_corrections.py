@@ -320,6 +320,10 @@ def test_the_public_board_and_the_rules_say_so(client, pair, admin):
     assert "截止后只有管理员可以附理由公开更正" in page
     rules = client.get("/rules").get_data(as_text=True)
     assert "截止后排行榜冻结，只有管理员可以附理由公开更正" in rules
+    entry_page = " ".join(client.get(f"/gallery/{a.id}").get_data(as_text=True).split())
+    assert ("截止后于 2020-07-20 09:00 由管理员公开更正（原为 300 赞），按 2020-07-17 20:00:00 的点赞数计。"
+            f"理由：{REASON}") in entry_page
+    assert "由管理员公开更正" not in client.get(f"/gallery/{pair[1].id}").get_data(as_text=True)
 
 
 def test_the_exports_show_the_correction(client, pair, sign_in, evidence_dir):
