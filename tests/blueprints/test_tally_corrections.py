@@ -105,6 +105,16 @@ def test_the_tie_rule_uses_the_corrected_observed_at_and_the_latest_correction(p
     assert count(TallyCorrection) == 2
 
 
+def test_an_entry_without_any_reading_can_be_corrected(pair, admin, make_entry, freeze):
+    freeze("2020-07-01T12:00:00+08:00")
+    c = make_entry()
+    freeze(AFTER_CLOSE)
+    found = correct(c, admin, 40, "2020-07-17T20:00:00+08:00")
+    corrected = at("2020-07-17T20:00:00+08:00")
+    assert tally_of(c) == (40, corrected, corrected, SnapshotSource.MANUAL, found.id)
+    assert (found.previous_likes, found.previous_observed_at, found.previous_reached_at) == (None, None, None)
+
+
 def test_a_reading_that_arrives_later_never_undoes_a_correction(pair, admin):
     a, _ = pair
     found = correct(a, admin, 280, "2020-07-17T20:00:00+08:00")
