@@ -8,7 +8,7 @@ import io
 import json
 import threading
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import requests
