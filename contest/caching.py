@@ -4,7 +4,7 @@ Values are computed from public data only (never per user) and cached with Flask
 (Redis when ``CONTEST_REDIS_URL`` is set, so every web process shares them; else in this
 process). Each key carries the **public-data version** stored in the database
 (``cache_version``). That version is bumped in the same transaction as any change that can
-alter a public list — a like reading, a tally, an entry's status or consent, an award list,
+alter a public list — a like reading, a tally or its correction, an entry's status or consent, an award list,
 a nickname — by one ORM listener below, so the change made by any process (a web request,
 ``poll-likes``, an RQ worker) invalidates every process's cache the moment it commits.
 Code that writes those tables with Core bulk statements calls :func:`bump` itself.
@@ -24,7 +24,9 @@ from flask import Flask
 
 from contest.domain import clock
 from contest.extensions import cache, db
-from contest.models import CacheVersion, Contest, ContestArea, ContestTheme, Entry, EntryTally, Snapshot, User
+from contest.models import (
+    CacheVersion, Contest, ContestArea, ContestTheme, Entry, EntryTally, Snapshot, TallyCorrection, User,
+)
 from contest.models.awards import AwardList, AwardPlace
 
 T = TypeVar("T")
@@ -36,7 +38,7 @@ RESPONSE_PATHS = frozenset({"/api/v1/leaderboards/popularity"})
 log = logging.getLogger(__name__)
 
 # Every change to these rows may change a public list.
-_WATCHED = (Entry, EntryTally, Snapshot, AwardList, AwardPlace, Contest, ContestTheme, ContestArea)
+_WATCHED = (Entry, EntryTally, Snapshot, TallyCorrection, AwardList, AwardPlace, Contest, ContestTheme, ContestArea)
 # Of a user, only what the public sees (sign-ins and the like don't invalidate anything).
 _USER_PUBLIC = ("nickname",)
 

@@ -17,6 +17,17 @@ from contest.models.awards import AwardList
 
 
 @dataclass(frozen=True)
+class PublicCorrection:
+    """What the public sees of a tally's correction after the close: when it was made, why,
+    the tally before it and the instant the corrected count was observed."""
+
+    at: datetime
+    reason: str
+    previous_likes: int | None
+    observed_at: datetime
+
+
+@dataclass(frozen=True)
 class BoardRow:
     rank: int
     entry_id: int
@@ -27,6 +38,11 @@ class BoardRow:
     theme_name: str
     likes: int
     observed_at: datetime | None
+    correction: PublicCorrection | None = None
+
+    @property
+    def corrected(self) -> bool:
+        return self.correction is not None
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,8 @@ def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], li
     (the leaderboards page shows four boards).
 
     ``as_of`` is the newest counted reading of the contest (the board cannot be newer than
-    that), or ``now`` before any reading; after the close the board is ``frozen``.
+    that), or ``now`` before any reading; after the close the board is ``frozen``, and a row
+    whose tally an admin corrected carries that :class:`PublicCorrection`.
     """
     frozen = likes.frozen(contest, now)
 
@@ -68,10 +85,13 @@ def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], li
         user_ids = {s.entry.user_id for table in tables for s in table}
         if user_ids:  # into the identity map: one query for every row's entry.user, not one a row
             db.session.scalars(sa.select(User).where(User.id.in_(user_ids))).all()
+        corrections = {i: PublicCorrection(at=c.corrected_at, reason=c.reason, previous_likes=c.previous_likes,
+                                           observed_at=c.observed_at)
+                       for i, c in likes.corrections_by_id(s.correction_id for table in tables for s in table).items()}
         return newest, [[
             BoardRow(rank=s.rank, entry_id=s.entry.id, video_id=s.entry.video_id, title=without_tags(s.entry.caption),
                      author=public_author(s.entry), theme_key=s.entry.theme.key, theme_name=s.entry.theme.name,
-                     likes=s.likes, observed_at=s.observed_at)
+                     likes=s.likes, observed_at=s.observed_at, correction=corrections.get(s.correction_id))
             for s in table] for table in tables]
 
     newest, tables = cached_public("popularity", compute, contest=contest.slug,

@@ -3,7 +3,9 @@
 The rule: an entry's popularity tally is its like count in the **last snapshot taken
 at or before the close** (observed_at < closes_at + 1 s). Readings after the close are
 kept for the record and shown as such, but change no tally; after the close the
-standings are frozen. Snapshots are append-only.
+standings are frozen: staff can no longer record counts by hand, and a tally changes
+only by an admin's public correction with a reason
+(:mod:`contest.domain.tally_corrections`). Snapshots are append-only.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from sqlalchemy.orm import defer
 
 from contest.domain import audit, clock
 from contest.domain.contests import ONE_SECOND
-from contest.domain.errors import DomainError
+from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import (
-    Contest, ContestTheme, Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, Sweep, User,
+    Contest, ContestTheme, Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, Sweep, TallyCorrection, User,
 )
+
+MANUAL_CLOSED = ("活动已截止，排行榜已冻结，不能再人工记录点赞数。"
+                 "如计入的点赞数有误，请由管理员提交附理由的公开更正（点赞数更正）。")
 
 
 def cutoff(contest: Contest) -> datetime:
@@ -38,11 +43,21 @@ def frozen(contest: Contest, now: datetime) -> bool:
     return now >= cutoff(contest)
 
 
+def ensure_manual_open(contest: Contest, now: datetime) -> None:
+    """Staff may record counts by hand only until the close: after it the board is frozen, and
+    a backdated count would move it silently (:class:`Conflict`, 409)."""
+    if frozen(contest, now):
+        raise Conflict(MANUAL_CLOSED)
+
+
 def record_snapshot(entry: Entry, *, observed_at: datetime, likes: int, source: SnapshotSource,
                     comments: int | None = None, shares: int | None = None, plays: int | None = None,
                     sweep: Sweep | None = None, recorded_by: User | None = None,
                     evidence_path: str | None = None, note: str | None = None) -> Snapshot:
-    """Store one observation and bring the entry's tally up to date. The caller commits."""
+    """Store one observation and bring the entry's tally up to date. A manual one only
+    before the close (:func:`ensure_manual_open`). The caller commits."""
+    if source is SnapshotSource.MANUAL:
+        ensure_manual_open(entry.contest, clock.now())
     if likes is None or int(likes) < 0:
         raise DomainError("赞数必须是不小于 0 的整数。")
     if source is SnapshotSource.MANUAL and recorded_by is None:
@@ -66,7 +81,10 @@ def record_snapshot(entry: Entry, *, observed_at: datetime, likes: int, source: 
 
 def refresh_tally(entry: Entry) -> EntryTally:
     """Recompute ``entry``'s tally from its snapshots (two indexed look-ups, so out-of-order
-    readings, such as a manual record of an earlier time, are handled the same way)."""
+    readings, such as a manual record of an earlier time, are handled the same way).
+
+    A corrected tally (``correction_id`` set) stays exactly what its correction says:
+    see :class:`contest.models.TallyCorrection`; the latest readings are still kept."""
     end = cutoff(entry.contest)
     by_time = (Snapshot.observed_at.desc(), Snapshot.id.desc())
     last = db.session.scalar(
@@ -75,7 +93,11 @@ def refresh_tally(entry: Entry) -> EntryTally:
     tally = db.session.get(EntryTally, entry.id) or EntryTally(entry_id=entry.id)
     tally.latest_likes = latest.likes if latest else None
     tally.latest_observed_at = latest.observed_at if latest else None
-    if last is None:
+    correction = db.session.get(TallyCorrection, tally.correction_id) if tally.correction_id else None
+    if correction is not None:
+        tally.likes, tally.observed_at, tally.reached_at = correction.likes, correction.observed_at, correction.observed_at
+        tally.source = SnapshotSource.MANUAL  # a person's act, with its evidence
+    elif last is None:
         tally.likes = tally.observed_at = tally.source = tally.reached_at = None
     else:
         tally.likes, tally.observed_at, tally.source = last.likes, last.observed_at, last.source
@@ -94,6 +116,7 @@ class Standing:
     observed_at: datetime | None
     reached_at: datetime | None
     source: SnapshotSource | None
+    correction_id: int | None = None
 
 
 def _ranked(contest: Contest, theme: ContestTheme | None, limit: int | None, *columns) -> sa.Select:
@@ -115,7 +138,8 @@ def _ranked(contest: Contest, theme: ContestTheme | None, limit: int | None, *co
     return query
 
 
-_TALLY_COLUMNS = (EntryTally.likes, EntryTally.observed_at, EntryTally.reached_at, EntryTally.source)
+_TALLY_COLUMNS = (EntryTally.likes, EntryTally.observed_at, EntryTally.reached_at, EntryTally.source,
+                  EntryTally.correction_id)
 
 
 def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = 10) -> list[Standing]:
@@ -125,7 +149,9 @@ def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int
     yet: 0). **Ties**: equal tallies rank by who reached that count first (the
     earliest counted snapshot with at least that many likes), then by earlier
     submission, then by entry id. Equal tallies still get distinct ranks (1, 2, 3…),
-    because the tie rule decides between them.
+    because the tie rule decides between them. A tally corrected after the close counts
+    exactly the corrected likes, reached at the correction's ``observed_at``
+    (:class:`contest.models.TallyCorrection`), and ranks by the same rule.
 
     For a whole large contest prefer :func:`ranking` (plain values, no entries loaded).
     """
@@ -134,8 +160,10 @@ def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int
     query = _ranked(contest, theme, limit, Entry, *_TALLY_COLUMNS).options(
         defer(Entry.checks), defer(Entry.fact_sources), defer(Entry.submitted_text))
     return [
-        Standing(rank=i, entry=entry, likes=likes or 0, observed_at=observed_at, reached_at=reached_at, source=source)
-        for i, (entry, likes, observed_at, reached_at, source) in enumerate(db.session.execute(query), start=1)
+        Standing(rank=i, entry=entry, likes=likes or 0, observed_at=observed_at, reached_at=reached_at, source=source,
+                 correction_id=correction_id)
+        for i, (entry, likes, observed_at, reached_at, source, correction_id) in enumerate(
+            db.session.execute(query), start=1)
     ]
 
 
@@ -148,6 +176,7 @@ class Ranked:
     observed_at: datetime | None
     reached_at: datetime | None
     source: SnapshotSource | None
+    correction_id: int | None = None
 
 
 def ranking(contest: Contest, *, theme: ContestTheme | None = None, limit: int | None = None) -> list[Ranked]:
@@ -156,10 +185,30 @@ def ranking(contest: Contest, *, theme: ContestTheme | None = None, limit: int |
     query = _ranked(contest, theme, limit, Entry.id, Entry.video_id, *_TALLY_COLUMNS)
     return [
         Ranked(rank=i, entry_id=entry_id, video_id=video_id, likes=likes or 0, observed_at=observed_at,
-               reached_at=reached_at, source=source)
-        for i, (entry_id, video_id, likes, observed_at, reached_at, source) in enumerate(
+               reached_at=reached_at, source=source, correction_id=correction_id)
+        for i, (entry_id, video_id, likes, observed_at, reached_at, source, correction_id) in enumerate(
             db.session.execute(query), start=1)
     ]
+
+
+def corrections_by_id(ids) -> dict[int, TallyCorrection]:
+    """Tally corrections by id (the ``correction_id`` of tallies and standings), in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(sa.select(TallyCorrection).where(TallyCorrection.id.in_(ids)))}
+
+
+def correction_in_force(entry: Entry) -> TallyCorrection | None:
+    """The correction ``entry``'s tally shows (its latest), or None when it was never corrected."""
+    tally = db.session.get(EntryTally, entry.id)
+    return db.session.get(TallyCorrection, tally.correction_id) if tally and tally.correction_id else None
+
+
+def corrections_of(entry: Entry) -> list[TallyCorrection]:
+    """Every tally correction of ``entry``, oldest first (the last one is in force)."""
+    return list(db.session.scalars(
+        sa.select(TallyCorrection).where(TallyCorrection.entry_id == entry.id).order_by(TallyCorrection.id)))
 
 
 def history(entry: Entry) -> list[Snapshot]:

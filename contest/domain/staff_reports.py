@@ -16,12 +16,12 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from contest.domain import clock
-from contest.domain.likes import counted, history
+from contest.domain.likes import corrections_by_id, corrections_of, counted, history
 from contest.domain.privacy import mask_name, mask_phone
 from contest.extensions import db
 from contest.models import (
     AuditEvent, Contest, ContestArea, ContestTheme, Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource,
-    User,
+    TallyCorrection, User,
 )
 
 BACKLOG = (EntryStatus.PENDING, EntryStatus.NEEDS_FIX)
@@ -140,10 +140,12 @@ def dashboard(contest: Contest, *, now: datetime, oldest: int = 10) -> Dashboard
 
 # --- exports ----------------------------------------------------------------------------
 
+# A tally an admin corrected after the close says so in every export: when, why, and from what.
+CORRECTION_HEADERS = ["更正前赞数", "更正时间", "更正原因"]
 ENTRY_HEADERS = ["作品编号", "视频ID", "主题", "区域", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
-                 "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数"]
-TALLY_HEADERS = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", "读数时间", "赞数", "来源",
-                 "是否计入", "记录人", "截图", "备注"]
+                 "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数", *CORRECTION_HEADERS]
+TALLY_HEADERS = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", *CORRECTION_HEADERS, "读数时间",
+                 "赞数", "来源", "是否计入", "记录人", "截图", "备注"]
 
 
 def _contest_entries(contest: Contest) -> list[Entry]:
@@ -157,15 +159,29 @@ def _tallies(entries: list[Entry]) -> dict[int, EntryTally]:
     return {t.entry_id: t for t in db.session.scalars(sa.select(EntryTally).where(EntryTally.entry_id.in_(ids)))}
 
 
+def _correction_cells(tally: EntryTally | None, corrections: dict[int, TallyCorrection]) -> list:
+    """更正前赞数, 更正时间, 更正原因 of the correction in force (empty when none)."""
+    found = corrections.get(tally.correction_id) if tally is not None else None
+    if found is None:
+        return [None, None, None]
+    return [found.previous_likes, found.corrected_at, found.reason]
+
+
+def _corrections(tallies: dict[int, EntryTally]) -> dict[int, TallyCorrection]:
+    return corrections_by_id(t.correction_id for t in tallies.values())
+
+
 def entry_rows(contest: Contest, *, unmasked: bool) -> list[list]:
     """One row an entry, by id, under :data:`ENTRY_HEADERS`."""
     entries = _contest_entries(contest)
     tallies = _tallies(entries)
+    corrections = _corrections(tallies)
     return [[
         e.id, e.video_id, e.theme.name, e.area.name, e.status.label, e.caption or "",
         author_name(e, unmasked=unmasked), author_phone(e, unmasked=unmasked), "是" if e.show_nickname else "否",
         e.published_at, e.submitted_at, e.status_changed_at, e.status_reason or "",
         tallies[e.id].likes if e.id in tallies and tallies[e.id].likes is not None else None,
+        *_correction_cells(tallies.get(e.id), corrections),
     ] for e in entries]
 
 
@@ -195,11 +211,13 @@ def tally_rows(contest: Contest, *, unmasked: bool) -> list[list]:
                                     .order_by(Snapshot.entry_id, Snapshot.observed_at, Snapshot.id)):
             snapshots[s.entry_id].append(s)
     recorders = _recorders([s for items in snapshots.values() for s in items])
+    corrections = _corrections(tallies)
     rows = []
     for e in entries:
         tally = tallies.get(e.id)
         head = [e.id, e.video_id, author_name(e, unmasked=unmasked), e.status.label,
-                tally.likes if tally else None, tally.observed_at if tally else None]
+                tally.likes if tally else None, tally.observed_at if tally else None,
+                *_correction_cells(tally, corrections)]
         if not snapshots[e.id]:
             rows.append(head + [None] * 7)
         for s in snapshots[e.id]:
@@ -222,8 +240,10 @@ def entry_snapshot_rows(entry: Entry) -> tuple[list[Snapshot], list[list]]:
 def entry_record(entry: Entry, *, unmasked: bool) -> dict:
     """Everything known about ``entry`` for an evidence pack (JSON-ready)."""
     tally = db.session.get(EntryTally, entry.id)
+    corrections = corrections_of(entry)
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(
-        User.id.in_({ev.actor_id for ev in entry.events if ev.actor_id is not None})))}
+        User.id.in_({ev.actor_id for ev in entry.events if ev.actor_id is not None}
+                    | {c.corrected_by_id for c in corrections})))}
     return {
         "id": entry.id, "contest": entry.contest.slug, "video_id": entry.video_id,
         "status": entry.status.value, "status_label": entry.status.label, "status_reason": entry.status_reason,
@@ -243,7 +263,14 @@ def entry_record(entry: Entry, *, unmasked: bool) -> dict:
             "reached_at": iso(tally.reached_at) if tally else None,
             "latest_likes": tally.latest_likes if tally else None,
             "latest_observed_at": iso(tally.latest_observed_at) if tally else None,
+            "corrected": bool(tally and tally.correction_id),
         },
+        "corrections": [{
+            "id": c.id, "likes": c.likes, "observed_at": iso(c.observed_at), "reason": c.reason,
+            "previous_likes": c.previous_likes, "previous_observed_at": iso(c.previous_observed_at),
+            "at": iso(c.corrected_at), "by": actors[c.corrected_by_id].nickname if c.corrected_by_id in actors else None,
+            "evidence_path": c.evidence_path,
+        } for c in corrections],
         "closes_at": iso(entry.contest.closes_at),
     }
 

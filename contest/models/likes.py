@@ -80,6 +80,45 @@ class EntryTally(db.Model):
     latest_observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The newest cover from a sweep (here, not on the entry, so polling never bumps its version).
     cover_url: Mapped[str | None] = mapped_column(Text)
+    # The correction in force (the entry's latest), which the tally then shows exactly; None: uncorrected.
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("tally_correction.id", ondelete="SET NULL"))
+
+
+class TallyCorrection(db.Model):
+    """An admin's public correction of an entry's tally after the close
+    (:func:`contest.domain.tally_corrections.correct_tally`). Append-only, like snapshots.
+
+    The correction states that the entry had ``likes`` likes at ``observed_at`` (at or
+    before the close: the time its evidence shows). From then on the entry's tally is
+    exactly ``likes``, observed and **reached** at ``observed_at``: the tie rule ("who
+    reached the count first") compares that instant with the other entries' reached_at,
+    and the readings are no longer consulted for this entry (a correction replaces what
+    they said, so a wrong reading cannot move the time either way). An entry's latest
+    correction is the one in force; the tally before it is kept here (``previous_*``).
+    """
+
+    __tablename__ = "tally_correction"
+    __table_args__ = (CheckConstraint("likes >= 0", name="corrected_likes_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    likes: Mapped[int]
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence_path: Mapped[str | None] = mapped_column(String(255))  # under the evidence storage
+    previous_likes: Mapped[int | None]
+    previous_observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    corrected_by = relationship("User")
+
+
+@event.listens_for(TallyCorrection, "before_update")
+@event.listens_for(TallyCorrection, "before_delete")
+def _corrections_stay(mapper, connection, target):
+    raise RuntimeError("tally corrections are append-only: correct again instead")
 
 
 class LikeFlag(db.Model):

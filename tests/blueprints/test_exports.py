@@ -23,9 +23,9 @@ from tests.conftest import build_entry
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40  # the store looks at the first bytes only
 ENTRY_HEADER = ["作品编号", "视频ID", "主题", "区域", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
-                "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数"]
-TALLY_HEADER = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", "读数时间", "赞数", "来源",
-                "是否计入", "记录人", "截图", "备注"]
+                "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数", "更正前赞数", "更正时间", "更正原因"]
+TALLY_HEADER = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", "更正前赞数", "更正时间", "更正原因",
+                "读数时间", "赞数", "来源", "是否计入", "记录人", "截图", "备注"]
 
 
 @pytest.fixture(autouse=True)
@@ -75,9 +75,10 @@ def world(contest, make_user, admin, evidence_dir, freeze):
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-06-26T08:00:00+08:00"), likes=90,
                     source=SnapshotSource.PLATFORM)
     path = EvidenceStore(evidence_dir).save(io.BytesIO(PNG), now=clock.now())
-    freeze("2020-07-18T09:00:00+08:00")
+    freeze("2020-07-17T23:00:00+08:00")  # manual counts only before the close
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-07-17T22:00:00+08:00"), likes=150,
                     source=SnapshotSource.MANUAL, recorded_by=admin, evidence_path=path, note="作者截图")
+    freeze("2020-07-18T09:00:00+08:00")
     record_snapshot(first, observed_at=datetime.fromisoformat("2020-07-18T08:00:00+08:00"), likes=400,
                     source=SnapshotSource.PLATFORM)
     db.session.commit()
@@ -117,11 +118,11 @@ def test_entries_csv_masked_by_default(client, world):
     assert read_csv(response) == [ENTRY_HEADER, [
         str(first.id), "6840000000000000001", "株洲美好生活秀", "荷塘区", "已通过", "株洲 #动力株洲文旅通 @株洲足迹",
         "张三丰", "138****5678", "是", "2020-06-24 20:00:00", "2020-06-25 12:00:00", "2020-06-26 10:00:00",
-        "审核通过：口号、主题、内容均已确认", "150",
+        "审核通过：口号、主题、内容均已确认", "150", "", "", "",
     ], [
         str(second.id), "6840000000000000002", "株洲达人才艺秀", "醴陵市", "待修改",
         "株洲 #动力株洲文旅通 @株洲足迹", "李*", "139****4321", "否", "2020-06-24 20:00:00", "2020-06-25 12:00:00",
-        "2020-06-26 10:00:00", "请补上口号字幕", "",
+        "2020-06-26 10:00:00", "请补上口号字幕", "", "", "", "",
     ]]
     assert exports() == [("export.entries", {"unmasked": False, "format": "csv", "rows": 2}, None)]
     assert events("export.entries")[0].actor.nickname == "管理员小刘"
@@ -135,11 +136,11 @@ def test_entries_xlsx_masked_by_default(client, world):
     assert read_xlsx(response) == [tuple(ENTRY_HEADER), (
         first.id, "6840000000000000001", "株洲美好生活秀", "荷塘区", "已通过", "株洲 #动力株洲文旅通 @株洲足迹", "张三丰",
         "138****5678", "是", datetime(2020, 6, 24, 20), datetime(2020, 6, 25, 12), datetime(2020, 6, 26, 10),
-        "审核通过：口号、主题、内容均已确认", 150,
+        "审核通过：口号、主题、内容均已确认", 150, None, None, None,
     ), (
         second.id, "6840000000000000002", "株洲达人才艺秀", "醴陵市", "待修改", "株洲 #动力株洲文旅通 @株洲足迹", "李*",
         "139****4321", "否", datetime(2020, 6, 24, 20), datetime(2020, 6, 25, 12), datetime(2020, 6, 26, 10),
-        "请补上口号字幕", None,
+        "请补上口号字幕", None, None, None, None,
     )]
     assert exports() == [("export.entries", {"unmasked": False, "format": "xlsx", "rows": 2}, None)]
 
@@ -175,13 +176,13 @@ def test_tallies_csv_lists_every_snapshot(client, world):
     response = client.get("/staff/exports/tallies.csv")
     assert response.headers["Content-Disposition"] == "attachment; filename*=UTF-8''zhuzhou-2020-tallies.csv"
     first, second, path = world["first"], world["second"], world["path"]
-    head = [str(first.id), "6840000000000000001", "张三丰", "已通过", "150", "2020-07-17 22:00:00"]
+    head = [str(first.id), "6840000000000000001", "张三丰", "已通过", "150", "2020-07-17 22:00:00", "", "", ""]
     assert read_csv(response) == [
         TALLY_HEADER,
         head + ["2020-06-26 08:00:00", "90", "抖音平台", "计入", "", "", ""],
         head + ["2020-07-17 22:00:00", "150", "人工记录", "计入", "管理员小刘", path, "作者截图"],
         head + ["2020-07-18 08:00:00", "400", "抖音平台", "不计入（截止后）", "", "", ""],
-        [str(second.id), "6840000000000000002", "李*", "待修改", "", "", "", "", "", "", "", "", ""],
+        [str(second.id), "6840000000000000002", "李*", "待修改"] + [""] * 12,
     ]
     assert exports() == [("export.tallies", {"unmasked": False, "format": "csv", "rows": 4}, None)]
 
@@ -189,13 +190,13 @@ def test_tallies_csv_lists_every_snapshot(client, world):
 def test_tallies_xlsx(client, world):
     rows = read_xlsx(client.get("/staff/exports/tallies.xlsx?unmasked=1"))
     first, second, path = world["first"], world["second"], world["path"]
-    head = (first.id, "6840000000000000001", "张三丰", "已通过", 150, datetime(2020, 7, 17, 22))
+    head = (first.id, "6840000000000000001", "张三丰", "已通过", 150, datetime(2020, 7, 17, 22), None, None, None)
     assert rows == [
         tuple(TALLY_HEADER),
         head + (datetime(2020, 6, 26, 8), 90, "抖音平台", "计入", None, None, None),
         head + (datetime(2020, 7, 17, 22), 150, "人工记录", "计入", "管理员小刘", path, "作者截图"),
         head + (datetime(2020, 7, 18, 8), 400, "抖音平台", "不计入（截止后）", None, None, None),
-        (second.id, "6840000000000000002", "李四", "待修改") + (None,) * 9,
+        (second.id, "6840000000000000002", "李四", "待修改") + (None,) * 12,
     ]
     assert [a for a, _, _ in exports()] == ["export.tallies", "export.unmasked"]
 
@@ -224,7 +225,8 @@ def test_the_evidence_pack(client, world, evidence_dir):
                             "actor": "管理员小刘", "note": "审核通过：口号、主题、内容均已确认"}],
         "tally": {"likes": 150, "observed_at": "2020-07-17T22:00:00+08:00", "source": "manual",
                   "reached_at": "2020-07-17T22:00:00+08:00", "latest_likes": 400,
-                  "latest_observed_at": "2020-07-18T08:00:00+08:00"},
+                  "latest_observed_at": "2020-07-18T08:00:00+08:00", "corrected": False},
+        "corrections": [],
         "closes_at": "2020-07-17T23:59:59+08:00", "evidence_files": [path], "missing_evidence": [],
     }
     snapshots = list(csv.reader(io.StringIO(pack.read("snapshots.csv").decode("utf-8-sig"))))
@@ -257,7 +259,7 @@ def test_the_evidence_pack_of_an_entry_without_readings(client, world):
     record = json.loads(pack.read("entry.json"))
     assert record["author"] == {"nickname": "李*", "phone": "139****4321"}
     assert record["tally"] == {"likes": None, "observed_at": None, "source": None, "reached_at": None,
-                               "latest_likes": None, "latest_observed_at": None}
+                               "latest_likes": None, "latest_observed_at": None, "corrected": False}
 
 
 def test_the_evidence_pack_of_an_unknown_entry_is_404(client, admin):

@@ -40,11 +40,11 @@ def test_popularity_json_has_the_exact_shape(client, board):
         "contest": "zhuzhou-2020", "as_of": "2020-07-01T11:00:00+08:00", "frozen": False,
         "entries": [
             {"rank": 1, "entry_id": b.id, "video_id": b.video_id, "title": "作品2", "author": "李*", "theme": "talent",
-             "likes": 500},
+             "likes": 500, "corrected": False, "correction": None},
             {"rank": 2, "entry_id": a.id, "video_id": a.video_id, "title": "作品1", "author": "张三丰",
-             "theme": "life", "likes": 300},
+             "theme": "life", "likes": 300, "corrected": False, "correction": None},
             {"rank": 3, "entry_id": c.id, "video_id": c.video_id, "title": "作品3", "author": "张三丰",
-             "theme": "life", "likes": 100},
+             "theme": "life", "likes": 100, "corrected": False, "correction": None},
         ]}
     assert '"video_id":"6840000000000000002"' in response.get_data(as_text=True).replace(" ", "")
 

@@ -298,17 +298,24 @@ def test_a_manual_count_defaults_to_now_and_naive_times_are_beijing(client, staf
     assert naive["observed_at"] == "2020-06-25T08:00:00+08:00"
 
 
-def test_a_manual_count_after_the_close_is_not_counted(client, staff, make_entry, freeze):
+MANUAL_CLOSED = {"error": "活动已截止，排行榜已冻结，不能再人工记录点赞数。如计入的点赞数有误，请由管理员提交附理由的公开更正（点赞数更正）。"}
+
+
+@pytest.mark.parametrize("body", [
+    {"likes": 500, "observed_at": "2020-07-17T23:59:59+08:00"},  # backdated into the window
+    {"likes": 900},  # now: after the close
+    {"likes": -1},  # refused for the close before the body is even read
+])
+def test_a_manual_count_after_the_close_is_409_and_changes_nothing(client, staff, make_entry, freeze, body):
     entry = make_entry(status=EntryStatus.APPROVED)
+    reading(entry, "2020-07-17T20:00:00+08:00", 300)
     freeze("2020-07-18T08:00:00+08:00")
-    inside = client.post(f"/api/v1/staff/entries/{entry.id}/likes", headers=auth(staff),
-                         json={"likes": 500, "observed_at": "2020-07-17T23:59:59+08:00"}).get_json()
-    late = client.post(f"/api/v1/staff/entries/{entry.id}/likes", headers=auth(staff), json={"likes": 900}).get_json()
-    assert (inside["counted"], late["counted"], late["observed_at"]) == (True, False, "2020-07-18T08:00:00+08:00")
+    response = client.post(f"/api/v1/staff/entries/{entry.id}/likes", headers=auth(staff), json=body)
+    assert (response.status_code, response.get_json()) == (409, MANUAL_CLOSED)
     detail = client.get(f"/api/v1/staff/entries/{entry.id}", headers=auth(staff)).get_json()
-    assert detail["likes"] == 500
-    assert [(s["likes"], s["source"], s["counted"]) for s in detail["snapshots"]] == [
-        (500, "manual", True), (900, "manual", False)]
+    assert detail["likes"] == 300
+    assert [(s["likes"], s["source"], s["counted"]) for s in detail["snapshots"]] == [(300, "platform", True)]
+    assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("likes.%"))).all() == []
 
 
 @pytest.mark.parametrize("body, message", [
@@ -348,9 +355,9 @@ def test_standings_exact_json(client, staff, make_entry, freeze):
     assert response.get_json() == {"contest": "zhuzhou-2020", "as_of": "2020-06-25T12:00:00+08:00", "frozen": False,
                                    "entries": [
         {"rank": 1, "entry_id": b.id, "video_id": b.video_id, "likes": 70, "observed_at": "2020-06-25T08:00:00+08:00",
-         "reached_at": "2020-06-25T08:00:00+08:00"},
+         "reached_at": "2020-06-25T08:00:00+08:00", "corrected": False},
         {"rank": 2, "entry_id": a.id, "video_id": a.video_id, "likes": 70, "observed_at": "2020-06-25T09:00:00+08:00",
-         "reached_at": "2020-06-25T09:00:00+08:00"},
+         "reached_at": "2020-06-25T09:00:00+08:00", "corrected": False},
     ]}
     freeze("2020-07-18T00:00:00+08:00")
     reading(a, "2020-07-18T00:00:00+08:00", 999)

@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.entry_likes", "GET"): Row(IN_AREA, "/staff/entries/{approved}/likes", 200),
     ("organizer.evidence", "GET"): Row(REVIEWERS, "/staff/evidence/{evidence}", 200),
     ("organizer.flags", "GET"): Row(REVIEWERS, "/staff/flags", 200),
+    ("organizer.tally_correction", "GET"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 200),
     # --- judging (judging.py) ---
     ("organizer.judging", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging", 200),
     ("organizer.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
@@ -88,6 +89,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
     ("organizer.record_likes", "POST"): Row(IN_AREA, "/staff/entries/{approved}/likes", 422),  # no screenshot
     ("organizer.decide_flag", "POST"): Row(IN_AREA, "/staff/flags/{flag}/decide", 302),  # no note: flashed
+    ("organizer.correct_likes", "POST"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 422),  # no fields
     ("organizer.score_entry", "POST"): Row(JUDGES, "/staff/judging/{approved}", 422),  # no scores
     ("organizer.declare_conflict", "POST"): Row(JUDGES, "/staff/judging/{approved}/conflict", 302),  # no reason
     ("organizer.rubric", "POST"): Row(ADMIN, "/staff/rubric", 422),  # no criteria
@@ -103,6 +105,9 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
     ("organizer.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
+    # Admins only; this world is in its window, so an admin's correction is refused as not closed yet.
+    ("staff_api.correct_likes", "POST"): Row(ADMIN, "/api/v1/staff/entries/{approved}/tally-corrections", 409, {
+        "likes": 7, "observed_at": "2020-06-25T10:00:00+08:00", "reason": "核实截图"}),
     ("staff_api.decide_entry", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{pending}/review", 200, {
         "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
 }

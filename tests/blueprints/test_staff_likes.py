@@ -389,20 +389,21 @@ def test_the_page_tells_platform_from_manual_readings(client, entry, reviewer):
 def test_readings_after_the_close_are_shown_but_not_counted(client, entry, reviewer, freeze):
     inside = record_snapshot(entry, observed_at=datetime.fromisoformat("2020-07-17T23:59:59+08:00"), likes=1370,
                              source=SnapshotSource.PLATFORM)
-    db.session.commit()
     freeze(AFTER_CLOSE)
-    response = record(client, entry, likes="1500", observed_at="2020-07-18T08:00")
-    assert response.status_code == 302
-    late = snapshots()[-1]
+    late = record_snapshot(entry, observed_at=datetime.fromisoformat("2020-07-18T08:00:00+08:00"), likes=1500,
+                           source=SnapshotSource.PLATFORM)
+    db.session.commit()
     page = client.get(f"/staff/entries/{entry.id}/likes").get_data(as_text=True)
-    assert "已记录人工读数：1500 赞，读数时间 2020-07-18 08:00（截止后读数，不计入）。" in page
     assert rows(page)[inside.id].endswith("抖音平台 计入")
-    assert rows(page)[late.id].endswith("人工记录 记录人：审核员小张 查看截图 备注：截图来自作者微信 不计入")
+    assert rows(page)[late.id].endswith("抖音平台 不计入")
     tally = db.session.get(EntryTally, entry.id)
     assert (tally.likes, tally.latest_likes) == (1370, 1500)
     assert "最新读数 1500（2020-07-18 08:00，截止后读数不计入）" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "活动已截止，排名已冻结。" in page
-    assert page.count('class="cutoff"') == 1 and page.count('class="reading manual late"') == 1
+    assert page.count('class="cutoff"') == 1 and page.count('class="reading platform late"') == 1
+    # Frozen: no manual form any more; a reviewer is told that only an admin corrects.
+    assert 'id="record-heading"' not in page
+    assert "截止后排行榜冻结，只有管理员可以附理由公开更正点赞数。" in page
 
 
 # --- flags ---------------------------------------------------------------------------

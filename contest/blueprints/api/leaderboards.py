@@ -35,6 +35,14 @@ def _theme(contest):
     return theme
 
 
+def _correction(found) -> dict | None:
+    """An admin's public correction of the tally after the close: when, why, from what."""
+    if found is None:
+        return None
+    return {"at": clock.to_local(found.at).isoformat(), "reason": found.reason,
+            "previous_likes": found.previous_likes, "observed_at": clock.to_local(found.observed_at).isoformat()}
+
+
 @bp.get("/leaderboards/popularity")
 def popularity_json():
     contest = contest_for_request()
@@ -43,7 +51,8 @@ def popularity_json():
     response = jsonify(
         contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
         entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,
-                  "author": r.author, "theme": r.theme_key, "likes": r.likes} for r in board.rows],
+                  "author": r.author, "theme": r.theme_key, "likes": r.likes, "corrected": r.corrected,
+                  "correction": _correction(r.correction)} for r in board.rows],
     )
     # The same for every visitor until the public data moves (a new contest moves it too) or a
     # window opens or closes; not while the board is "as of now" (no reading yet).

@@ -19,6 +19,7 @@ from contest.blueprints.api.leaderboards import MAX_LIMIT
 from contest.blueprints.staff_api.views import COUNT_MAX, NOTE_MAX, PAGE_MAX
 from contest.domain.entries import MAX_TEXT
 from contest.domain.review import DECISIONS
+from contest.domain.tally_corrections import MAX_REASON
 from contest.models import EntryStatus, Role, SnapshotSource
 
 try:
@@ -158,10 +159,19 @@ SCHEMAS = {
         "themes": array(ref("KeyName")), "areas": array(ref("KeyName")),
         "awards": obj({"popularity": integer(0), "excellence": integer(0)}), "tie_rule": STRING,
     }),
+    "PublicCorrection": obj({
+        "at": {**INSTANT, "description": "When the admin corrected the tally."},
+        "reason": STRING, "previous_likes": nullable(integer(0)),
+        "observed_at": {**INSTANT, "description": "The instant the corrected count was observed (the tie rule's "
+                                                  "reached time); at or before the close."},
+    }, description="An admin's public correction of the tally after the close."),
     "Popularity": obj({
         "contest": STRING, "as_of": INSTANT, "frozen": BOOLEAN,
         "entries": array(obj({"rank": integer(1), "entry_id": integer(1), "video_id": ref("VideoId"),
-                              "title": nullable(STRING), "author": STRING, "theme": STRING, "likes": integer(0)})),
+                              "title": nullable(STRING), "author": STRING, "theme": STRING, "likes": integer(0),
+                              "corrected": {"type": "boolean", "description": "An admin corrected the tally "
+                                                                              "after the close."},
+                              "correction": nullable(ref("PublicCorrection"))})),
     }),
     "Award": obj({
         "status": {"type": "string", "enum": ["notice", "published"]}, "version": integer(1),
@@ -236,7 +246,18 @@ SCHEMAS.update({
     "SnapshotCreated": obj({"id": integer(1), "entry_id": integer(1), "note": STRING, **SNAPSHOT}),
     "Standings": obj({"contest": STRING, "as_of": INSTANT, "frozen": BOOLEAN, "entries": array(obj({
         "rank": integer(1), "entry_id": integer(1), "video_id": ref("VideoId"), "likes": integer(0),
-        "observed_at": nullable(INSTANT), "reached_at": nullable(INSTANT)}))}),
+        "observed_at": nullable(INSTANT), "reached_at": nullable(INSTANT), "corrected": BOOLEAN}))}),
+    "TallyCorrectionRequest": obj({
+        "likes": integer(0, COUNT_MAX),
+        "observed_at": {**INSTANT, "description": "When the corrected count was observed: inside the window, at or "
+                                                  "before the close; without an offset it is Beijing time."},
+        "reason": text(MAX_REASON, minLength=1, description="Why; shown publicly."),
+    }),
+    "TallyCorrection": obj({
+        "id": integer(1), "entry_id": integer(1), "likes": integer(0), "observed_at": INSTANT, "reason": STRING,
+        "previous_likes": nullable(integer(0)), "previous_observed_at": nullable(INSTANT), "at": INSTANT,
+        "evidence_path": nullable(STRING),
+    }),
 })
 
 SECURITY_SCHEMES = {
@@ -333,8 +354,21 @@ PATHS = {
         "staff_api.record_likes", "Record a manual like count",
         staff_responses(answer("The reading recorded.", ref("SnapshotCreated")),
                         {"400": error("Bad body, or `observed_at` in the future or before the contest opened."),
-                         "404": NO_ENTRY}, status="201"),
+                         "404": NO_ENTRY, "409": error("The contest has closed: the board is frozen (an admin "
+                                                       "corrects a tally through `tally-corrections`).")},
+                        status="201"),
         parameters=[ENTRY_ID], body=ref("LikesRequest"), security=STAFF)},
+    "/api/v1/staff/entries/{entry_id}/tally-corrections": {"post": operation(
+        "staff_api.correct_likes", "Correct a closed contest's tally, publicly, with a reason (admins only)",
+        staff_responses(answer("The correction; the tally is now exactly `likes`, reached at `observed_at`.",
+                               ref("TallyCorrection")),
+                        {"400": error("Bad body, no reason, or `observed_at` outside the window."),
+                         "404": NO_ENTRY,
+                         "409": error("Not closed yet, the award lists are already published (correct the lists "
+                                      "instead), or nothing would change.")}, status="201"),
+        parameters=[ENTRY_ID], body=ref("TallyCorrectionRequest"), security=STAFF,
+        description="Shown on the public leaderboard, `/api/v1/leaderboards/popularity` (`corrected`, "
+                    "`correction`) and the exports; audited as `likes.correct`.")},
     "/api/v1/staff/standings": {"get": operation(
         "staff_api.show_standings", "The popularity ranking of approved entries",
         staff_responses(answer("Every approved entry, ranked by the tie rule.", ref("Standings"))),

@@ -160,8 +160,9 @@ def export_tallies(fmt: str):
 @bp.get("/exports/evidence/<int:entry_id>.zip")
 @admin_only
 def evidence_pack(entry_id: int):
-    """``entry.json`` (the entry, its checks and fact sources, status history and tally),
-    ``snapshots.csv`` (every reading) and ``evidence/<name>`` for each manual reading's screenshot."""
+    """``entry.json`` (the entry, its checks and fact sources, status history, tally and its
+    corrections), ``snapshots.csv`` (every reading) and ``evidence/<name>`` for each manual
+    reading's and each correction's screenshot."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("没有找到这个作品。")
@@ -171,16 +172,15 @@ def evidence_pack(entry_id: int):
     store = evidence_store()
     buffer = io.BytesIO()
     files, missing = [], []
+    names = [s.evidence_path for s in snapshots] + [c["evidence_path"] for c in record["corrections"]]
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-        for snapshot in snapshots:
-            if not snapshot.evidence_path:
-                continue
+        for name in filter(None, names):
             try:
-                with store.open(snapshot.evidence_path) as image:
-                    pack.writestr(f"evidence/{snapshot.evidence_path}", image.read())
-                files.append(snapshot.evidence_path)
+                with store.open(name) as image:
+                    pack.writestr(f"evidence/{name}", image.read())
+                files.append(name)
             except NotFound:
-                missing.append(snapshot.evidence_path)
+                missing.append(name)
         record["evidence_files"] = files
         record["missing_evidence"] = missing
         pack.writestr("entry.json", json.dumps(record, ensure_ascii=False, indent=2))

@@ -88,6 +88,18 @@ class RecordLikesForm(FlaskForm):
             raise ValidationError("读数时间不能晚于现在。")
 
 
+class TallyCorrectionForm(FlaskForm):
+    """An admin's public correction of a closed contest's tally, with its evidence screenshot."""
+
+    likes = _count("更正后的点赞数", required=True)
+    observed_at = BeijingDateTimeField("点赞数对应的时间（北京时间）", validators=[InputRequired("请填写点赞数对应的时间。")])
+    reason = TextAreaField("更正原因（公开显示）", filters=[lambda v: v.strip() if isinstance(v, str) else v], validators=[
+        DataRequired("请填写更正原因。"), Length(max=500, message="更正原因最多 500 个字。")])
+    screenshot = FileField("证据截图", validators=[FileRequired("请上传证据截图。")])
+
+    validate_screenshot = RecordLikesForm.validate_screenshot
+
+
 class DecideFlagForm(FlaskForm):
     """Clear or confirm a like flag; a note is required either way."""
 

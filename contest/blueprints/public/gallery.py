@@ -14,6 +14,7 @@ from contest.caching import cached_public
 from contest.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
+from contest.domain.likes import correction_in_force
 from contest.douyin.client import PLAYER
 from contest.views_support import contest_for_request
 
@@ -65,7 +66,7 @@ def entry(entry_id: int):
     closes_at = item.contest.closes_at
     url = share_url(item.id)
     return render_template("public/entry.html", contest=item.contest, entry=item, card=card,
-                           player=PLAYER.format(item.video_id), share_url=url,
+                           correction=correction_in_force(item), player=PLAYER.format(item.video_id), share_url=url,
                            share_text=gallery.share_text(item.contest, card.title, url),
                            chart=likes_chart_svg(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))

@@ -29,13 +29,14 @@ from contest.blueprints.staff_api import bp
 from contest.domain import clock
 from contest.domain.contests import area_by_key, theme_by_key
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.likes import counted, frozen, history, ranking, record_snapshot
+from contest.domain.likes import counted, ensure_manual_open, frozen, history, ranking, record_snapshot
 from contest.domain.review import DECISIONS, Forbidden, can_review, review_entry
 from contest.domain.staff_reports import iso, staff_entries
 from contest.domain.staff_tokens import token_hash, user_for_token
+from contest.domain.tally_corrections import MAX_REASON, correct_tally
 from contest.errors import error_response
 from contest.extensions import csrf, db, limiter
-from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource
+from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, TallyCorrection
 from contest.views_support import contest_for_request
 
 NEED_TOKEN = "需要有效的访问令牌。"
@@ -233,8 +234,10 @@ def decide_entry(entry_id: int):
 @allow(Role.ADMIN, Role.REVIEWER)
 def record_likes(entry_id: int):
     """A manual count ``{"likes", "observed_at"?, "note"?, "comments"?, "shares"?, "plays"?}``;
-    the evidence screenshot is optional here, and the note says the count came through the API."""
+    the evidence screenshot is optional here, and the note says the count came through the API.
+    After the close: 409, whatever the body (the board is frozen; see ``tally-corrections``)."""
     entry = _entry_for(entry_id)
+    ensure_manual_open(entry.contest, clock.now())
     body = json_object()
     likes = _int_field(body, "likes", required=True)
     extra = {name: _int_field(body, name) for name in ("comments", "shares", "plays")}
@@ -253,6 +256,35 @@ def record_likes(entry_id: int):
     return jsonify(id=snapshot.id, entry_id=entry.id, note=snapshot.note, **_snapshot_json(entry, snapshot)), 201
 
 
+def _correction_json(correction: TallyCorrection) -> dict:
+    return {"id": correction.id, "entry_id": correction.entry_id, "likes": correction.likes,
+            "observed_at": iso(correction.observed_at), "reason": correction.reason,
+            "previous_likes": correction.previous_likes, "previous_observed_at": iso(correction.previous_observed_at),
+            "at": iso(correction.corrected_at), "evidence_path": correction.evidence_path}
+
+
+@bp.post("/entries/<int:entry_id>/tally-corrections")
+@allow(Role.ADMIN)
+def correct_likes(entry_id: int):
+    """An admin's public correction of a closed contest's tally ``{"likes", "observed_at", "reason"}``
+    (:func:`contest.domain.tally_corrections.correct_tally`); no evidence file through the API."""
+    entry = _entry_for(entry_id)
+    body = json_object()
+    likes = _int_field(body, "likes", required=True)
+    observed_at = _instant_field(body, "observed_at")
+    if observed_at is None:
+        raise BadBody("缺少字段 observed_at（ISO 8601 时间字符串）。")
+    reason = _text_field(body, "reason", max_length=MAX_REASON)
+    try:
+        correction = correct_tally(entry, likes=likes, observed_at=observed_at, reason=reason, admin=g.staff_user,
+                                   now=clock.now())
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return jsonify(_correction_json(correction)), 201
+
+
 @bp.get("/standings")
 @allow(Role.ADMIN, Role.REVIEWER)
 def show_standings():
@@ -261,5 +293,5 @@ def show_standings():
     now = clock.now()
     return jsonify(contest=contest.slug, as_of=iso(now), frozen=frozen(contest, now), entries=[{
         "rank": s.rank, "entry_id": s.entry_id, "video_id": s.video_id, "likes": s.likes,
-        "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at),
+        "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at), "corrected": s.correction_id is not None,
     } for s in ranking(contest)])
