@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
     from contest import caching, cli, errors, logs, security, views_support
+    from contest.web.numbers import IdConverter
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
@@ -24,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.url_map.converters["int"] = views_support.IdConverter  # before any route is added
+    app.url_map.converters["int"] = IdConverter  # every <int:…> is an id; before any route is added
     app.config.from_mapping(load_config(os.environ if environ is None else environ, app.instance_path))
     if test_config:
         app.config.update(test_config)
