@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
     from contest import caching, cli, errors, logs, security, views_support
-    from contest.web.numbers import IdConverter
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
     from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
+    from contest.web.numbers import IdConverter
 
     app = Flask(
         __name__,

@@ -160,3 +160,13 @@ def test_a_review_form_version_that_is_not_a_plain_number_is_refused(entry, revi
 def test_a_review_form_without_a_version_is_taken(entry, reviewer, signed_in):
     assert decide(signed_in(reviewer), entry, version="", **APPROVE).status_code == 302
     assert (fresh(entry).status, fresh(entry).version) == (EntryStatus.APPROVED, 2)
+
+
+@pytest.mark.parametrize("value", ["2147483648", "99999999999999999999", "١٢", "0", "1.0", "abc"])
+@pytest.mark.parametrize("path", ["/staff/awards/disqualify", "/staff/awards/correct"])
+def test_the_award_forms_refuse_an_entry_number_out_of_range(contest, staff, signed_in, path, value):
+    client = signed_in(staff("admin"))
+    response = client.post(f"{path}?contest=zhuzhou-2020", data={
+        "entry_id": value, "reason": "抄袭", "kind": "popularity", "csrf_token": token(client)})
+    assert response.status_code == 302
+    assert "没有这个编号的作品。" in client.get(response.headers["Location"]).get_data(as_text=True)

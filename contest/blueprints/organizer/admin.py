@@ -53,7 +53,7 @@ def _audit_filters() -> dict:
         filters["action"] = args["action"].strip()[:64]
     actor = args.get("actor", "").strip()
     if actor:
-        if len(actor) == 11 and parse_int(actor, high=10**11) is not None:  # a mobile number
+        if len(actor) == 11 and parse_int(actor, high=99_999_999_999) is not None:  # 11 digits: a mobile number
             user = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(actor)))
             filters["actor_id"] = user.id if user else -1
         elif (actor_id := parse_id(actor)) is not None:
@@ -63,18 +63,19 @@ def _audit_filters() -> dict:
     target = args.get("target", "").strip()
     if target:
         kind, _, ident = target.partition(":")
-        if not kind or (ident and parse_id(ident) is None):
+        target_id = parse_id(ident) if ident else None
+        if not kind or (ident and target_id is None):
             raise DomainError("对象请按“类型:编号”填写，例如 entry:12，或只写类型。")
         filters["target_type"] = kind[:32]
-        if ident:
-            filters["target_id"] = parse_id(ident)
+        if target_id is not None:
+            filters["target_id"] = target_id
     if args.get("contest"):
         filters["contest_id"] = resolve_contest(args["contest"], clock.now()).id
     before = args.get("before_id", "")
     if before:
-        if parse_id(before) is None:
+        if (before_id := parse_id(before)) is None:
             raise DomainError("翻页参数无效。")
-        filters["before_id"] = parse_id(before)
+        filters["before_id"] = before_id
     return filters
 
 

@@ -24,7 +24,7 @@ from flask import g, jsonify, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.blueprints.api.views import BadBody, json_object
+from contest.blueprints.api.views import BadBody
 from contest.blueprints.staff_api import bp
 from contest.domain import clock
 from contest.domain.contests import area_by_key, theme_by_key
@@ -37,6 +37,7 @@ from contest.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource
 from contest.views_support import contest_for_request
+from contest.web.json_body import json_object
 from contest.web.numbers import MAX_ID, parse_int
 
 NEED_TOKEN = "需要有效的访问令牌。"
@@ -142,8 +143,8 @@ def _instant_field(body: dict, name: str) -> datetime | None:
 
 
 def _query_choice(name: str, lookup, *, blank_is_absent: bool = False):
-    """``?name=`` looked up; absent is ``None``, a value with no match is a 400. Empty is a value
-    (not a status, not a number) unless ``blank_is_absent`` (the free-text keys: all of them)."""
+    """``?name=`` looked up; absent is ``None``, a value with no match is a 400. Empty is such a
+    value (no status, no number) unless ``blank_is_absent``: an empty theme or area key is every one."""
     value = request.args.get(name)
     if value is None or (blank_is_absent and not value):
         return None
