@@ -17,6 +17,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
     from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
+    from contest.web.numbers import IdConverter
 
     app = Flask(
         __name__,
@@ -24,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.url_map.converters["int"] = views_support.IdConverter  # before any route is added
+    app.url_map.converters["int"] = IdConverter  # every <int:…> is an id; before any route is added
     app.config.from_mapping(load_config(os.environ if environ is None else environ, app.instance_path))
     if test_config:
         app.config.update(test_config)

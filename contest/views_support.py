@@ -8,7 +8,6 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, flash, redirect, request
 from flask_login import current_user, login_url
-from werkzeug.routing import IntegerConverter
 
 from contest.domain import clock, contests
 from contest.domain.captions import without_tags
@@ -21,18 +20,7 @@ from contest.errors import error_response
 from contest.security import safe_next
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
-
-
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (32 bits on PostgreSQL)
-
-
-class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: at most :data:`MAX_ID`, so a larger number is a 404 rather
-    than a database error (SQLite cannot even look up a number beyond 64 bits)."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+from contest.web.numbers import MAX_ID, MAX_INT64, parse_id, query_int  # noqa: F401 (MAX_ID: for views)
 
 
 def douyin() -> DouyinClient:
@@ -58,9 +46,8 @@ def enter(contest: Contest, req: EntryRequest) -> Entry:
 
 
 def page_cursor() -> int:
-    """``?cursor=N`` as a non-negative integer (0 when absent or malformed)."""
-    value = request.args.get("cursor", "0")
-    return int(value) if value.isdecimal() and len(value) < 10 else 0
+    """``?cursor=N``, Douyin's paging cursor (a 64-bit integer): 0 when absent, 400 when malformed."""
+    return query_int("cursor", 0, high=MAX_INT64)
 
 
 def contest_for_request(slug: str | None = None) -> Contest:
@@ -97,9 +84,8 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        if not user_id.isdecimal():
-            return None
-        return db.session.get(User, int(user_id))
+        number = parse_id(user_id)
+        return db.session.get(User, number) if number is not None else None
 
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_phone, "mask_phone")

@@ -17,6 +17,8 @@ from contest.domain.gallery import clean_cover
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, User
 
+# The one limit on pasted text (share text, a link, a caption), in characters: the entry
+# rules, the entry form, the API's bodies and both caption checks all read it.
 MAX_TEXT = 2000
 
 PLATFORM_ERROR = Problem("platform_error", "暂时无法连接抖音核对这个视频，请稍后再试。")
@@ -273,7 +275,7 @@ def validate_request(contest: Contest, req: EntryRequest, now: datetime) -> list
             problems.append(Problem("not_a_video", "视频编号应当是一串数字。"))
     elif not req.text.strip():
         problems.append(Problem("no_link", links.NO_LINK[1]))
-    elif len(req.text) > MAX_TEXT:
+    if len(req.text) > MAX_TEXT:  # kept as typed even beside a picked video
         problems.append(Problem("text_too_long", f"粘贴的内容太长了（超过 {MAX_TEXT} 个字），请只粘贴抖音的分享文字。"))
     if contests.theme_by_key(contest, req.theme) is None:
         problems.append(Problem("invalid_theme", "请选择参赛主题。"))

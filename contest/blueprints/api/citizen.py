@@ -7,9 +7,9 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from contest.blueprints.api import bp
-from contest.blueprints.api.views import BadBody, contest_field, json_object
+from contest.blueprints.api.views import BadBody, contest_field
 from contest.domain import clock, contests
-from contest.domain.entries import EntryRequest, check_own_videos, entries_of
+from contest.domain.entries import MAX_TEXT, EntryRequest, check_own_videos, entries_of
 from contest.domain.errors import PlatformError, Refused
 from contest.domain.privacy import mask_phone
 from contest.douyin.author import LIST_SCOPE
@@ -17,6 +17,10 @@ from contest.errors import error_response
 from contest.extensions import db
 from contest.limits import entry_limit
 from contest.views_support import author_videos, contest_for_request, enter, page_cursor
+from contest.web.json_body import json_object, text_field
+from contest.web.numbers import query_int
+
+VIDEOS_PAGE_MAX = 20  # Douyin's video.list gives at most 20 a page
 
 
 def iso(value) -> str | None:
@@ -57,13 +61,12 @@ def me():
 @login_required
 def my_videos():
     contest = contest_for_request()
+    cursor, size = page_cursor(), query_int("count", 10, low=1, high=VIDEOS_PAGE_MAX)
     author = author_videos(current_user, scope=LIST_SCOPE)
     if author is None:
         return error_response(409, "请先用抖音授权登录并同意“列出作品”，或改为粘贴视频链接。", fallback="paste_link")
-    count = request.args.get("count", "10")
-    size = min(int(count), 20) if count.isdecimal() and len(count) < 10 and int(count) > 0 else 10
     try:
-        page = author.page(cursor=page_cursor(), count=size)
+        page = author.page(cursor=cursor, count=size)
     except PlatformError as exc:
         db.session.commit()  # keep a refreshed token, or the mark that it is gone
         return error_response(502, exc.message, fallback="paste_link")
@@ -87,10 +90,8 @@ def _flag(body: dict, name: str) -> bool:
 
 
 def _optional_text(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise BadBody(f"字段 {name} 必须是字符串。")
-    return value
+    # Pasted text has the one limit (MAX_TEXT); keys and ids are checked by the entry rules.
+    return text_field(body, name, required=False, max_length=MAX_TEXT if name == "text" else None)
 
 
 @bp.post("/entries")
@@ -101,8 +102,6 @@ def create_entry():
     video_id, text = _optional_text(body, "video_id"), _optional_text(body, "text")
     if not video_id and not text:
         raise BadBody("需要字段 video_id 或 text。")
-    if text is not None and len(text) > 2000:
-        raise BadBody("字段 text 太长（最多 2000 个字符）。")
     contest = contest_field(body)
     req = EntryRequest(text=text or "", theme=_optional_text(body, "theme"), area=_optional_text(body, "area"),
                        accept_rules=_flag(body, "accept_rules"), show_nickname=_flag(body, "show_nickname"),

@@ -13,16 +13,18 @@ from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_author, public_awards
 from contest.views_support import contest_for_request
+from contest.web import BadInput
+from contest.web.numbers import parse_int
 
 MAX_LIMIT = 100
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "10")
-    if not raw.isdecimal() or len(raw) > 3 or not 1 <= int(raw) <= MAX_LIMIT:
-        raise DomainError(f"limit 必须是 1 到 {MAX_LIMIT} 之间的整数。")
-    return int(raw)
+    limit = parse_int(request.args.get("limit", "10"), low=1, high=MAX_LIMIT)
+    if limit is None:
+        raise BadInput(f"limit 必须是 1 到 {MAX_LIMIT} 之间的整数。")
+    return limit
 
 
 def _theme(contest):

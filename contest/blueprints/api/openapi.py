@@ -15,12 +15,14 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import jsonify
 
 from contest.blueprints.api import bp
+from contest.blueprints.api.citizen import VIDEOS_PAGE_MAX
 from contest.blueprints.api.leaderboards import MAX_LIMIT
 from contest.blueprints.staff_api.views import COUNT_MAX, NOTE_MAX, PAGE_MAX
 from contest.domain.entries import MAX_TEXT
 from contest.domain.review import DECISIONS
 from contest.domain.tally_corrections import MAX_REASON
 from contest.models import EntryStatus, Role, SnapshotSource
+from contest.web.numbers import MAX_ID, MAX_INT64
 
 try:
     SITE_VERSION = version("contest")
@@ -28,8 +30,6 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     SITE_VERSION = "0.0.0"
 
 # The limits and choices come from the code that enforces them, so the document follows it.
-INT32_MAX = 2**31 - 1
-VIDEOS_PAGE_MAX = 20
 ENTRY_STATUSES = [s.value for s in EntryStatus]
 
 
@@ -89,11 +89,16 @@ def error(description: str) -> dict:
 
 
 def query(name: str, schema: dict, description: str) -> dict:
+    """A query parameter. What the views do with one (``contest.web.numbers``): an integer is
+    ASCII digits in its range and an enum one of its values; anything else, an empty value
+    included, answers 400. A free-text key given empty is as if left out."""
+    if schema.get("type") == "integer" or "enum" in schema:
+        description += " Anything else (an empty value, other digits such as `١٠`) answers 400."
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-CONTEST_QUERY = query("contest", STRING, "The contest's slug; the current contest when absent.")
-ENTRY_ID = {"name": "entry_id", "in": "path", "required": True, "schema": integer(1, INT32_MAX),
+CONTEST_QUERY = query("contest", STRING, "The contest's slug; the current contest when absent or empty.")
+ENTRY_ID = {"name": "entry_id", "in": "path", "required": True, "schema": integer(1, MAX_ID),
             "description": "The entry's id."}
 
 BAD_REQUEST = error("Bad input: a body that is not a JSON object, a missing or mistyped field, a bad parameter.")
@@ -233,7 +238,8 @@ SCHEMAS.update({
                       "properties": {"slogan": BOOLEAN, "theme": BOOLEAN, "content": BOOLEAN},
                       "description": "Approval needs all three ticked."},
         "reason": text(NOTE_MAX, description="Required to reject or ask for a fix; the entrant sees it."),
-        "version": integer(1, INT32_MAX, description="The version read; a stale one answers 409."),
+        "version": integer(1, MAX_ID, description="The version read; a stale one answers 409. Optional, but "
+                                                  "when given it must be such an integer (`null` answers 400)."),
     }, optional=("checklist", "reason", "version")),
     "ReviewResult": obj({"id": integer(1), "status": {"type": "string", "enum": ENTRY_STATUSES},
                          "version": integer(1)}),
@@ -297,7 +303,8 @@ PATHS = {
                        ref("Popularity")),
          "400": error(f"`limit` outside 1–{MAX_LIMIT}, or an unknown theme."), "404": NO_CONTEST},
         parameters=[CONTEST_QUERY,
-                    query("theme", STRING, "A theme key of the contest (see /api/v1/contest); all themes when absent."),
+                    query("theme", STRING,
+                          "A theme key of the contest (see /api/v1/contest); all themes when absent or empty."),
                     query("limit", integer(1, MAX_LIMIT, default=10), "How many entries.")])},
     "/api/v1/winners": {"get": operation(
         "api.winners_json", "Both awards, published or in their public notice (公示)",
@@ -308,13 +315,14 @@ PATHS = {
     "/api/v1/me/videos": {"get": operation(
         "api.my_videos", "The signed-in author's own Douyin videos, with their checks",
         {"200": answer("One page of videos, newest first.", ref("MyVideos")), "401": SIGNED_OUT,
+         "400": error(f"`cursor` or `count` is not an integer in its range (`count` 1–{VIDEOS_PAGE_MAX})."),
          "404": NO_CONTEST,
          "409": answer("Douyin not linked, or `video.list.bind` not granted.", ref("PasteLinkFallback")),
          "502": answer("Douyin failed.", ref("PasteLinkFallback"))},
         parameters=[CONTEST_QUERY,
-                    query("cursor", integer(0, 999_999_999, default=0), "The `cursor` of the last page."),
-                    query("count", integer(1, VIDEOS_PAGE_MAX, default=10),
-                          f"Videos a page (a larger count is read as {VIDEOS_PAGE_MAX}).")],
+                    query("cursor", integer(0, MAX_INT64, default=0, format="int64"),
+                          "The `cursor` of the last page (Douyin's, a 64-bit integer)."),
+                    query("count", integer(1, VIDEOS_PAGE_MAX, default=10), "Videos a page.")],
         security=CITIZEN)},
     "/api/v1/entries": {"post": operation(
         "api.create_entry", "Enter a video (by id from /me/videos, or by pasted text)",
@@ -329,14 +337,16 @@ PATHS = {
         "api.my_entries", "The signed-in citizen's entries",
         {"200": answer("Every contest's entries, or one contest's with `contest`.", ref("MyEntries")),
          "401": SIGNED_OUT, "404": NO_CONTEST},
-        parameters=[query("contest", STRING, "Only this contest's entries.")], security=CITIZEN)},
+        parameters=[query("contest", STRING, "Only this contest's entries; every contest's when absent or empty.")],
+        security=CITIZEN)},
     "/api/v1/staff/entries": {"get": operation(
         "staff_api.list_entries", "Entries by id, filtered; reviewers see their areas only",
         staff_responses(answer("A page of entries; `next_after` pages on.", ref("StaffEntries")),
                         {"400": error("A parameter's value is not valid.")}),
         parameters=[CONTEST_QUERY, query("status", {"type": "string", "enum": ENTRY_STATUSES}, "Only this status."),
-                    query("theme", STRING, "A theme key."), query("area", STRING, "An area key."),
-                    query("after", integer(0, 999_999_999), "Entries with a larger id."),
+                    query("theme", STRING, "A theme key; every theme when absent or empty."),
+                    query("area", STRING, "An area key; every area (of the reviewer's) when absent or empty."),
+                    query("after", integer(0, MAX_ID), "Entries with a larger id."),
                     query("limit", integer(1, PAGE_MAX, default=100), "Entries a page.")],
         security=STAFF)},
     "/api/v1/staff/entries/{entry_id}": {"get": operation(

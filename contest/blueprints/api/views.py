@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_login import current_user
 
 from contest.blueprints.api import bp
 from contest.domain import clock
 from contest.domain.captions import caption_problems
-from contest.domain.entries import MAX_TEXT, preflight
-from contest.errors import error_response
+from contest.domain.entries import preflight
 from contest.extensions import csrf, limiter
 from contest.views_support import contest_for_request, douyin
+from contest.web import BadInput
+from contest.web.json_body import json_object, text_field
 
 
-class BadBody(Exception):
-    def __init__(self, message: str):
-        self.message = message
-
-
-def json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadBody("请求体必须是 JSON 对象。")
-    if not _storable(body):
-        raise BadBody("请求内容含有无法保存的字符（U+0000 或不成对的代理字符）。")
-    return body
-
-
-# PostgreSQL text cannot hold U+0000, and a lone surrogate (JSON's escape \ud800) has no UTF-8:
-# refused at the door rather than answered with a 500 when saved.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(value) -> bool:
-    if isinstance(value, str):
-        return _UNSTORABLE.search(value) is None
-    if isinstance(value, dict):
-        return all(_storable(k) and _storable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_storable(v) for v in value)
-    return True
-
-
-def text_field(body: dict, name: str, *, max_length: int = MAX_TEXT) -> str:
-    value = body.get(name)
-    if not isinstance(value, str):
-        raise BadBody(f"缺少字段 {name}（字符串）。")
-    if len(value) > max_length:
-        raise BadBody(f"字段 {name} 太长（最多 {max_length} 个字符）。")
-    return value
+# What the API's views raise for a bad field: a 400 with the message (contest.errors renders it).
+BadBody = BadInput
 
 
 def contest_field(body: dict):
@@ -59,11 +24,6 @@ def contest_field(body: dict):
     if slug is not None and not isinstance(slug, str):
         raise BadBody("字段 contest 必须是字符串。")
     return contest_for_request(slug)
-
-
-@bp.errorhandler(BadBody)
-def _bad_body(exc: BadBody):
-    return error_response(400, exc.message)
 
 
 @bp.post("/preflight")

@@ -1,14 +1,12 @@
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
-from wtforms.validators import Length
 
-from contest.domain.entries import MAX_TEXT
 from contest.forms import FlaskForm
 
 
 class EntryForm(FlaskForm):
-    # Theme, area and the link are validated by the entry rules (Chinese messages, and
-    # the form keeps what was typed); WTForms only bounds the size.
-    text = TextAreaField("抖音视频分享链接", validators=[Length(max=MAX_TEXT * 2)])
+    # Theme, area and the link, its length (MAX_TEXT) included, are validated by the entry
+    # rules (Chinese messages, and the form keeps what was typed).
+    text = TextAreaField("抖音视频分享链接")
     video_id = HiddenField()  # set when the video was picked from the author's own list
     theme = RadioField("参赛主题", choices=[], validate_choice=False)
     area = SelectField("所在区县", choices=[], validate_choice=False)

@@ -15,6 +15,7 @@ from contest.domain.review import resubmit_entry
 from contest.extensions import db
 from contest.models import Entry
 from contest.views_support import author_videos, douyin
+from contest.web.numbers import form_ids
 
 MARK_MAX = 200
 
@@ -46,7 +47,7 @@ def inbox_read():
         if request.form.get("all") == "1":
             ids = "all"
         else:
-            ids = [int(v) for v in request.form.getlist("id")[:MARK_MAX] if v.isdecimal() and len(v) < 12]
+            ids = form_ids("id", limit=MARK_MAX)
         notify.mark_read(current_user, ids, clock.now())
         db.session.commit()
     return redirect(url_for("entries.inbox"))

@@ -32,6 +32,7 @@ from contest.extensions import db
 from contest.models import Contest, ContestArea, Entry, Role, User
 from contest.models.tokens import StaffToken
 from contest.views_support import contest_for_request, roles_required
+from contest.web.numbers import parse_id, parse_int
 
 admin_only = roles_required(Role.ADMIN)
 staff = roles_required(Role.ADMIN, Role.REVIEWER, Role.JUDGE)
@@ -52,28 +53,29 @@ def _audit_filters() -> dict:
         filters["action"] = args["action"].strip()[:64]
     actor = args.get("actor", "").strip()
     if actor:
-        if not actor.isdecimal() or len(actor) > 11:
-            raise DomainError("操作人请填写账号编号或手机号。")
-        if len(actor) == 11:
+        if len(actor) == 11 and parse_int(actor, high=99_999_999_999) is not None:  # 11 digits: a mobile number
             user = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(actor)))
             filters["actor_id"] = user.id if user else -1
+        elif (actor_id := parse_id(actor)) is not None:
+            filters["actor_id"] = actor_id
         else:
-            filters["actor_id"] = int(actor)
+            raise DomainError("操作人请填写账号编号或手机号。")
     target = args.get("target", "").strip()
     if target:
         kind, _, ident = target.partition(":")
-        if not kind or (ident and not (ident.isdecimal() and len(ident) < 10)):
+        target_id = parse_id(ident) if ident else None
+        if not kind or (ident and target_id is None):
             raise DomainError("对象请按“类型:编号”填写，例如 entry:12，或只写类型。")
         filters["target_type"] = kind[:32]
-        if ident:
-            filters["target_id"] = int(ident)
+        if target_id is not None:
+            filters["target_id"] = target_id
     if args.get("contest"):
         filters["contest_id"] = resolve_contest(args["contest"], clock.now()).id
     before = args.get("before_id", "")
     if before:
-        if not before.isdecimal() or len(before) >= 10:
+        if (before_id := parse_id(before)) is None:
             raise DomainError("翻页参数无效。")
-        filters["before_id"] = int(before)
+        filters["before_id"] = before_id
     return filters
 
 
@@ -220,8 +222,8 @@ def tokens():
             flash(f"已创建令牌“{token.name}”（{token.prefix}…）。它只显示这一次，请立即复制保存。", "success")
             return _render_tokens(plain)
         if action == "revoke":
-            ident = request.form.get("token_id", "")
-            token = db.session.get(StaffToken, int(ident)) if ident.isdecimal() and len(ident) < 10 else None
+            token_id = parse_id(request.form.get("token_id", ""))
+            token = db.session.get(StaffToken, token_id) if token_id is not None else None
             if token is None:
                 raise NotFound("没有找到这个令牌。")
             revoke_token(token, actor=user, now=clock.now())
@@ -245,8 +247,8 @@ def users():
     """Staff accounts and their roles; ``?phone=`` finds any account to change its role. A POST
     (``user_id``, ``role``, ``areas``…) changes one account's role and areas (audited)."""
     if request.method == "POST":
-        ident = request.form.get("user_id", "")
-        user = db.session.get(User, int(ident)) if ident.isdecimal() and len(ident) < 10 else None
+        user_id = parse_id(request.form.get("user_id", ""))
+        user = db.session.get(User, user_id) if user_id is not None else None
         if user is None:
             raise NotFound("没有找到这个账号。")
         role = request.form.get("role")

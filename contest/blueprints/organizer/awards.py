@@ -34,7 +34,8 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Contest, Entry, Role
 from contest.models.awards import Announcement, AnnouncementKind, Disqualification
-from contest.views_support import MAX_ID, contest_for_request, roles_required
+from contest.views_support import contest_for_request, roles_required
+from contest.web.numbers import IdField
 
 admins_only = roles_required(Role.ADMIN)
 admins_and_reviewers = roles_required(Role.ADMIN, Role.REVIEWER)
@@ -57,12 +58,12 @@ class DraftForm(FlaskForm):
         NumberRange(min=1, max=rules.MAX_NOTICE_DAYS, message=f"公示天数必须在 1 到 {rules.MAX_NOTICE_DAYS} 之间。")])
 
 
-# An id the database can hold: a larger number is no entry (and no query).
-ENTRY_NUMBER = NumberRange(min=1, max=MAX_ID, message="没有这个编号的作品。")
+# An id the database can hold: anything else is no entry (and no query).
+NO_SUCH_ENTRY = "没有这个编号的作品。"
 
 
 class DisqualifyForm(FlaskForm):
-    entry_id = IntegerField("作品编号", validators=[InputRequired("请填写作品编号。"), ENTRY_NUMBER])
+    entry_id = IdField("作品编号", validators=[InputRequired("请填写作品编号。")], message=NO_SUCH_ENTRY)
     reason = _reason("取消资格的原因")
 
 
@@ -74,7 +75,7 @@ class CorrectForm(FlaskForm):
     kind = SelectField("更正哪个奖项", choices=[SelectChoice(k.value, k.label) for k in rules.KINDS],
                        validators=[AnyOf([k.value for k in rules.KINDS], message="请选择奖项。")])
     reason = _reason("更正原因")
-    entry_id = IntegerField("同时取消资格的作品编号（可不填）", validators=[Optional(), ENTRY_NUMBER])
+    entry_id = IdField("同时取消资格的作品编号（可不填）", validators=[Optional()], message=NO_SUCH_ENTRY)
 
 
 class AnnouncementForm(FlaskForm):

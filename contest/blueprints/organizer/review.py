@@ -22,6 +22,8 @@ from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
 from contest.security import safe_next
 from contest.views_support import contest_for_request, roles_required
+from contest.web import BadInput
+from contest.web.numbers import parse_id, parse_int
 
 reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
 
@@ -61,6 +63,17 @@ class DecisionForm(FlaskForm):
                   "reason_text": self.reason_text.data or ""}
         values.update({k: "1" for k in review_rules.CHECKLIST if getattr(self, k).data})
         return {k: v for k, v in values.items() if v}
+
+
+def _version(value: str | None) -> int | None:
+    """The entry version the reviewer saw (the hidden field): none when left out, else a
+    version number; anything else is refused rather than taken as none."""
+    if not value:
+        return None
+    version = parse_id(value)
+    if version is None:
+        raise BadInput("页面上的作品版本无效，请刷新页面后重新审核。")
+    return version
 
 
 def _here() -> str:
@@ -134,8 +147,7 @@ def queue():
     theme = request.args.get("theme") if request.args.get("theme") in {t.key for t in contest.themes} else None
     area = request.args.get("area") if request.args.get("area") in {a.key for a in areas} else None
     flagged = request.args.get("flagged") == "1"
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdecimal() and len(page_arg) < 7 else 1
+    page = parse_int(request.args.get("page", "1"), low=1, high=999_999) or 1
     result = review_rules.review_queue(contest, user=current_user, status=status, theme=theme, area=area,
                                        flagged=flagged, page=page)
     filters = {"contest": contest.slug, "status": status.value if status else "all", "theme": theme or "",
@@ -157,8 +169,10 @@ def bulk_approve():
     picked: dict[int, int] = {}
     for value in request.form.getlist("entry")[:BULK_MAX]:
         entry_id, _, version = value.partition(":")
-        if entry_id.isdecimal() and version.isdecimal() and len(entry_id) < 12 and len(version) < 12:
-            picked[int(entry_id)] = int(version)
+        entry_id, version = parse_id(entry_id), parse_id(version)
+        if entry_id is None or version is None:
+            raise BadInput(f"作品编号或版本无效：{value[:40]}")
+        picked[entry_id] = version
     if not picked:
         flash("请先勾选要通过的作品。", "error")
         return redirect(back)
@@ -203,8 +217,8 @@ def decide_entry(entry_id: int):
     form = DecisionForm()
     decision = form.decision.data
     back = safe_next(form.next.data, _queue_url(contest))
-    version = int(form.version.data) if (form.version.data or "").isdecimal() and len(form.version.data) < 12 else None
     try:
+        version = _version(form.version.data)
         reason = None if decision == "approve" else review_rules.compose_reason(
             form.reason_choice.data, form.reason_text.data, review_rules.rejection_reasons(contest))
         review_rules.review_entry(

@@ -24,7 +24,7 @@ from flask import g, jsonify, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.blueprints.api.views import BadBody, json_object
+from contest.blueprints.api.views import BadBody
 from contest.blueprints.staff_api import bp
 from contest.domain import clock
 from contest.domain.contests import area_by_key, theme_by_key
@@ -38,6 +38,8 @@ from contest.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, TallyCorrection
 from contest.views_support import contest_for_request
+from contest.web.json_body import json_object
+from contest.web.numbers import MAX_ID, parse_int
 
 NEED_TOKEN = "需要有效的访问令牌。"
 STALE = "这个作品刚被其他人修改过，请重新读取后再提交。"
@@ -76,11 +78,6 @@ def _authenticate():
     return None
 
 
-@bp.errorhandler(BadBody)
-def _bad_body(exc: BadBody):
-    return error_response(400, exc.message)
-
-
 def allow(*roles: Role):
     """Only token holders with one of ``roles`` (403 otherwise)."""
     def decorator(view):
@@ -106,12 +103,15 @@ def _entry_for(entry_id: int) -> Entry:
 # --- input -----------------------------------------------------------------------------
 
 def _int_field(body: dict, name: str, *, required: bool = False, low: int = 0, high: int = COUNT_MAX) -> int | None:
-    value = body.get(name)
-    if value is None:
+    """An integer field; absent is ``None`` (unless ``required``), anything else not an integer
+    in range (``null``, ``true``, ``1.0``, ``"1"``) is refused, never ignored."""
+    if name not in body:
         if required:
             raise BadBody(f"缺少字段 {name}（整数）。")
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    value = body[name]
+    value = None if isinstance(value, str) else parse_int(value, low=low, high=high)  # JSON: a number, not text
+    if value is None:
         raise BadBody(f"字段 {name} 必须是 {low} 到 {high} 之间的整数。")
     return value
 
@@ -143,9 +143,11 @@ def _instant_field(body: dict, name: str) -> datetime | None:
         raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。") from None
 
 
-def _query_choice(name: str, lookup):
+def _query_choice(name: str, lookup, *, blank_is_absent: bool = False):
+    """``?name=`` looked up; absent is ``None``, a value with no match is a 400. Empty is such a
+    value (no status, no number) unless ``blank_is_absent``: an empty theme or area key is every one."""
     value = request.args.get(name)
-    if not value:
+    if value is None or (blank_is_absent and not value):
         return None
     found = lookup(value)
     if found is None:
@@ -176,11 +178,10 @@ def list_entries():
     """``?contest=&status=&theme=&area=&after=&limit=``: entries by id; ``next_after`` pages on."""
     contest = contest_for_request()
     status = _query_choice("status", lambda v: EntryStatus(v) if v in set(EntryStatus) else None)
-    theme = _query_choice("theme", lambda v: theme_by_key(contest, v))
-    area = _query_choice("area", lambda v: area_by_key(contest, v))
-    after = _query_choice("after", lambda v: int(v) if v.isdecimal() and len(v) < 10 else None)
-    limit = _query_choice(
-        "limit", lambda v: int(v) if v.isdecimal() and len(v) < 4 and 0 < int(v) <= PAGE_MAX else None) or 100
+    theme = _query_choice("theme", lambda v: theme_by_key(contest, v), blank_is_absent=True)
+    area = _query_choice("area", lambda v: area_by_key(contest, v), blank_is_absent=True)
+    after = _query_choice("after", lambda v: parse_int(v, high=MAX_ID))
+    limit = _query_choice("limit", lambda v: parse_int(v, low=1, high=PAGE_MAX)) or 100
     user = g.staff_user
     scope = list(user.area_keys) if user.role is Role.REVIEWER and user.area_keys else None
     if scope is not None and area is not None and area.key not in scope:
@@ -216,7 +217,7 @@ def decide_entry(entry_id: int):
     if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
         raise BadBody("字段 checklist 必须是对象，每一项为 true 或 false。")
     reason = _text_field(body, "reason")
-    version = _int_field(body, "version", low=1, high=2**31 - 1)
+    version = _int_field(body, "version", low=1, high=MAX_ID)
     try:
         review_entry(entry, reviewer=g.staff_user, decision=decision, checklist=checklist, reason=reason,
                      version=version, now=clock.now())
