@@ -39,6 +39,7 @@ def contest(make_contest, freeze):
     freeze(IN_WINDOW)
     contest = make_contest()
     contest.popularity_award_size = contest.excellence_award_size = 2
+    contest.theme_award_places = True  # these tests check the per-theme lists too
     db.session.commit()
     return contest
 
