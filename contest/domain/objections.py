@@ -112,8 +112,8 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
 
 def _handle(objection: Objection, status: ObjectionStatus, *, reply: str, staff: User, now: datetime,
             changes: dict) -> Objection:
-    objection.status, objection.reply = status, reply
-    objection.handled_by_id, objection.handled_at = staff.id, now
+    staff_id = staff.id  # read first: loading it must not flush a half-answered objection
+    objection.status, objection.reply, objection.handled_by_id, objection.handled_at = status, reply, staff_id, now
     audit.record(f"objection.{'uphold' if status is ObjectionStatus.UPHELD else 'dismiss'}", actor=staff, now=now,
                  target=objection, changes={"status": [ObjectionStatus.OPEN.value, status.value],
                                             "entry_id": objection.entry_id, **changes}, note=reply)
