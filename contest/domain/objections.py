@@ -86,6 +86,8 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
         raise DomainError(NOT_LISTED)
     reason = awards.clean_reason(reason, "异议理由", MAX_REASON)
     if user is None:
+        if not phone:
+            raise DomainError("请先验证手机号：填写手机号并获取验证码。")
         phone = normalise_phone(phone)
         if not (code or "").strip():
             raise DomainError("请输入短信验证码。")

@@ -117,6 +117,12 @@ def test_an_anonymous_visitor_objects_with_a_code_and_looks_it_up(client, listed
     code = DEMO_CODE.search(page).group(1)
 
     wrong = "000000" if code != "000000" else "111111"
+    with client.session_transaction() as sess:
+        pending = sess.pop("objection_phone")
+    response = client.post(path, data={"reason": "刷赞", "code": code, "csrf_token": token})
+    assert response.status_code == 422 and "请先验证手机号：填写手机号并获取验证码。" in response.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        sess["objection_phone"] = pending
     response = client.post(path, data={"reason": "刷赞", "code": wrong, "csrf_token": token})
     assert response.status_code == 422 and "验证码错误。" in response.get_data(as_text=True)
     response = client.post(path, data={"reason": "刷赞：一夜涨了三万赞", "code": code, "csrf_token": token,
