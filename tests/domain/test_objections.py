@@ -49,11 +49,12 @@ def objector(make_user):
 
 @pytest.fixture
 def world(contest, make_user, admin, freeze):
-    """E1 500, E2 400, E3 300 likes; the popularity list (top 2) in its notice from DRAFT."""
+    """E1 (life, 500 likes), E2 (talent, 400), E3 (life, 300); the popularity list (top 2) in its
+    notice from DRAFT (the excellence list is empty: no scores)."""
     entrant = make_user(nickname="作者")
     entries = {}
-    for n, likes in enumerate((500, 400, 300), start=1):
-        entry = build_entry(contest, entrant, video_id=str(7_300_000_000_000_000_000 + n),
+    for n, (theme, likes) in enumerate((("life", 500), ("talent", 400), ("life", 300)), start=1):
+        entry = build_entry(contest, entrant, video_id=str(7_300_000_000_000_000_000 + n), theme=theme,
                             at=datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n),
                             caption=f"E{n}")
         db.session.flush()
