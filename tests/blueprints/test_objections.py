@@ -188,6 +188,9 @@ def test_admin_upholds_an_objection_and_the_list_moves_up(client, login, make_us
     assert client.post(f"/staff/objections/{first.id}/uphold", data={"reply": "x", "csrf_token": token}).status_code == 403
 
     login(admin)
+    page = client.get(f"/staff/awards?contest={SLUG}").get_data(as_text=True)
+    assert ('有 2 条异议待答复，全部答复后才能发布名单：<a href="/staff/objections?contest=zhuzhou-2020&amp;status=open">'
+            '去处理</a>。') in page
     token = csrf_from(client, "/staff/objections")
     response = client.post(f"/staff/objections/{first.id}/uphold", data={"reply": "", "csrf_token": token})
     assert response.status_code == 302
@@ -214,6 +217,7 @@ def test_admin_upholds_an_objection_and_the_list_moves_up(client, login, make_us
     response = client.get(f"/staff/objections?contest={SLUG}&status=closed")
     assert response.status_code == 400 and "状态只能是 open、upheld 或 dismissed。" in response.get_data(as_text=True)
 
+    assert 'id="open-objections"' not in client.get(f"/staff/awards?contest={SLUG}").get_data(as_text=True)
     body = client.get(f"/api/v1/winners?contest={SLUG}").get_json()
     assert body["popularity"]["objections"] == {"received": 2, "handled": 2}
     assert (body["excellence"]["places"], body["excellence"]["objections"]) == ([], {"received": 0, "handled": 0})
