@@ -65,7 +65,8 @@ def test_winners_lists_the_overall_list_first_then_the_themes_in_order(client, c
 def test_winners_in_notice_link_each_place_to_an_objection_and_say_the_counts(client, listed):
     popularity, entries = listed
     page = client.get(f"/winners?contest={SLUG}").get_data(as_text=True)
-    links = re.findall(r'href="/winners/objections/new\?list=(\d+)&amp;entry=(\d+)">提出异议</a>', page)
+    links = re.findall(r'<a class="objection-link" href="/winners/objections/new\?list=(\d+)&amp;entry=(\d+)" '
+                       r'aria-label="对总榜第 \d 名提出异议">提出异议</a>', page)
     assert links == [(str(popularity.id), str(entries["E1"].id)), (str(popularity.id), str(entries["E2"].id))]
     assert page.count("公示期间共收到异议 0 条，已答复 0 条。") == 2  # and excellence: an empty list (no scores)
     body = client.get(f"/api/v1/winners?contest={SLUG}").get_json()
