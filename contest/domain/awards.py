@@ -260,17 +260,19 @@ def _disqualify_entry(contest: Contest, entry: Entry, reason: str, *, staff: Use
     return row
 
 
-def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now: datetime) -> Disqualification:
+def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now: datetime,
+               late: bool = False) -> Disqualification:
     """Disqualify ``entry`` during the notice period (``notice_starts_at <= now <
     notice_ends_at``): APPROVED → REJECTED with ``reason`` as the note, a
     :class:`Disqualification` row, and the notice lists recomputed in place so that the
     next in line moves up. After the period, a correction of the published lists is the
-    way. The caller commits."""
+    way; ``late`` (an objection filed during the period, upheld after it) allows it until
+    the lists are published. The caller commits."""
     reason = clean_reason(reason, "取消资格的原因")
     lists = _notice_lists(contest)
     starts = min(award_list.notice_starts_at for award_list in lists)
     ends = max(award_list.notice_ends_at for award_list in lists)
-    if not starts <= now < ends:
+    if not (starts <= now < ends or (late and starts <= now)):
         raise DomainError("公示期已结束，不能再在公示中取消资格；请发布后通过更正处理。")
     row = _disqualify_entry(contest, entry, reason, staff=staff, now=now)
     db.session.flush()

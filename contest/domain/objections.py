@@ -14,7 +14,8 @@ Staff answer every objection with a reply: :func:`uphold` disqualifies the entry
 :func:`contest.domain.awards.disqualify` (the next in line moves up; an entry already
 disqualified is not disqualified twice), :func:`dismiss` leaves the lists alone. Both are
 audited, and an objector with an account is told in their inbox. The lists cannot be
-published while an objection is open (:func:`contest.domain.awards.publish_awards`).
+published while an objection is open (:func:`contest.domain.awards.publish_awards`), so an
+objection filed in time can be upheld after the period too.
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ def _open(objection: Objection) -> None:
 
 def uphold(objection: Objection, *, reply: str | None, staff: User, now: datetime) -> Objection:
     """The objection holds: the entry is disqualified (its reason: ``reply``) and the lists in
-    their notice are recomputed, unless it already was. Only during the notice (after it, a
-    correction of the published lists is the way). The caller commits."""
+    their notice are recomputed, unless it already was. Also after the notice period, as long
+    as the lists are not published (they cannot be while an objection is open). The caller
+    commits."""
     _open(objection)
     reply = awards.clean_reason(reply, "答复", MAX_REPLY)
     entry = objection.entry
@@ -146,7 +148,7 @@ def uphold(objection: Objection, *, reply: str | None, staff: User, now: datetim
     done = db.session.scalar(sa.select(Disqualification).where(
         Disqualification.contest_id == contest.id, Disqualification.entry_id == entry.id))
     if done is None:
-        done = awards.disqualify(contest, entry, reply, staff=staff, now=now)
+        done = awards.disqualify(contest, entry, reply, staff=staff, now=now, late=True)
     return _handle(objection, ObjectionStatus.UPHELD, reply=reply, staff=staff, now=now,
                    changes={"disqualification_id": done.id})
 

@@ -209,14 +209,18 @@ def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(worl
     assert actions()[-1] == "objection.dismiss"
 
 
-def test_upholding_after_the_notice_needs_a_correction(world, objector, admin):
+def test_an_objection_filed_in_time_can_be_upheld_after_the_notice_until_publication(world, objector, admin):
     popularity, entries = world
     objection = rules.file_objection(popularity, entries["E1"], reason="搬运", now=DURING, user=objector).objection
     db.session.commit()
+    # Staff disqualifying on their own after the period: a correction is the way.
     with pytest.raises(DomainError, match="公示期已结束"):
-        rules.uphold(objection, reply="成立", staff=admin, now=NOTICE_ENDS)
-    db.session.rollback()
-    assert db.session.get(Objection, objection.id).status is ObjectionStatus.OPEN
+        awards.disqualify(entries["E1"].contest, entries["E1"], "成立", staff=admin, now=NOTICE_ENDS)
+    rules.uphold(objection, reply="经核实系搬运", staff=admin, now=NOTICE_ENDS + timedelta(hours=1))
+    awards.publish_awards(entries["E1"].contest, staff=admin, now=NOTICE_ENDS + timedelta(hours=1))
+    db.session.commit()
+    assert (objection.status, entries["E1"].status, overall(popularity)) == (
+        ObjectionStatus.UPHELD, EntryStatus.REJECTED, ["E2", "E3"])
 
 
 def test_looking_up_needs_the_reference_and_the_phone(world, objector):
