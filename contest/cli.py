@@ -27,9 +27,11 @@ def _fail(exc: DomainError):
 @click.option("--name", default=None, help="活动名称。")
 @click.option("--opens", default=None, help="开始时间，ISO 8601；无时区即北京时间；只写日期即当天 00:00:00。")
 @click.option("--closes", default=None, help="结束时间，ISO 8601；只写日期即当天 23:59:59（含）。")
-def create_contest_command(slug, name, opens, closes):
+@click.option("--theme-places", is_flag=True, default=False,
+              help="除总榜外，每个主题也各设获奖名额（默认不设：每个奖项总榜前十，按公告）。")
+def create_contest_command(slug, name, opens, closes, theme_places):
     """Create a contest. With no options: the 2020 contest exactly as the article describes."""
-    from contest.domain.contests import ZHUZHOU_2020, create_contest, parse_instant
+    from contest.domain.contests import ZHUZHOU_2020, Rules, create_contest, parse_instant
 
     given = [o for o in (slug, name, opens, closes) if o is not None]
     if given and len(given) != 4:
@@ -41,6 +43,7 @@ def create_contest_command(slug, name, opens, closes):
             slug=slug, name=name,
             opens_at=parse_instant(opens or ZHUZHOU_2020["opens"], end_of_day=False),
             closes_at=parse_instant(closes or ZHUZHOU_2020["closes"], end_of_day=True),
+            rules=Rules(theme_award_places=theme_places),
         )
         db.session.commit()
     except DomainError as exc:
@@ -48,6 +51,7 @@ def create_contest_command(slug, name, opens, closes):
     click.echo(
         f"已创建活动 {contest.slug}：{contest.name}，"
         f"{clock.to_local(contest.opens_at):%Y-%m-%d %H:%M:%S} 至 {clock.to_local(contest.closes_at):%Y-%m-%d %H:%M:%S}（北京时间）"
+        + ("；每个主题另设获奖名额" if contest.theme_award_places else "")
     )
 
 

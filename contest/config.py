@@ -163,6 +163,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_SIGNUP_LIMIT": _limit(env, "CONTEST_SIGNUP_LIMIT", "10/minute"),
         "CONTEST_OTP_LIMIT": _limit(env, "CONTEST_OTP_LIMIT", "5/minute;30/hour"),
         "CONTEST_ENTRY_LIMIT": _limit(env, "CONTEST_ENTRY_LIMIT", "20/minute"),
+        "CONTEST_OBJECTION_LIMIT": _limit(env, "CONTEST_OBJECTION_LIMIT", "5/hour"),
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
         # Logs: one JSON object a line (production) or plain text; see contest.logs.

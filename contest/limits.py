@@ -3,7 +3,7 @@ config value (``CONTEST_*_LIMIT``) at request time and counts per client address
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from flask import current_app
 
@@ -17,3 +17,14 @@ def configured(name: str) -> Callable[[], str]:
 
 # Entering a video, on the page or through the JSON API: one budget per address for both.
 entry_limit = limiter.shared_limit(configured("CONTEST_ENTRY_LIMIT"), scope="entry-submission", methods=["POST"])
+
+
+def code_limits(phone: Callable[[], Optional[str]]):
+    """The budgets for one-time-code requests (``CONTEST_OTP_LIMIT``), per address and per the
+    phone number ``phone()`` reads from the request (None: not counted per phone, as no code
+    goes to a malformed number). Every form that sends a code shares them (same scopes), so
+    neither many addresses nor many numbers make a flood of SMS."""
+    per_address = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-address", methods=["POST"])
+    per_phone = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-phone", methods=["POST"],
+                                     key_func=lambda: f"phone:{phone()}", exempt_when=lambda: phone() is None)
+    return per_address, per_phone

@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, redirect, request
 from flask_login import current_user, login_url
 
-from contest.domain import clock, contests
+from contest.domain import accounts, clock, contests
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused
@@ -18,6 +18,7 @@ from contest.douyin.author import AuthorVideos
 from contest.douyin.client import DouyinClient
 from contest.errors import error_response
 from contest.security import safe_next
+from contest.sms import sender_from_config
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
 from contest.web.numbers import MAX_ID, MAX_INT64, parse_id, query_int  # noqa: F401 (MAX_ID: for views)
@@ -43,6 +44,24 @@ def enter(contest: Contest, req: EntryRequest) -> Entry:
         raise
     db.session.commit()
     return entry
+
+
+def send_code(phone: str, purpose: str) -> str:
+    """A one-time code for ``purpose`` sent to ``phone`` with the configured sender and limits
+    (:func:`contest.domain.accounts.request_code`); the caller commits."""
+    config = current_app.config
+    return accounts.request_code(
+        phone, purpose=purpose, now=clock.now(), sender=sender_from_config(config),
+        secret=config["SECRET_KEY"], ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"],
+        resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"], daily_limit=config["CONTEST_OTP_DAILY_LIMIT"],
+    )
+
+
+def flash_code_sent(phone: str, code: str) -> None:
+    minutes = -(-current_app.config["CONTEST_OTP_TTL_SECONDS"] // 60)
+    flash(f"验证码已发送到 {mask_phone(phone)}，{minutes} 分钟内有效。", "success")
+    if current_app.config["CONTEST_DEMO_MODE"]:
+        flash(f"演示模式：验证码是 {code}", "demo")
 
 
 def page_cursor() -> int:

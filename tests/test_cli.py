@@ -27,7 +27,19 @@ def test_create_contest_without_options_is_the_2020_contest(runner):
     assert [a.name for a in contest.areas] == [
         "荷塘区", "芦淞区", "石峰区", "天元区", "渌口区", "醴陵市", "攸县", "茶陵县", "炎陵县"]
     assert (contest.popularity_award_size, contest.excellence_award_size, contest.allow_double_win) == (10, 10, True)
+    assert contest.theme_award_places is False  # ten places per award, overall, as announced
     assert contest.timezone == "Asia/Shanghai"
+
+
+def test_create_contest_with_theme_places(runner):
+    result = runner.invoke(args=["create-contest", "--theme-places"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "已创建活动 zhuzhou-2020：“动力株洲文旅通”杯株洲抖音生活秀，"
+        "2020-06-18 00:00:00 至 2020-07-17 23:59:59（北京时间）；每个主题另设获奖名额"
+    )
+    contest = db.session.scalar(sa.select(Contest))
+    assert (contest.theme_award_places, contest.popularity_award_size, contest.excellence_award_size) == (True, 10, 10)
 
 
 def test_create_contest_with_other_dates(runner):

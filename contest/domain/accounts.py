@@ -33,7 +33,8 @@ CODE_DIGITS = 6
 MAX_ATTEMPTS = 5  # wrong guesses that burn a code
 
 SIGNUP = "signup"
-PURPOSES = frozenset({SIGNUP})
+OBJECTION = "objection"  # an objector without an account proves their phone (contest.domain.objections)
+PURPOSES = frozenset({SIGNUP, OBJECTION})
 
 BAD_PHONE = "请输入正确的 11 位手机号"
 PHONE_TAKEN = "这个手机号已经注册，请直接登录。"

@@ -14,10 +14,10 @@ Stages of a contest's lists (one :class:`AwardList` per award and version):
 
 What a list holds
 -----------------
-For each award, scope ``overall`` and one scope per theme (in the contest's theme
-order), each the top N of its ranking: N is the contest's ``popularity_award_size`` or
-``excellence_award_size`` for the overall list **and for each theme list alike** (the
-contest configures one size per award; the article's "top ten" applies to each list).
+For each award, scope ``overall``: the top N of its ranking, N being the contest's
+``popularity_award_size`` or ``excellence_award_size`` (10 each: the article's "top ten",
+overall). Only when the contest sets ``theme_award_places`` (off by default, never implied)
+does each theme get a list of its own too, in the contest's theme order and of the same N.
 Popularity comes from :func:`contest.domain.likes.standings`, excellence from
 :func:`contest.domain.judging.excellence_ranking`; their tie rules apply.
 
@@ -43,6 +43,7 @@ from contest.domain.likes import frozen, standings
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, User
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
+from contest.models.objection import Objection, ObjectionStatus
 
 OVERALL = "overall"
 DEFAULT_NOTICE_DAYS = 5
@@ -69,7 +70,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _scopes(contest: Contest):
-    return [(OVERALL, None)] + [(theme.key, theme) for theme in contest.themes]
+    """``overall``, then each theme only when the contest has per-theme places."""
+    themes = contest.themes if contest.theme_award_places else []
+    return [(OVERALL, None)] + [(theme.key, theme) for theme in themes]
 
 
 def _popularity(contest: Contest) -> list[Placing]:
@@ -162,12 +165,13 @@ def _next_version(contest: Contest, kind: AwardKind) -> int:
     return (latest or 0) + 1
 
 
-def _clean_reason(reason: str | None, what: str) -> str:
+def clean_reason(reason: str | None, what: str, limit: int = MAX_REASON) -> str:
+    """``reason`` stripped; refused when empty or longer than ``limit`` (``what`` names it)."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(f"请填写{what}。")
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"{what}最多 {MAX_REASON} 个字。")
+    if len(reason) > limit:
+        raise DomainError(f"{what}最多 {limit} 个字。")
     return reason
 
 
@@ -256,17 +260,19 @@ def _disqualify_entry(contest: Contest, entry: Entry, reason: str, *, staff: Use
     return row
 
 
-def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now: datetime) -> Disqualification:
+def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now: datetime,
+               late: bool = False) -> Disqualification:
     """Disqualify ``entry`` during the notice period (``notice_starts_at <= now <
     notice_ends_at``): APPROVED → REJECTED with ``reason`` as the note, a
     :class:`Disqualification` row, and the notice lists recomputed in place so that the
     next in line moves up. After the period, a correction of the published lists is the
-    way. The caller commits."""
-    reason = _clean_reason(reason, "取消资格的原因")
+    way; ``late`` (an objection filed during the period, upheld after it) allows it until
+    the lists are published. The caller commits."""
+    reason = clean_reason(reason, "取消资格的原因")
     lists = _notice_lists(contest)
     starts = min(award_list.notice_starts_at for award_list in lists)
     ends = max(award_list.notice_ends_at for award_list in lists)
-    if not starts <= now < ends:
+    if not (starts <= now < ends or (late and starts <= now)):
         raise DomainError("公示期已结束，不能再在公示中取消资格；请发布后通过更正处理。")
     row = _disqualify_entry(contest, entry, reason, staff=staff, now=now)
     db.session.flush()
@@ -277,7 +283,8 @@ def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now:
 
 
 def publish_awards(contest: Contest, *, staff: User, now: datetime) -> list[AwardList]:
-    """Publish the lists in their notice, once the notice period is over. They are
+    """Publish the lists in their notice, once the notice period is over and every objection
+    (:mod:`contest.domain.objections`) is answered. They are
     recomputed one last time first, so that a change made outside this module during the
     notice (an entry rejected on review, a manual like reading) is not published stale;
     what moved is in the audit. The caller commits."""
@@ -285,6 +292,10 @@ def publish_awards(contest: Contest, *, staff: User, now: datetime) -> list[Awar
     ends = max(award_list.notice_ends_at for award_list in lists)
     if now < ends:
         raise DomainError("公示期尚未结束，不能发布获奖名单。")
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(Objection).where(
+        Objection.contest_id == contest.id, Objection.status == ObjectionStatus.OPEN))
+    if waiting:
+        raise DomainError(f"还有 {waiting} 条异议没有答复，答复后才能发布获奖名单。")
     changed = _recompute_notice(contest)
     for award_list in lists:
         award_list.status, award_list.published_at = AwardStatus.PUBLISHED, now
@@ -310,7 +321,7 @@ def correct_awards(contest: Contest, *, kind: AwardKind | str, reason: str, staf
     Returns the new versions, popularity first. The caller commits.
     """
     kind = AwardKind(kind)
-    reason = _clean_reason(reason, "更正原因")
+    reason = clean_reason(reason, "更正原因")
     if current_awards(contest, kind) is None:
         raise DomainError(f"{kind.label}名单还没有发布，不能更正。")
     kinds = {kind}

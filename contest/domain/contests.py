@@ -38,6 +38,7 @@ class Rules:
     popularity_award_size: int = 10
     excellence_award_size: int = 10
     allow_double_win: bool = True
+    theme_award_places: bool = False  # the article: ten places per award, overall
     tie_rule: str = TIE_RULE
     themes: tuple[tuple[str, str, str], ...] = (
         ("life", "株洲美好生活秀", "吃喝玩乐、衣食住行，秀出株洲的美好生活。"),
@@ -108,7 +109,8 @@ def create_contest(*, slug: str, name: str, opens_at: datetime, closes_at: datet
         hashtag=rules.hashtag, mention=rules.mention, timezone=rules.timezone,
         popularity_award_size=rules.popularity_award_size,
         excellence_award_size=rules.excellence_award_size,
-        allow_double_win=rules.allow_double_win, tie_rule=rules.tie_rule,
+        allow_double_win=rules.allow_double_win, theme_award_places=rules.theme_award_places,
+        tie_rule=rules.tie_rule,
         themes=[ContestTheme(key=k, name=n, description=d, position=i) for i, (k, n, d) in enumerate(rules.themes)],
         areas=[ContestArea(key=k, name=n, position=i) for i, (k, n) in enumerate(rules.areas)],
     )

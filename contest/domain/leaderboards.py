@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from contest.domain.captions import without_tags
 from contest.domain.privacy import mask_name
 from contest.extensions import db
 from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, User
-from contest.models.awards import AwardList
+from contest.models.awards import AwardList, AwardPlace
 
 
 @dataclass(frozen=True)
@@ -107,20 +107,51 @@ def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int
 
 
 @dataclass(frozen=True)
+class AwardSection:
+    """One scope of a list as shown: ``overall`` (总榜) or a theme, with its places by rank."""
+
+    scope: str
+    name: str
+    places: list[AwardPlace]
+
+
+@dataclass(frozen=True)
 class PublicAwards:
-    """An award as the public may see it: the published list, else the one in its notice (公示)."""
+    """An award as the public may see it: the published list, else the one in its notice (公示),
+    with how many objections (异议) it received and how many were answered."""
 
     kind: str
     award_list: AwardList | None
+    sections: list[AwardSection] = field(default_factory=list)
+    objections_received: int = 0
+    objections_handled: int = 0
 
     @property
     def status(self) -> str | None:
         return self.award_list.status.value if self.award_list else None
 
 
+def award_sections(contest: Contest, award_list: AwardList) -> list[AwardSection]:
+    """总榜 first, then the themes in the contest's order (a scope the contest no longer
+    knows comes last, under its key)."""
+    by_scope: dict[str, list[AwardPlace]] = {}
+    for place in award_list.places:
+        by_scope.setdefault(place.scope, []).append(place)
+    order = [("overall", "总榜")] + [(t.key, t.name) for t in contest.themes]
+    order += [(scope, scope) for scope in by_scope if scope not in dict(order)]
+    return [AwardSection(scope, name, sorted(by_scope[scope], key=lambda p: p.rank))
+            for scope, name in order if scope in by_scope]
+
+
 def public_awards(contest: Contest) -> list[PublicAwards]:
     """Popularity then excellence, each published (latest version) or in its public notice."""
     from contest.domain.awards import current_awards, notice_awards
+    from contest.domain.objections import counts
 
-    return [PublicAwards(kind, current_awards(contest, kind) or notice_awards(contest, kind))
-            for kind in ("popularity", "excellence")]
+    received = counts(contest)
+    shown = []
+    for kind in ("popularity", "excellence"):
+        found = current_awards(contest, kind) or notice_awards(contest, kind)
+        shown.append(PublicAwards(kind, found, award_sections(contest, found) if found else [],
+                                  received[kind].received, received[kind].handled))
+    return shown

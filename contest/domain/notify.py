@@ -60,12 +60,19 @@ def decision_message(entry: Entry, outcome: Literal["approved", "rejected", "nee
     raise ValueError(outcome)
 
 
+def to_inbox(user: User, *, kind: str, title: str, body: str, now: datetime, entry: Entry | None = None) -> Notification:
+    """Put a message in ``user``'s inbox (no text message). The caller commits."""
+    note = Notification(user_id=user.id, created_at=now, kind=kind, title=title, body=body,
+                        entry_id=entry.id if entry is not None else None)
+    db.session.add(note)
+    return note
+
+
 def tell_entrant(entry: Entry, *, kind: str, title: str, body: str, now: datetime) -> Notification:
     """Put a message in the entrant's inbox and, with the http SMS backend and a confirmed
     phone, queue a text message that goes out when the session commits. The caller commits."""
     user = entry.user
-    note = Notification(user_id=user.id, created_at=now, kind=kind, title=title, body=body, entry_id=entry.id)
-    db.session.add(note)
+    note = to_inbox(user, kind=kind, title=title, body=body, now=now, entry=entry)
     if current_app.config.get("CONTEST_SMS_BACKEND") == "http" and user.phone and user.phone_verified_at:
         try:
             sender = sender_from_config(current_app.config)

@@ -91,15 +91,22 @@ class Dashboard:
     likes_by_source: dict[SnapshotSource, int]
     approved: int
     approved_without_reading: int
+    areas: list[ContestArea] | None = None  # the areas counted; None: the whole contest
 
 
-def dashboard(contest: Contest, *, now: datetime, oldest: int = 10) -> Dashboard:
+def dashboard(contest: Contest, *, now: datetime, oldest: int = 10, area_keys: list[str] | None = None) -> Dashboard:
+    """The numbers of ``contest``; ``area_keys`` (a reviewer's areas; None: every area) limits
+    every count, the backlog and the like totals to the entries of those areas."""
+    areas = [a for a in contest.areas if a.key in area_keys] if area_keys is not None else None
+    mine = Entry.contest_id == contest.id
+    if areas is not None:
+        mine = sa.and_(mine, Entry.area_id.in_([a.id for a in areas]))
     rows = db.session.execute(
-        sa.select(Entry.submitted_at, Entry.theme_id, Entry.area_id, Entry.status).where(Entry.contest_id == contest.id)
+        sa.select(Entry.submitted_at, Entry.theme_id, Entry.area_id, Entry.status).where(mine)
     ).all()
     days = Counter(clock.to_local(r.submitted_at).date() for r in rows)
     themes = Counter(r.theme_id for r in rows)
-    areas = Counter(r.area_id for r in rows)
+    per_area = Counter(r.area_id for r in rows)
     statuses = Counter(r.status for r in rows)
 
     first = clock.to_local(contest.opens_at).date()
@@ -111,30 +118,31 @@ def dashboard(contest: Contest, *, now: datetime, oldest: int = 10) -> Dashboard
                for i in range((last - first).days + 1)]
 
     waiting = list(db.session.scalars(
-        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.status.in_(BACKLOG))
+        sa.select(Entry).where(mine, Entry.status.in_(BACKLOG))
         .order_by(Entry.status_changed_at, Entry.id).limit(oldest)))
 
     by_source = {source: 0 for source in SnapshotSource}
     for source, total in db.session.execute(
             sa.select(EntryTally.source, sa.func.coalesce(sa.func.sum(EntryTally.likes), 0))
             .join(Entry, Entry.id == EntryTally.entry_id)
-            .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None))
+            .where(mine, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None))
             .group_by(EntryTally.source)).all():
         by_source[source] = int(total)
     with_reading = db.session.scalar(
         sa.select(sa.func.count()).select_from(EntryTally).join(Entry, Entry.id == EntryTally.entry_id)
-        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None)))
+        .where(mine, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None)))
 
     return Dashboard(
         contest=contest, total=len(rows), per_day=per_day,
         per_theme=[(t, themes.get(t.id, 0)) for t in contest.themes],
-        per_area=[(a, areas.get(a.id, 0)) for a in contest.areas],
+        per_area=[(a, per_area.get(a.id, 0)) for a in (contest.areas if areas is None else areas)],
         per_status=[(s, statuses.get(s, 0)) for s in EntryStatus],
         pending=statuses.get(EntryStatus.PENDING, 0), needs_fix=statuses.get(EntryStatus.NEEDS_FIX, 0),
         oldest_waiting=waiting,
         likes_total=sum(by_source.values()), likes_by_source=by_source,
         approved=statuses.get(EntryStatus.APPROVED, 0),
         approved_without_reading=statuses.get(EntryStatus.APPROVED, 0) - with_reading,
+        areas=areas,
     )
 
 

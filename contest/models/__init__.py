@@ -17,4 +17,4 @@ __all__ = [
 ]
 
 # The organizer console's models: importing the modules registers their tables.
-from contest.models import awards, judging, notification, tokens  # noqa: E402,F401
+from contest.models import awards, judging, notification, objection, tokens  # noqa: E402,F401

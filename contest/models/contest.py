@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,6 +37,8 @@ class Contest(db.Model):
     popularity_award_size: Mapped[int] = mapped_column(default=10)
     excellence_award_size: Mapped[int] = mapped_column(default=10)
     allow_double_win: Mapped[bool] = mapped_column(default=True)
+    # Award places per theme besides the overall ones: off as announced (ten per award, overall).
+    theme_award_places: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     tie_rule: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

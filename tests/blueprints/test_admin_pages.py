@@ -226,6 +226,34 @@ def test_dashboard_for_a_reviewer_has_no_exports(client, make_user, login, entri
     assert "/staff/exports/" not in page and "/staff/audit" not in page
 
 
+def test_dashboard_for_a_reviewer_of_some_areas_counts_only_those(client, make_user, login, entries):
+    reviewer = make_user(role="reviewer", phone="13900000004")
+    reviewer.area_keys = ["liling", "hetang"]
+    db.session.commit()
+    login(reviewer)
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert '<p class="flash flash-info" role="status" id="dashboard-areas">只统计你负责的区县：荷塘区、醴陵市。</p>' in page
+    assert [dd(page, i) for i in ("total-entries", "backlog-pending", "backlog-needs-fix", "likes-total",
+                                  "likes-platform", "likes-manual", "approved-without-reading")] == [
+        "4", "2", "0", "130", "100", "30", "0"]
+    assert bars(svg(page, "chart-area")) == ["荷塘区：3 件", "醴陵市：1 件"]
+    assert bars(svg(page, "chart-status")) == ["待审核：2 件", "已通过：2 件"]
+    assert [int(i) for i in re.findall(r'<tr id="waiting-(\d+)">', page)] == [entries[3].id, entries[2].id]
+
+    reviewer.area_keys = ["youxian"]
+    db.session.commit()
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert "只统计你负责的区县：攸县。" in page
+    assert [dd(page, i) for i in ("total-entries", "backlog-pending", "backlog-needs-fix", "likes-total",
+                                  "approved-without-reading")] == ["4", "0", "1", "0", "1"]
+    assert [int(i) for i in re.findall(r'<tr id="waiting-(\d+)">', page)] == [entries[4].id]
+
+
+def test_dashboard_for_an_admin_counts_every_area(client, admin, entries):
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert 'id="dashboard-areas"' not in page and dd(page, "total-entries") == "8"
+
+
 def test_dashboard_of_an_empty_contest(client, admin):
     page = client.get("/staff/dashboard").get_data(as_text=True)
     assert dd(page, "total-entries") == "0" and "没有待处理的作品。" in page

@@ -219,6 +219,7 @@ def test_citizens_cannot_reach_judging(client, login, make_user, contest):
 def judged(contest, make_entry, make_user):
     """One award place each; 作者小王 (hidden nickname) leads on likes, 李四 (shown) with the judges."""
     contest.popularity_award_size = contest.excellence_award_size = 1
+    contest.theme_award_places = True  # the winners export lists the theme places too
     db.session.commit()
     first = make_entry("life", likes=300)
     second = make_entry("talent", user=make_user(nickname="李四"), show_nickname=True, likes=200)

@@ -228,6 +228,7 @@ def awarded(client, citizen, contest, make_user, freeze):
             record_snapshot(entry, observed_at=now, likes=likes, source=SnapshotSource.PLATFORM)
     db.session.add(Notification(user_id=citizen.id, kind="entry.approved", title="通过", body="恭喜"))
     admin = make_user(role="admin", nickname="管理员")
+    contest.theme_award_places = True  # the life and talent lists too
     drafted = freeze(CLOSE + timedelta(hours=1))
     draft_awards(contest, staff=admin, now=drafted)
     publish_awards(contest, staff=admin, now=freeze(drafted + timedelta(days=5)))

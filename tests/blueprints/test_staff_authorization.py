@@ -28,6 +28,8 @@ from contest.domain.staff_tokens import issue_token
 from contest.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import EntryStatus, LikeFlag, Role, SnapshotSource, User
+from contest.models.awards import AwardKind, AwardList, AwardStatus
+from contest.models.objection import Objection
 from tests.conftest import build_entry, csrf_from
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
@@ -46,7 +48,7 @@ STAFF = frozenset({"admin", "reviewer_in", "reviewer_out", "judge"})
 @dataclass(frozen=True)
 class Row:
     who: frozenset[str]  # the callers who get through
-    path: str  # {pending} {approved} {flag} {announcement} {evidence} {me} are filled in per world
+    path: str  # {pending} {approved} {flag} {announcement} {evidence} {objection} {me} are filled in per world
     ok: int | dict[str, int]  # the status for those who get through (per caller when it differs)
     data: dict = field(default_factory=dict)  # a POST's fields (pages: form, plus a CSRF token; API: JSON)
 
@@ -72,6 +74,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.export_winners", "GET"): Row(ADMIN, "/staff/exports/winners.xlsx", 200),
     ("organizer.announcements", "GET"): Row(REVIEWERS, "/staff/announcements", 200),
     ("organizer.edit_announcement", "GET"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 200),
+    # --- objections (objections.py): reviewers read, admins answer ---
+    ("organizer.objections", "GET"): Row(REVIEWERS, "/staff/objections", 200),
     # --- admin pages (admin.py) ---
     ("organizer.audit", "GET"): Row(ADMIN, "/staff/audit", 200),
     ("organizer.dashboard", "GET"): Row(REVIEWERS, "/staff/dashboard", 200),
@@ -97,6 +101,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.disqualify_entry", "POST"): Row(ADMIN, "/staff/awards/disqualify", 302),
     ("organizer.publish_awards", "POST"): Row(ADMIN, "/staff/awards/publish", 302),
     ("organizer.correct_awards", "POST"): Row(ADMIN, "/staff/awards/correct", 302),
+    ("organizer.uphold_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/uphold", 302),  # no reply
+    ("organizer.dismiss_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/dismiss", 302),  # no reply
     ("organizer.create_announcement", "POST"): Row(REVIEWERS, "/staff/announcements", 422),  # no title
     ("organizer.edit_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 422),
     ("organizer.publish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/publish", 302),
@@ -112,7 +118,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
         "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
 }
 
-DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5,
+DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5, "objection": 6,
          "evidence": "2020/06/25/" + "0" * 32 + ".png"}
 
 
@@ -135,7 +141,7 @@ def test_the_table_covers_every_staff_route(app):
 @pytest.fixture
 def world(app, make_contest, freeze, tmp_path):
     """A contest in its window; a pending and an approved entry in 荷塘区 (hetang), a like flag,
-    a manual reading with a screenshot, a draft announcement."""
+    a manual reading with a screenshot, a draft announcement, an open objection."""
     app.config["CONTEST_EVIDENCE_DIR"] = str(tmp_path / "evidence")
     freeze(IN_WINDOW)
     contest = make_contest()
@@ -155,9 +161,16 @@ def world(app, make_contest, freeze, tmp_path):
     flag = LikeFlag(entry_id=approved.id, kind="burst", window_start=now, window_end=now, message="2 小时内新增 900 赞。")
     db.session.add(flag)
     announcement = create_announcement(contest, title="开赛", body="欢迎参赛。", kind="other", staff=organiser, now=now)
+    award_list = AwardList(contest_id=contest.id, kind=AwardKind.POPULARITY, version=1, status=AwardStatus.NOTICE,
+                           notice_starts_at=now, notice_ends_at=now, created_at=now)
+    db.session.add(award_list)
+    db.session.flush()
+    objection = Objection(contest_id=contest.id, award_list_id=award_list.id, entry_id=approved.id, user_id=author.id,
+                          reference_hash="0" * 64, reason="异议", created_at=now)
+    db.session.add(objection)
     db.session.commit()
     return {"pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
-            "announcement": announcement.id, "evidence": evidence}
+            "announcement": announcement.id, "evidence": evidence, "objection": objection.id}
 
 
 def sign_in(caller: str, make_user, login) -> User | None:

@@ -39,6 +39,7 @@ def contest(make_contest, freeze):
     freeze(IN_WINDOW)
     contest = make_contest()
     contest.popularity_award_size = contest.excellence_award_size = 2
+    contest.theme_award_places = True  # these tests check the per-theme lists too
     db.session.commit()
     return contest
 
@@ -318,3 +319,24 @@ def test_announcements_draft_publish_unpublish(contest, admin, freeze):
         ("announcement.update", "announcement"), ("announcement.unpublish", "announcement"),
         ("announcement.delete", "announcement")]
     assert events[4].changes == {"body": ["欢迎参赛", "欢迎参赛！"]}
+
+
+# --- places as announced --------------------------------------------------------------------------------------------
+
+def test_a_new_contest_has_ten_places_per_award_overall_only(make_contest):
+    contest = make_contest(slug="defaults")
+    assert (contest.popularity_award_size, contest.excellence_award_size, contest.theme_award_places) == (10, 10, False)
+
+
+def test_without_theme_places_the_lists_are_overall_only(contest, field, admin, freeze):
+    contest.theme_award_places = False
+    db.session.commit()
+    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    db.session.commit()
+    assert places(popularity) == {"overall": ["P1", "P2"]}
+    assert places(excellence) == {"overall": ["P1", "P3"]}
+    # Disqualifying recomputes the overall list only, too.
+    awards.disqualify(contest, field["P1"], "抄袭", staff=admin, now=freeze(DRAFT + timedelta(days=1)))
+    db.session.commit()
+    assert places(popularity) == {"overall": ["P2", "P3"]}
+    assert places(excellence) == {"overall": ["P3", "P5"]}

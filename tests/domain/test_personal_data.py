@@ -184,6 +184,7 @@ def test_a_withdrawn_entry_leaves_the_live_board_and_a_kept_winner_is_anonymous(
     other = make_user(nickname="王五")
     winner = entry_of(contest, other, 2, status=EntryStatus.APPROVED)
     record_snapshot(winner, observed_at=clock.now(), likes=70, source=SnapshotSource.PLATFORM)
+    contest.theme_award_places = True  # the theme list keeps the anonymous winner too
     freeze(CLOSE + timedelta(hours=1))
     awards.draft_awards(contest, staff=staff, now=clock.now())
     db.session.commit()

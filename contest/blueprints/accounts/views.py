@@ -10,11 +10,10 @@ from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import ActionForm, LoginForm, SignupConfirmForm, SignupForm
 from contest.domain import accounts, clock
 from contest.domain.errors import DomainError
-from contest.domain.privacy import mask_phone
 from contest.extensions import db, limiter
-from contest.limits import configured
+from contest.limits import code_limits, configured
 from contest.security import safe_next
-from contest.sms import sender_from_config
+from contest.views_support import flash_code_sent, send_code
 
 # The phone waiting for its sign-up code, between the two sign-up pages.
 PENDING_PHONE = "signup_phone"
@@ -31,14 +30,9 @@ def _code_phone() -> str | None:
 
 
 # One budget for the two sign-up forms, and one for code requests (the sign-up form and
-# "resend"), per address and per phone number, so that neither many addresses nor many
-# numbers make a flood of SMS.
+# "resend", shared with every other form that sends a code), per address and per phone number.
 signup_limit = limiter.shared_limit(configured("CONTEST_SIGNUP_LIMIT"), scope="signup", methods=["POST"])
-code_limit_per_address = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-address",
-                                              methods=["POST"])
-code_limit_per_phone = limiter.shared_limit(configured("CONTEST_OTP_LIMIT"), scope="code-phone", methods=["POST"],
-                                            key_func=lambda: f"phone:{_code_phone()}",
-                                            exempt_when=lambda: _code_phone() is None)
+code_limit_per_address, code_limit_per_phone = code_limits(_code_phone)
 
 
 def _next() -> str | None:
@@ -47,19 +41,7 @@ def _next() -> str | None:
 
 
 def _request_signup_code(phone: str) -> str:
-    config = current_app.config
-    return accounts.request_code(
-        phone, purpose=accounts.SIGNUP, now=clock.now(), sender=sender_from_config(config),
-        secret=config["SECRET_KEY"], ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"],
-        resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"], daily_limit=config["CONTEST_OTP_DAILY_LIMIT"],
-    )
-
-
-def _flash_code_sent(phone: str, code: str) -> None:
-    minutes = -(-current_app.config["CONTEST_OTP_TTL_SECONDS"] // 60)
-    flash(f"验证码已发送到 {mask_phone(phone)}，{minutes} 分钟内有效。", "success")
-    if current_app.config["CONTEST_DEMO_MODE"]:
-        flash(f"演示模式：验证码是 {code}", "demo")
+    return send_code(phone, accounts.SIGNUP)
 
 
 def _sign_in(user) -> None:
@@ -83,7 +65,7 @@ def signup():
             form.phone.errors.append(exc.message)
         else:
             db.session.commit()
-            _flash_code_sent(form.phone.data, code)
+            flash_code_sent(form.phone.data, code)
             session[PENDING_PHONE] = form.phone.data
             return redirect(url_for("accounts.signup_confirm", next=_next()))
     return render_template("accounts/signup.html", form=form, next=_next(),
@@ -138,7 +120,7 @@ def signup_resend():
         flash(exc.message, "error")
     else:
         db.session.commit()
-        _flash_code_sent(phone, code)
+        flash_code_sent(phone, code)
     return redirect(url_for("accounts.signup_confirm", next=_next()))
 
 

@@ -78,7 +78,8 @@ def winners_json():
             "notice_ends_at": clock.to_local(found.notice_ends_at).isoformat() if found.notice_ends_at else None,
             "places": [{"scope": p.scope, "rank": p.rank, "entry_id": p.entry_id, "video_id": p.entry.video_id,
                         "title": without_tags(p.entry.caption), "author": public_author(p.entry), "theme": p.entry.theme.key,
-                        "value": p.value} for p in found.places],
+                        "value": p.value} for section in award.sections for p in section.places],
+            "objections": {"received": award.objections_received, "handled": award.objections_handled},
         }
 
     return jsonify(contest=contest.slug, **{a.kind: one(a) for a in public_awards(contest)})

@@ -184,6 +184,7 @@ SCHEMAS = {
         "places": array(obj({"scope": STRING, "rank": integer(1), "entry_id": integer(1), "video_id": ref("VideoId"),
                              "title": nullable(STRING), "author": STRING, "theme": STRING,
                              "value": {"type": "number", "description": "Likes, or the mean z-score."}})),
+        "objections": obj({"received": integer(0), "handled": integer(0)}),
     }),
     "Winners": obj({"contest": STRING, "popularity": nullable(ref("Award")), "excellence": nullable(ref("Award"))}),
     "Me": obj({
@@ -308,7 +309,10 @@ PATHS = {
                     query("limit", integer(1, MAX_LIMIT, default=10), "How many entries.")])},
     "/api/v1/winners": {"get": operation(
         "api.winners_json", "Both awards, published or in their public notice (公示)",
-        {"200": answer("Each award is null until it is in its notice.", ref("Winners")), "404": NO_CONTEST},
+        {"200": answer("Each award is null until it is in its notice. Places: 总榜 (`overall`) first, then the "
+                       "themes in the contest's order (theme places only where the contest has them). "
+                       "`objections`: objections (异议) received during the notice, and how many were answered.",
+                       ref("Winners")), "404": NO_CONTEST},
         parameters=[CONTEST_QUERY])},
     "/api/v1/me": {"get": operation(
         "api.me", "The signed-in citizen", {"200": answer("Me.", ref("Me")), "401": SIGNED_OUT}, security=CITIZEN)},

@@ -21,6 +21,7 @@ from contest.domain import audit, clock
 from contest.domain.accounts import normalise_phone
 from contest.domain.contests import resolve_contest
 from contest.domain.errors import DomainError, NotFound
+from contest.domain.review import area_scope
 from contest.domain.staff_reports import (
     ENTRY_HEADERS, SNAPSHOT_HEADERS, TALLY_HEADERS, audit_actions, dashboard as dashboard_numbers,
     entry_record, entry_rows, entry_snapshot_rows, staff_users, tally_rows,
@@ -101,7 +102,7 @@ def audit_trail():
 @roles_required(Role.ADMIN, Role.REVIEWER)
 def dashboard():
     contest = contest_for_request()
-    numbers = dashboard_numbers(contest, now=clock.now())
+    numbers = dashboard_numbers(contest, now=clock.now(), area_keys=area_scope(_current()))
     days = [(f"{d.month}月{d.day}日", n) for d, n in numbers.per_day]
     busiest = max(numbers.per_day, key=lambda item: item[1]) if numbers.per_day else None
     day_desc = (f"{days[0][0]}至{days[-1][0]}共 {numbers.total} 件作品"

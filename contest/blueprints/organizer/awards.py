@@ -29,6 +29,7 @@ from contest.domain import clock
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.judging import progress, score_table
 from contest.domain.likes import frozen
+from contest.domain.objections import open_count
 from contest.exports import table_response
 from contest.extensions import db
 from contest.forms import FlaskForm
@@ -131,6 +132,7 @@ def awards():
         any_published=any(v["current"] for v in lists.values()), disqualified=disqualified,
         unjudged=panel.entries_total - panel.entries_ready, min_judges=panel.min_judges,
         themes={t.key: t.name for t in contest.themes}, can_act=current_user.role is Role.ADMIN,
+        open_objections=open_count(contest),
         draft_form=DraftForm(formdata=None), disqualify_form=DisqualifyForm(formdata=None),
         publish_form=PublishForm(formdata=None), correct_form=CorrectForm(formdata=None))
 

@@ -7,6 +7,7 @@ from flask import render_template
 from contest.blueprints.public import bp
 from contest.domain import clock, contests
 from contest.domain.leaderboards import popularity_boards, public_author, public_awards
+from contest.domain.objections import in_notice
 from contest.views_support import contest_for_request
 
 
@@ -22,7 +23,10 @@ def leaderboards():
 
 @bp.get("/winners")
 def winners():
-    """Both award lists once drafted: in their public notice (公示), then published."""
+    """Both award lists once drafted: in their public notice (公示, when anyone may object to a
+    listed entry), then published; 总榜 first, then the themes in the contest's order."""
     contest = contest_for_request()
-    return render_template("public/winners.html", contest=contest, awards=public_awards(contest),
-                           author=public_author)
+    awards, now = public_awards(contest), clock.now()
+    return render_template("public/winners.html", contest=contest, awards=awards, author=public_author,
+                           open_for_objections={a.award_list.id for a in awards
+                                                if a.award_list and in_notice(a.award_list, now)})

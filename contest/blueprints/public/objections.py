@@ -1,0 +1,179 @@
+"""Objections during the public notice (公示): filing one from /winners, signed in or with a
+one-time code to a phone, and following its status (the rules: ``contest.domain.objections``)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf.file import FileField
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from contest.blueprints.public import bp
+from contest.domain import accounts, clock
+from contest.domain import objections as rules
+from contest.domain.errors import DomainError, NotFound
+from contest.domain.leaderboards import public_author
+from contest.evidence import evidence_store, size_label
+from contest.extensions import db, limiter
+from contest.forms import FlaskForm
+from contest.limits import code_limits, configured
+from contest.models import Contest, Entry
+from contest.models.awards import AwardList
+from contest.views_support import MAX_ID, flash_code_sent, send_code
+
+# The phone an anonymous objector asked a code for, between the code form and the objection form.
+PENDING_PHONE = "objection_phone"
+FORM_FAILED = 422
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ObjectionForm(FlaskForm):
+    reason = TextAreaField("异议理由", filters=[_strip], validators=[
+        DataRequired("请填写异议理由。"),
+        Length(max=rules.MAX_REASON, message=f"异议理由最多 {rules.MAX_REASON} 个字。")])
+    evidence = FileField("证据截图（可不传）")
+    code = StringField("短信验证码", filters=[_strip], validators=[Optional(), Length(max=12, message="验证码是 6 位数字。")])
+
+    def validate_evidence(self, field):
+        if field.data:  # early, so that every problem shows at once; the store checks again when saving
+            try:
+                evidence_store().inspect(field.data.stream)
+            except DomainError as exc:
+                raise ValidationError(exc.message) from exc
+
+
+class CodeForm(FlaskForm):
+    phone = StringField("手机号", filters=[_strip], validators=[DataRequired("请输入手机号。"), Length(max=32)])
+    list_id = HiddenField()
+    entry_id = HiddenField()
+
+
+class LookupForm(FlaskForm):
+    reference = StringField("查询码", filters=[_strip], validators=[DataRequired("请输入查询码。"), Length(max=64)])
+    phone = StringField("手机号", filters=[_strip], validators=[DataRequired("请输入手机号。"), Length(max=32)])
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdecimal() and len(raw) < 11 and int(raw) <= MAX_ID else None
+
+
+def _target(list_raw: str | None, entry_raw: str | None) -> tuple[AwardList, Entry]:
+    """The award list and the listed entry an objection is about; 404 otherwise."""
+    award_list = db.session.get(AwardList, _number(list_raw) or 0)
+    entry = db.session.get(Entry, _number(entry_raw) or 0)
+    if award_list is None or entry is None or not any(p.entry_id == entry.id for p in award_list.places):
+        raise NotFound(rules.NOT_LISTED)
+    return award_list, entry
+
+
+def _form_phone() -> str | None:
+    try:
+        return accounts.normalise_phone(request.form.get("phone"))
+    except DomainError:
+        return None
+
+
+code_limit_per_address, code_limit_per_phone = code_limits(_form_phone)
+
+
+def _contest(award_list: AwardList) -> Contest:
+    return db.session.get(Contest, award_list.contest_id)
+
+
+def _signed_in():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _render_form(award_list, entry, form, status=200):
+    return render_template(
+        "public/objection_new.html", award_list=award_list, entry=entry, contest=_contest(award_list),
+        form=form, code_form=CodeForm(formdata=None, list_id=award_list.id, entry_id=entry.id),
+        author=public_author(entry), open=rules.in_notice(award_list, clock.now()), user=_signed_in(),
+        pending_phone=session.get(PENDING_PHONE), evidence_limit=size_label(evidence_store().max_bytes)), status
+
+
+@bp.route("/winners/objections/new", methods=["GET", "POST"])
+@limiter.limit(configured("CONTEST_OBJECTION_LIMIT"), methods=["POST"])
+def new_objection():
+    award_list, entry = _target(request.args.get("list"), request.args.get("entry"))
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        return _render_form(award_list, entry, form, FORM_FAILED if form.errors else 200)
+    user = _signed_in()
+    store, path = evidence_store(), None
+    try:
+        if form.evidence.data:
+            path = store.save(form.evidence.data.stream, filename=form.evidence.data.filename, now=clock.now())
+        filed = rules.file_objection(award_list, entry, reason=form.reason.data, now=clock.now(), user=user,
+                                     phone=None if user else session.get(PENDING_PHONE), code=form.code.data,
+                                     secret=current_app.config["SECRET_KEY"], evidence_path=path)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.commit()  # keeps the count of wrong guesses at the code (nothing else was written)
+        if path:
+            store.discard(path)
+        form.form_errors.append(exc.message)
+        return _render_form(award_list, entry, form, exc.status if exc.status != 400 else FORM_FAILED)
+    except Exception:
+        db.session.rollback()
+        if path:
+            store.discard(path)
+        raise
+    session.pop(PENDING_PHONE, None)
+    # Rendered, not redirected: the reference is shown once and travels in no URL or cookie.
+    return render_template("public/objection_filed.html", objection=filed.objection, reference=filed.reference,
+                           contest=_contest(award_list), entry=entry), 201
+
+
+@bp.post("/winners/objections/code")
+@code_limit_per_address
+@code_limit_per_phone
+def objection_code():
+    form = CodeForm()
+    award_list, entry = _target(form.list_id.data, form.entry_id.data)
+    back = redirect(url_for("public.new_objection", list=award_list.id, entry=entry.id))
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return back
+    try:
+        code = send_code(form.phone.data, accounts.OBJECTION)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        phone = accounts.normalise_phone(form.phone.data)
+        session[PENDING_PHONE] = phone
+        flash_code_sent(phone, code)
+    return back
+
+
+@bp.get("/winners/objections")
+def objections():
+    """A signed-in objector's own objections; anyone: the form to look one up by reference and phone."""
+    user = _signed_in()
+    return render_template("public/objections.html", items=rules.objections_of(user) if user else [],
+                           form=LookupForm(formdata=None), found=None)
+
+
+@bp.post("/winners/objections/lookup")
+@limiter.limit("30/hour")
+def lookup_objection():
+    form = LookupForm()
+    user = _signed_in()
+    found, status = None, 200
+    if form.validate_on_submit():
+        try:
+            found = rules.look_up(form.reference.data, form.phone.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+    if found is None:
+        status = FORM_FAILED
+    return render_template("public/objections.html", items=rules.objections_of(user) if user else [],
+                           form=form, found=found), status
