@@ -20,7 +20,8 @@ from contest.forms import FlaskForm
 from contest.limits import code_limits, configured
 from contest.models import Contest, Entry
 from contest.models.awards import AwardList
-from contest.views_support import MAX_ID, flash_code_sent, send_code
+from contest.views_support import flash_code_sent, send_code
+from contest.web.numbers import parse_id
 
 # The phone an anonymous objector asked a code for, between the code form and the objection form.
 PENDING_PHONE = "objection_phone"
@@ -57,14 +58,10 @@ class LookupForm(FlaskForm):
     phone = StringField("手机号", filters=[_strip], validators=[DataRequired("请输入手机号。"), Length(max=32)])
 
 
-def _number(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdecimal() and len(raw) < 11 and int(raw) <= MAX_ID else None
-
-
 def _target(list_raw: str | None, entry_raw: str | None) -> tuple[AwardList, Entry]:
     """The award list and the listed entry an objection is about; 404 otherwise."""
-    award_list = db.session.get(AwardList, _number(list_raw) or 0)
-    entry = db.session.get(Entry, _number(entry_raw) or 0)
+    award_list = db.session.get(AwardList, parse_id(list_raw) or 0)
+    entry = db.session.get(Entry, parse_id(entry_raw) or 0)
     if award_list is None or entry is None or not any(p.entry_id == entry.id for p in award_list.places):
         raise NotFound(rules.NOT_LISTED)
     return award_list, entry
