@@ -124,3 +124,17 @@ def test_the_rules_page_states_the_ownership_rule(client, contest):
     assert "作品归属：只有作者本人可以参赛" in page
     assert "别人拿你的视频报名，不会挡住你" in page
     assert "确实无法进行抖音授权的作者，可以向主办方提供证据" in page
+
+
+def test_entering_from_a_phone_account_says_the_author_is_unproven(client, make_contest, freeze, make_user, login,
+                                                                   publish):
+    from tests.blueprints.test_entries import form
+
+    freeze("2020-06-25T12:00:00+08:00")
+    make_contest()
+    login(make_user(nickname="小李"))
+    video_id = publish()
+    response = client.post("/entries/new", data=form(client, text=f"https://www.douyin.com/video/{video_id}"))
+    assert response.status_code == 302
+    assert flashes(client.get("/entries/mine").get_data(as_text=True)) == [
+        "报名成功！作品正在等待审核，审核结果会在“我的作品”中显示。", f"{LABEL}。{ownership.WHY_LINK}"]
