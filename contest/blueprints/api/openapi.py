@@ -200,7 +200,7 @@ SCHEMAS = {
         "published_at": nullable(INSTANT), "checks": array(ref("Check")), "fact_sources": ref("FactSources"),
         "owner_proof": ref("OwnerProof"),
     }))}),
-    "OwnerProof": {"type": "string", "enum": [p.value for p in OwnerProof], "nullable": True,
+    "OwnerProof": {"type": "string", "enum": [*(p.value for p in OwnerProof), None], "nullable": True,
                    "description": "How the entrant was proven the video's author: `platform` (Douyin authorisation) "
                                   "or `staff` (evidence examined by a reviewer); null while unproven "
                                   "(作者身份待验证: never approved, never polled)."},
