@@ -28,7 +28,7 @@ from contest.douyin.sandbox import create_sandbox_app
 from contest.extensions import db
 from contest.jobs.polling import run_sweep
 from contest.jobs.ratelimit import Pacer
-from contest.models import DouyinAccount, Entry, EntryStatus, Role, User
+from contest.models import DouyinAccount, Entry, EntryStatus, OwnerProof, Role, User
 
 
 def main() -> None:
@@ -82,7 +82,8 @@ def main() -> None:
                 db.session.add(Entry(contest=contest, user=user, video_id=vid, status=EntryStatus.APPROVED,
                                      theme=contest.themes[0], area=contest.areas[0], submitted_text=vid,
                                      fact_sources={}, checks=[], rules_accepted_at=now, submitted_at=now,
-                                     status_changed_at=now))
+                                     status_changed_at=now, owner_verified_at=now,
+                                     owner_proof=OwnerProof.PLATFORM))
         db.session.commit()
 
     control("rate-limit", {"endpoint": "video_data", "per_second": int(args.rate)})

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from contest.domain import clock
 from contest.domain.accounts import create_user
 from contest.domain.contests import create_contest
-from contest.domain.entries import entry_checks, existing_entry, set_entry_status
+from contest.domain.entries import entry_checks, existing_entries, set_entry_status
+from contest.domain.ownership import mark_proven
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryEvent, EntryStatus, Role, User
+from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, Role, User
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "zhuzhou2020"
@@ -83,7 +84,7 @@ def _account(role: Role, phone: str, nickname: str, now: datetime) -> tuple[User
 
 def _entry(contest: Contest, video: DemoVideo, users: dict[str, User], reviewer: User, now: datetime) -> bool:
     vid, created = video_id(contest, video)
-    if existing_entry(contest, vid) is not None:
+    if existing_entries(contest, vid):
         return False
     owner = users[video.owner]
     theme = next(t for t in contest.themes if t.key == video.theme)
@@ -100,6 +101,8 @@ def _entry(contest: Contest, video: DemoVideo, users: dict[str, User], reviewer:
         events=[EntryEvent(at=submitted, actor_id=owner.id, from_status=None, to_status=EntryStatus.PENDING, note="报名")],
     )
     db.session.add(entry)
+    # The demo citizens are the sandbox authors of these videos (ACCOUNTS): proven as when they link Douyin.
+    mark_proven(entry, OwnerProof.PLATFORM, now=submitted)
     later = min(submitted + timedelta(hours=20), now)
     if video.status is EntryStatus.WITHDRAWN:
         set_entry_status(entry, video.status, actor=owner, now=later, note="参赛者撤回")

@@ -37,7 +37,8 @@ from contest.demo import ACCOUNTS, DEMO_SLUG
 from contest.domain.entries import entry_checks
 from contest.domain.errors import DomainError
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryEvent, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, Sweep, User
+from contest.models import (Contest, Entry, EntryEvent, EntryStatus, EntryTally, OwnerProof, Role, Snapshot,
+                            SnapshotSource, Sweep, User)
 
 SEEDED = (User, Entry, EntryEvent, Sweep, Snapshot, EntryTally)
 MAX_ENTRIES = 1_000_000
@@ -248,6 +249,8 @@ class _Seeder:
             "published_at": published, "fact_sources": self.facts, "checks": self.checks,
             "show_nickname": rng.random() < 0.4, "rules_accepted_at": submitted, "submitted_at": submitted,
             "status_changed_at": approved, "status_reason": APPROVAL_NOTE,
+            # Phone-only citizens: their ownership was examined by staff before approval.
+            "owner_verified_at": approved, "owner_proof": OwnerProof.STAFF,
             "version": 2,  # created, then approved: the optimistic lock moved once
         }
 

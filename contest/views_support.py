@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, redirect, request
 from flask_login import current_user, login_url
 
-from contest.domain import accounts, clock, contests
+from contest.domain import accounts, clock, contests, ownership
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused
@@ -113,4 +113,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role}
+        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role,
+                "owner_unproven": ownership.UNPROVEN_LABEL, "owner_why_link": ownership.WHY_LINK}

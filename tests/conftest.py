@@ -271,11 +271,16 @@ def build_entry(contest, user, *, video_id: str, theme: str = "life", area: str 
                 status=None, at: datetime | None = None, **fields):
     """An ``Entry`` row added to the session directly (no Douyin calls): theme and area by key
     (the contest's first area by default), submitted, accepted and last changed at ``at``
-    (default now), any other column from ``fields``. The caller commits."""
-    from contest.models import Entry, EntryStatus
+    (default now), any other column from ``fields``. Its ownership is proven by the platform
+    at ``at`` unless ``owner_verified_at=None`` says otherwise (an approved entry is always
+    proven: contest.domain.ownership). The caller commits."""
+    from contest.models import Entry, EntryStatus, OwnerProof
 
     when = at or clock.now()
-    values = dict(submitted_text=video_id, rules_accepted_at=when, submitted_at=when, status_changed_at=when)
+    values = dict(submitted_text=video_id, rules_accepted_at=when, submitted_at=when, status_changed_at=when,
+                  owner_verified_at=when, owner_proof=OwnerProof.PLATFORM)
+    if fields.get("owner_verified_at", when) is None:
+        values["owner_proof"] = None
     values.update(fields)
     entry = Entry(contest=contest, user=user, video_id=video_id, status=status or EntryStatus.APPROVED,
                   theme=next(t for t in contest.themes if t.key == theme),

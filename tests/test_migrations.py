@@ -16,14 +16,22 @@ def _fresh_database_url(database_url, tmp_path):
     return database_url
 
 
-def test_upgrade_an_empty_database_matches_the_models(database_url, sandbox, tmp_path):
+def empty_database_app(database_url, sandbox, tmp_path):
+    """An app on an empty database (no tables, no ``alembic_version``): a new SQLite file, or the
+    test PostgreSQL database emptied (the caller recreates the tables afterwards)."""
     url = _fresh_database_url(database_url, tmp_path)
     app = create_app(environ=make_environ(url, sandbox.url))
-    with app.app_context():
-        if not url.startswith("sqlite"):
+    if not url.startswith("sqlite"):
+        with app.app_context():
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    return app, url
+
+
+def test_upgrade_an_empty_database_matches_the_models(database_url, sandbox, tmp_path):
+    app, url = empty_database_app(database_url, sandbox, tmp_path)
+    with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})

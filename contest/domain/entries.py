@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.domain import clock, contests, links
+from contest.domain import audit, clock, contests, links, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
 from contest.domain.gallery import clean_cover
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryEvent, EntryStatus, User
+from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, User
 
 # The one limit on pasted text (share text, a link, a caption), in characters: the entry
 # rules, the entry form, the API's bodies and both caption checks all read it.
@@ -23,7 +23,7 @@ MAX_TEXT = 2000
 
 PLATFORM_ERROR = Problem("platform_error", "暂时无法连接抖音核对这个视频，请稍后再试。")
 VIDEO_UNAVAILABLE = Problem("video_unavailable", "找不到这个视频：它可能已被删除、设为私密或仍在审核中。请确认视频已公开发布。")
-ALREADY_ENTERED = Problem("already_entered", "这个视频已经报名参赛，同一个视频只能报名一次。")
+ALREADY_ENTERED = ownership.ALREADY_ENTERED
 NOT_OWNER = Problem("not_owner", "这个视频不是你绑定的抖音账号发布的。只能用自己发布的视频参赛。")
 NOT_PUBLIC = Problem("not_public", "这个视频目前是私密的。请在抖音把它设为公开，再来报名。")
 
@@ -92,15 +92,14 @@ def _resolve_video_id(text: str, douyin: DouyinGateway) -> str:
     return links.require_video(link)
 
 
-def existing_entry(contest: Contest, video_id: str) -> Entry | None:
-    return db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id, Entry.video_id == video_id))
+def existing_entries(contest: Contest, video_id: str) -> list[Entry]:
+    """Every entry of the video in ``contest`` (at most one of them live), oldest first."""
+    return ownership.video_entries(contest, [video_id])[video_id]
 
 
-def _blocks(existing: Entry | None, user: User | None) -> bool:
-    """An existing entry blocks a new one unless it is the same entrant's withdrawn entry."""
-    if existing is None:
-        return False
-    return not (existing.status is EntryStatus.WITHDRAWN and user is not None and existing.user_id == user.id)
+def _claim(contest: Contest, video_id: str, user: User | None, result: Preflight) -> ownership.Claim:
+    return ownership.claim(existing_entries(contest, video_id), user,
+                           platform_proof=result.fact_sources.get("owner") == "platform")
 
 
 def _check_published(result: Preflight, contest: Contest, published: datetime | None, source: str) -> None:
@@ -151,15 +150,14 @@ def _platform_facts(result: Preflight, contest: Contest, verifier: OwnerVideos) 
 def check_own_videos(contest: Contest, videos: list, user: User) -> list[Preflight]:
     """The checks of each of the author's own videos (from their list), in one query for
     those already entered."""
-    ids = [v.video_id for v in videos]
-    entered = {e.video_id: e for e in db.session.scalars(
-        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.video_id.in_(ids)))} if ids else {}
+    entered = ownership.video_entries(contest, [v.video_id for v in videos])
     results = []
     for video in videos:
         result = Preflight(video_id=video.video_id)
         _apply_platform_video(result, contest, video)
-        if _blocks(entered.get(video.video_id), user):
-            result.problems.append(ALREADY_ENTERED)
+        found = ownership.claim(entered[video.video_id], user, platform_proof=True)
+        if found.blocker is not None:
+            result.problems.append(found.problem)
         results.append(result)
     return results
 
@@ -201,8 +199,9 @@ def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: dateti
 
     if verifier is None or not _platform_facts(result, contest, verifier):
         _embed_facts(result, contest, douyin)
-    if _blocks(existing_entry(contest, result.video_id), user):
-        result.problems.append(ALREADY_ENTERED)
+    found = _claim(contest, result.video_id, user, result)
+    if found.blocker is not None:
+        result.problems.append(found.problem)
     return result
 
 
@@ -216,7 +215,7 @@ def entry_checks(contest: Contest, fact_sources: dict[str, str]) -> list[dict]:
         {"code": "mention", "passed": True, "label": f"作品描述 @了{contest.mention}", "provisional": False},
     ]
     if fact_sources.get("owner") == "platform":
-        items.append({"code": "owner", "passed": True, "label": "抖音已确认是本人发布的作品", "provisional": False})
+        items.append(dict(ownership.OWNER_CHECK))
     if "published_at" in fact_sources:
         items.append({
             "code": "published_in_window", "passed": True, "label": "发布时间在活动期内",
@@ -227,10 +226,13 @@ def entry_checks(contest: Contest, fact_sources: dict[str, str]) -> list[dict]:
 
 def set_entry_status(entry: Entry, to: EntryStatus, *, actor: User | None, now: datetime,
                      note: str | None = None) -> None:
-    """The one transition function: checks the move, records who and when."""
+    """The one transition function: checks the move, records who and when. Nothing is
+    approved whose ownership is unproven (:class:`ownership.OwnershipUnproven`, 409)."""
     allowed = TRANSITIONS[entry.status]
     if to not in allowed:
         raise DomainError(f"作品当前状态为“{entry.status.label}”，不能改为“{to.label}”。")
+    if to is EntryStatus.APPROVED:
+        ownership.require_proven(entry)
     entry.events.append(EntryEvent(at=now, actor_id=actor.id if actor else None,
                                    from_status=entry.status, to_status=to, note=note))
     entry.status = to
@@ -290,9 +292,12 @@ def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: Dou
                  now: datetime, verifier: OwnerVideos | None = None) -> Entry:
     """Enter a video: every check must pass; the entry waits for review.
 
-    One video, one entry per contest: the database's unique constraint decides
-    between concurrent submissions, and the loser gets ``already_entered`` (409).
-    An entrant who withdrew an entry may enter the same video again.
+    One live entry per video per contest (:mod:`contest.domain.ownership` says which entries
+    block and which are displaced): the database's partial unique index decides between
+    concurrent submissions, and the loser gets ``already_entered`` (409). An entrant who
+    withdrew an entry may enter the same video again. When the platform proves the
+    entrant is the author, another account's entry of the video that is not proven the
+    same way is closed in this same transaction (:func:`_close_for_author`).
     """
     problems = validate_request(contest, req, now)
     if problems:
@@ -309,27 +314,47 @@ def submit_entry(contest: Contest, user: User, req: EntryRequest, *, douyin: Dou
         fact_sources=check.fact_sources, checks=entry_checks(contest, check.fact_sources),
         show_nickname=req.show_nickname, rules_accepted_at=now, submitted_at=now,
     )
+    proven = check.fact_sources.get("owner") == "platform"
     # Looked up again: another request may have entered the video since the preflight.
-    entry = existing_entry(contest, check.video_id)
-    if _blocks(entry, user):
-        raise Refused([ALREADY_ENTERED], status=409)
-    if entry is not None:  # the entrant's own withdrawn entry, entered again
-        for name, value in fields.items():
-            setattr(entry, name, value)
-        set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="重新报名")
-    else:
-        entry = Entry(contest=contest, user=user, video_id=check.video_id, status=EntryStatus.PENDING,
-                      status_changed_at=now, **fields)
-        entry.events.append(EntryEvent(at=now, actor_id=user.id, from_status=None,
-                                       to_status=EntryStatus.PENDING, note="报名"))
-        db.session.add(entry)
+    found = _claim(contest, check.video_id, user, check)
+    if found.blocker is not None:
+        raise Refused([found.problem], status=409)
     try:
+        for other in found.displace:
+            set_entry_status(other, EntryStatus.REJECTED, actor=None, now=now, note=ownership.DISPLACED_REASON)
+        db.session.flush()  # the displaced entries leave the live index before the author's enters
+        entry = found.revive
+        if entry is not None:  # the entrant's own withdrawn entry, entered again
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="重新报名")
+        else:
+            entry = Entry(contest=contest, user=user, video_id=check.video_id, status=EntryStatus.PENDING,
+                          status_changed_at=now, **fields)
+            entry.events.append(EntryEvent(at=now, actor_id=user.id, from_status=None,
+                                           to_status=EntryStatus.PENDING, note="报名"))
+            db.session.add(entry)
+        if proven:
+            ownership.mark_proven(entry, OwnerProof.PLATFORM, now=now)
         db.session.flush()
     except (IntegrityError, StaleDataError):
-        # A concurrent request won the unique constraint (or revived the same row first).
+        # A concurrent request won the live entry (or changed the same rows first).
         db.session.rollback()
-        raise Refused([ALREADY_ENTERED], status=409) from None
+        raise Refused([_claim(contest, check.video_id, user, check).problem], status=409) from None
+    for other in found.displace:
+        _close_for_author(other, entry, now=now)
     return entry
+
+
+def _close_for_author(other: Entry, author_entry: Entry, *, now: datetime) -> None:
+    """Audit and announce that ``other`` (already rejected) gave way to the proven author's entry."""
+    before = other.events[-1].from_status if other.events else None
+    audit.record("entry.closed_for_author", actor=None, now=now, target=other,
+                 changes={"status": [before.value if before else None, EntryStatus.REJECTED.value],
+                          "author_entry_id": author_entry.id},
+                 note=ownership.DISPLACED_REASON)
+    kind, title, body = notify.closed_for_author_message(other)
+    notify.tell_entrant(other, kind=kind, title=title, body=body, now=now)
 
 
 def withdraw_entry(entry: Entry, *, user: User, now: datetime) -> None:

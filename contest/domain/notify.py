@@ -36,6 +36,7 @@ _OUTBOX = "contest.notify.sms_outbox"
 APPROVED = "entry.approved"
 REJECTED = "entry.rejected"
 NEEDS_FIX = "entry.needs_fix"
+CLOSED_FOR_AUTHOR = "entry.closed_for_author"
 RESUBMIT_HINT = "修改后可在“我的作品”中重新提交。"
 
 
@@ -66,6 +67,14 @@ def to_inbox(user: User, *, kind: str, title: str, body: str, now: datetime, ent
                         entry_id=entry.id if entry is not None else None)
     db.session.add(note)
     return note
+
+
+def closed_for_author_message(entry: Entry) -> tuple[str, str, str]:
+    """``(kind, title, body)`` telling an entrant that the video's proven author entered it,
+    which closed their unproven entry."""
+    return (CLOSED_FOR_AUTHOR, "报名已关闭：视频作者本人已报名",
+            f"{_about(entry)}已关闭：视频作者本人已通过抖音授权证明身份并报名了这个视频。只能用自己发布的视频参赛；"
+            "如果这是你的视频，请用发布它的抖音账号授权登录后再报名。")
 
 
 def tell_entrant(entry: Entry, *, kind: str, title: str, body: str, now: datetime) -> Notification:

@@ -33,12 +33,13 @@ from typing import Iterable, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from contest.domain import audit, contests, notify
+from contest.domain import audit, contests, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.entries import ALREADY_ENTERED, OwnerVideos, DouyinGateway, entry_checks, preflight, set_entry_status
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
 from contest.extensions import db
-from contest.models import Contest, ContestArea, ContestTheme, Entry, EntryStatus, FlagStatus, LikeFlag, Role, User
+from contest.models import (CLOSED_STATUSES, Contest, ContestArea, ContestTheme, Entry, EntryStatus, FlagStatus,
+                            LikeFlag, OwnerProof, Role, User)
 
 Decision = Literal["approve", "reject", "request_fix"]
 
@@ -166,6 +167,7 @@ def review_entry(entry: Entry, *, reviewer: User, decision: Decision, checklist:
     ticked = _checklist(checklist)
     reason = (reason or "").strip() or None
     if decision == "approve":
+        ownership.require_proven(entry)  # the reason first: no checklist makes up for it
         missing = [CHECKLIST_SHORT[k] for k in CHECKLIST if not ticked[k]]
         if missing:
             raise DomainError(f"通过前请逐项确认：还没有确认{'、'.join(missing)}。")
@@ -181,7 +183,7 @@ def review_entry(entry: Entry, *, reviewer: User, decision: Decision, checklist:
 def bulk_blocker(entry: Entry, *, open_flags: int = 0) -> str | None:
     """Why ``entry`` cannot be approved in bulk, or None when it qualifies.
 
-    It qualifies when it is pending; its automatic checks from submission include the
+    It qualifies when it is pending; its ownership is proven; its automatic checks from submission include the
     link, hashtag, mention and publish-time checks, all passed and none provisional (so
     the publish time came from the platform with the author's token, not from the video
     id); its caption, as stored, still carries the hashtag and the mention and was read
@@ -189,6 +191,8 @@ def bulk_blocker(entry: Entry, *, open_flags: int = 0) -> str | None:
     """
     if entry.status is not EntryStatus.PENDING:
         return f"状态为“{entry.status.label}”，只有待审核的作品可以批量通过。"
+    if entry.owner_verified_at is None:
+        return ownership.UNPROVEN_APPROVAL
     checks = entry.checks or []
     if any(not c.get("passed") for c in checks) or not BULK_REQUIRED_CHECKS <= {c.get("code") for c in checks}:
         return "自动检查没有全部通过，请逐个审核。"
@@ -240,6 +244,31 @@ def bulk_approve(entries: Iterable[Entry], *, reviewer: User, now: datetime,
     return approved, skipped
 
 
+def prove_owner_by_staff(entry: Entry, *, reviewer: User, evidence_path: str, note: str | None,
+                         now: datetime) -> None:
+    """A reviewer records that the entrant is the video's author, from evidence they examined
+    (for an entrant who cannot authorise Douyin: e.g. a screenshot of the video in the
+    author's own Douyin creator centre, with their account visible). Audited
+    ``entry.owner_verified`` with the evidence file and the note. Only a live entry that is
+    unproven; the note is required. Such a proof never blocks the author: if the platform
+    later proves another account is the author, this entry is closed
+    (:mod:`contest.domain.ownership`). The caller commits."""
+    if not can_review(reviewer, entry):
+        raise Forbidden(OUTSIDE_AREA)
+    if entry.status in CLOSED_STATUSES:
+        raise DomainError(f"作品当前状态为“{entry.status.label}”，不需要核实作者身份。")
+    if entry.owner_verified_at is not None:
+        raise DomainError(f"这个作品的作者身份已经确认（{entry.owner_proof.label}）。")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("请写明核实了什么证据（例如：抖音创作者中心截图，显示该作品在参赛者本人的账号下）。")
+    if len(note) > REASON_MAX:
+        raise DomainError(f"说明最多 {REASON_MAX} 个字。")
+    ownership.mark_proven(entry, OwnerProof.STAFF, now=now, evidence_path=evidence_path)
+    audit.record("entry.owner_verified", actor=reviewer, now=now, target=entry,
+                 changes={"owner_proof": [None, OwnerProof.STAFF.value], "evidence": evidence_path}, note=note)
+
+
 # --- the entrant's side ----------------------------------------------------------------
 
 def resubmit_entry(entry: Entry, *, user: User, now: datetime, douyin: DouyinGateway,
@@ -261,13 +290,18 @@ def resubmit_entry(entry: Entry, *, user: User, now: datetime, douyin: DouyinGat
     problems = [p for p in check.problems if p.code != ALREADY_ENTERED.code]
     if problems:
         raise Refused(problems)
+    facts = dict(check.fact_sources)
+    if ownership.by_platform(entry):  # proven once, proven for good (the token may have lapsed since)
+        facts["owner"] = "platform"
     # One UPDATE (one version step): no autoflush between the refreshed facts and the status.
     with db.session.no_autoflush:
         entry.caption = check.caption
         entry.published_at = check.published_at
         entry.cover_url = check.cover or entry.cover_url
-        entry.fact_sources = check.fact_sources
-        entry.checks = entry_checks(contest, check.fact_sources)
+        entry.fact_sources = facts
+        entry.checks = entry_checks(contest, facts)
+        if facts.get("owner") == "platform" and not ownership.by_platform(entry):
+            ownership.mark_proven(entry, OwnerProof.PLATFORM, now=now)
         set_entry_status(entry, EntryStatus.PENDING, actor=user, now=now, note="参赛者修改后重新提交")
 
 

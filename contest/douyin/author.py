@@ -33,5 +33,9 @@ class AuthorVideos:
         videos = self.client.video_data(self._token(), self.account.open_id, [video_id])
         return next((v for v in videos if v.video_id == video_id), None)
 
+    def fetch_many(self, video_ids: list[str]) -> list[Video]:
+        """Those of ``video_ids`` that are this author's (in the client's batches)."""
+        return self.client.video_data(self._token(), self.account.open_id, video_ids) if video_ids else []
+
     def page(self, cursor: int = 0, count: int = 10) -> VideoPage:
         return self.client.video_list(self._token(), self.account.open_id, cursor=cursor, count=count)

@@ -1,6 +1,6 @@
 """Like polling: one sweep reads every entry in play through its author's token.
 
-Scope: entries pending review or approved, in every contest whose window is open or
+Scope: entries pending review or approved whose ownership is proven, in every contest whose window is open or
 closed less than a day ago, whose author linked Douyin with ``video.data.bind``.
 One author's videos go in ``video_data`` batches with their token; authors are
 polled by a bounded pool of threads, every request paced (``Pacer``). One author's
@@ -102,6 +102,7 @@ def work(sweep: Sweep, now: datetime) -> dict[int, list[int]]:
         sa.select(Entry.user_id, Entry.id)
         .join(DouyinAccount, DouyinAccount.user_id == Entry.user_id)
         .where(Entry.contest_id.in_(contest_ids), Entry.status.in_(POLLED), Entry.id.not_in(done),
+               Entry.owner_verified_at.is_not(None),  # an unproven entry is never polled
                DouyinAccount.needs_reauth.is_(False), DouyinAccount.scopes.contains(DATA_SCOPE))
         .order_by(Entry.user_id, Entry.id)).all()
     plan: dict[int, list[int]] = {}

@@ -5,15 +5,15 @@ from contest.models.cache import CacheVersion
 from contest.models.contest import Contest, ContestArea, ContestTheme
 from contest.models.douyin import DouyinAccount
 from contest.models.entry import Entry, EntryEvent
-from contest.models.enums import EntryStatus, FlagStatus, Role, SnapshotSource
+from contest.models.enums import CLOSED_STATUSES, EntryStatus, FlagStatus, OwnerProof, Role, SnapshotSource
 from contest.models.likes import EntryTally, LikeFlag, Snapshot, Sweep, TallyCorrection
 from contest.models.throttle import SignInThrottle
 from contest.models.user import PhoneCode, User
 
 __all__ = [
     "AuditEvent", "CacheVersion", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
-    "FlagStatus", "LikeFlag", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep", "TallyCorrection",
-    "User",
+    "CLOSED_STATUSES", "FlagStatus", "LikeFlag", "OwnerProof", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep",
+    "TallyCorrection", "User",
 ]
 
 # The organizer console's models: importing the modules registers their tables.

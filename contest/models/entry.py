@@ -2,24 +2,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+import sqlalchemy as sa
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.domain import clock
 from contest.extensions import db
 from contest.models.contest import Contest, ContestArea, ContestTheme
-from contest.models.enums import EntryStatus
+from contest.models.enums import CLOSED_STATUSES, EntryStatus, OwnerProof
 from contest.models.types import UTCDateTime, str_enum
 from contest.models.user import User
 
+# A live entry is one that is not withdrawn or rejected: the database keeps it to one a video
+# per contest (closed entries of the same video stay, with their history).
+_LIVE = sa.column("status").not_in([s.value for s in CLOSED_STATUSES])
 
 
 class Entry(db.Model):
-    """One Douyin video entered in one contest (the database keeps it to one entry a video)."""
+    """One Douyin video entered in one contest (the database keeps it to one live entry a video)."""
 
     __tablename__ = "entry"
     __table_args__ = (
-        UniqueConstraint("contest_id", "video_id"),
+        Index("uq_entry_live_video", "contest_id", "video_id", unique=True,
+              sqlite_where=_LIVE, postgresql_where=_LIVE),
+        Index("ix_entry_contest_video", "contest_id", "video_id"),
         Index("ix_entry_contest_status", "contest_id", "status"),
         Index("ix_entry_contest_status_theme", "contest_id", "status", "theme_id"),
     )
@@ -48,6 +54,12 @@ class Entry(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Ownership (the entrant is the video's author, contest.domain.ownership): unproven while
+    # owner_verified_at is None; such an entry is never approved nor polled.
+    owner_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner_proof: Mapped[OwnerProof | None] = mapped_column(str_enum(OwnerProof, "entry_owner_proof"))
+    # The screenshot a reviewer examined (contest.evidence) when owner_proof is "staff".
+    owner_evidence_path: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     contest: Mapped[Contest] = relationship()
@@ -62,6 +74,10 @@ class Entry(db.Model):
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} {self.video_id} {self.status}>"
+
+    @property
+    def owner_proven(self) -> bool:
+        return self.owner_verified_at is not None
 
 
 class EntryEvent(db.Model):

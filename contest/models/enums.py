@@ -37,6 +37,25 @@ class EntryStatus(enum.StrEnum):
             "withdrawn": "已撤回",
         }[self.value]
 
+    @property
+    def closed(self) -> bool:
+        """Withdrawn or rejected: the entry no longer holds its video (see :data:`CLOSED_STATUSES`)."""
+        return self in CLOSED_STATUSES
+
+
+#: Entries in these states never hold their video: another entry of it may be live.
+CLOSED_STATUSES = (EntryStatus.WITHDRAWN, EntryStatus.REJECTED)
+
+
+class OwnerProof(enum.StrEnum):
+    """How an entry's ownership (the entrant is the video's author) was proven."""
+
+    PLATFORM = "platform"  # video_data with the entrant's own Douyin token returned the video
+    STAFF = "staff"        # a reviewer examined evidence (the entrant could not authorise)
+
+    @property
+    def label(self) -> str:
+        return {"platform": "抖音授权确认", "staff": "工作人员核实证据"}[self.value]
 
 
 class SnapshotSource(enum.StrEnum):

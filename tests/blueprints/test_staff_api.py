@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from contest.domain import clock
 from contest.domain.likes import record_snapshot
+from contest.domain.ownership import UNPROVEN_APPROVAL
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, Snapshot, SnapshotSource, User
@@ -36,12 +37,13 @@ def author(make_user, contest):
 def make_entry(contest, author):
     serial = counter(1)
 
-    def _make(area="hetang", theme="life", status=EntryStatus.PENDING, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹"):
+    def _make(area="hetang", theme="life", status=EntryStatus.PENDING, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹",
+              **fields):
         now = clock.now()
         entry = build_entry(contest, author, video_id=str(6_840_000_000_000_000_000 + next(serial)), theme=theme,
                             area=area, status=status, at=now, submitted_text=caption, caption=caption,
                             published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"),
-                            fact_sources={"caption": "embed", "published_at": "video_id"}, checks=CHECKS)
+                            fact_sources={"caption": "embed", "published_at": "video_id"}, checks=CHECKS, **fields)
         db.session.commit()
         return entry
     return _make
@@ -82,7 +84,7 @@ def reading(entry, when, likes, source=SnapshotSource.PLATFORM, **kwargs):
 # --- the list ---------------------------------------------------------------------------
 
 def test_list_entries_exact_json(client, staff, make_entry):
-    first = make_entry()
+    first = make_entry(owner_verified_at=None)
     second = make_entry(area="liling", theme="village", status=EntryStatus.APPROVED, caption="醴陵瓷器")
     reading(second, "2020-06-25T09:00:00+08:00", 88)
     response = client.get("/api/v1/staff/entries", headers=auth(staff))
@@ -90,10 +92,10 @@ def test_list_entries_exact_json(client, staff, make_entry):
     assert response.get_json() == {"contest": "zhuzhou-2020", "next_after": None, "entries": [
         {"id": first.id, "video_id": "6840000000000000001", "status": "pending", "theme": "life", "area": "hetang",
          "submitted_at": "2020-06-25T12:00:00+08:00", "caption": "株洲的早晨 #动力株洲文旅通 @株洲足迹", "version": 1,
-         "likes": None},
+         "likes": None, "owner_proof": None},
         {"id": second.id, "video_id": "6840000000000000002", "status": "approved", "theme": "village",
          "area": "liling", "submitted_at": "2020-06-25T12:00:00+08:00", "caption": "醴陵瓷器", "version": 1,
-         "likes": 88},
+         "likes": 88, "owner_proof": "platform"},
     ]}
 
 
@@ -155,7 +157,8 @@ def test_entry_detail_with_every_snapshot_and_whether_it_counts(client, staff, m
     assert response.get_json() == {
         "id": entry.id, "video_id": "6840000000000000001", "status": "approved", "theme": "life", "area": "hetang",
         "submitted_at": "2020-06-25T12:00:00+08:00", "caption": "株洲的早晨 #动力株洲文旅通 @株洲足迹", "version": 1,
-        "likes": 300, "published_at": "2020-06-24T20:00:00+08:00", "status_reason": None, "checks": CHECKS,
+        "likes": 300, "owner_proof": "platform", "published_at": "2020-06-24T20:00:00+08:00", "status_reason": None,
+        "checks": CHECKS,
         "fact_sources": {"caption": "embed", "published_at": "video_id"},
         "snapshots": [
             {"observed_at": "2020-06-25T09:00:00+08:00", "likes": 40, "source": "platform", "counted": True},
@@ -417,3 +420,13 @@ def test_the_api_is_rate_limited_per_token(staff, database_url, sandbox):
         from contest.extensions import limiter
 
         limiter.reset()
+
+
+def test_approving_an_unproven_entry_is_a_409_with_the_reason(client, make_entry, staff):
+    entry = make_entry(owner_verified_at=None)
+    response = client.post(f"/api/v1/staff/entries/{entry.id}/review", headers=auth(staff),
+                           json={"decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}})
+    assert (response.status_code, response.get_json()) == (409, {"error": UNPROVEN_APPROVAL})
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status is EntryStatus.PENDING
+    assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("entry.%"))).all() == []

@@ -12,12 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from contest.domain import clock, notify
 from contest.domain.entries import EntryRequest, entry_checks, submit_entry
+from contest.domain.ownership import mark_proven
 from contest.domain.errors import Conflict, DomainError, Refused
 from contest.domain.review import (
     REJECTION_REASONS, Forbidden, bulk_approve, can_review, compose_reason, resubmit_entry, review_entry, review_queue,
 )
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag
+from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, OwnerProof
 from contest.models.notification import Notification
 from contest.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
@@ -318,10 +319,12 @@ def test_bulk_approval_skips_entries_outside_the_reviewers_areas(make_entry, sta
 
 @pytest.fixture
 def submitted(contest, author, publish):
-    """An entry submitted through the real rules (sandbox video, provisional facts)."""
+    """An entry submitted through the real rules (sandbox video, provisional facts) by a phone
+    account whose ownership staff then verified from evidence (so it can be approved)."""
     video_id = publish(title=f"株洲的早晨 {TAGS}")
     entry = submit_entry(contest, author, EntryRequest(f"https://www.douyin.com/video/{video_id}", "life", "hetang",
                                                        True, False), douyin=douyin(), now=clock.now())
+    mark_proven(entry, OwnerProof.STAFF, now=clock.now(), evidence_path="2020/06/25/" + "0" * 32 + ".png")
     db.session.commit()
     return entry
 

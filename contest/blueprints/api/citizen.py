@@ -123,4 +123,5 @@ def my_entries():
         "theme": e.theme.key, "area": e.area.key, "status": e.status.value, "status_label": e.status.label,
         "status_reason": e.status_reason, "submitted_at": iso(e.submitted_at), "published_at": iso(e.published_at),
         "checks": e.checks, "fact_sources": e.fact_sources,
+        "owner_proof": e.owner_proof.value if e.owner_proof else None,
     } for e in entries_of(current_user, contest)])

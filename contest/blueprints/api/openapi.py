@@ -21,7 +21,7 @@ from contest.blueprints.staff_api.views import COUNT_MAX, NOTE_MAX, PAGE_MAX
 from contest.domain.entries import MAX_TEXT
 from contest.domain.review import DECISIONS
 from contest.domain.tally_corrections import MAX_REASON
-from contest.models import EntryStatus, Role, SnapshotSource
+from contest.models import EntryStatus, OwnerProof, Role, SnapshotSource
 from contest.web.numbers import MAX_ID, MAX_INT64
 
 try:
@@ -214,13 +214,18 @@ SCHEMAS = {
         "theme": STRING, "area": STRING, "status": {"type": "string", "enum": ENTRY_STATUSES},
         "status_label": STRING, "status_reason": nullable(STRING), "submitted_at": INSTANT,
         "published_at": nullable(INSTANT), "checks": array(ref("Check")), "fact_sources": ref("FactSources"),
+        "owner_proof": ref("OwnerProof"),
     }))}),
+    "OwnerProof": {"type": "string", "enum": [*(p.value for p in OwnerProof), None], "nullable": True,
+                   "description": "How the entrant was proven the video's author: `platform` (Douyin authorisation) "
+                                  "or `staff` (evidence examined by a reviewer); null while unproven "
+                                  "(作者身份待验证: never approved, never polled)."},
 }
 
 STAFF_ENTRY = {
     "id": integer(1), "video_id": ref("VideoId"), "status": {"type": "string", "enum": ENTRY_STATUSES},
     "theme": STRING, "area": STRING, "submitted_at": INSTANT, "caption": nullable(STRING), "version": integer(1),
-    "likes": nullable(integer(0)),
+    "likes": nullable(integer(0)), "owner_proof": ref("OwnerProof"),
 }
 SNAPSHOT = {"observed_at": INSTANT, "likes": integer(0),
             "source": {"type": "string", "enum": [s.value for s in SnapshotSource]},
@@ -362,7 +367,8 @@ PATHS = {
         staff_responses(answer("The entry's new status and version.", ref("ReviewResult")),
                         {"400": error("Bad body, or a decision the rules refuse (e.g. no reason, a move the "
                                       "status cannot make)."),
-                         "404": NO_ENTRY, "409": error("`version` is stale: someone else changed the entry.")}),
+                         "404": NO_ENTRY, "409": error("`version` is stale: someone else changed the entry; or "
+                                                       "an approval of an entry whose ownership is unproven.")}),
         parameters=[ENTRY_ID], body=ref("ReviewRequest"), security=STAFF)},
     "/api/v1/staff/entries/{entry_id}/likes": {"post": operation(
         "staff_api.record_likes", "Record a manual like count",

@@ -11,6 +11,8 @@ from contest.blueprints.auth import bp
 from contest.domain import clock
 from contest.domain.douyin_identity import WANTED_SCOPES, missing_scope_notes, sign_in_with_douyin
 from contest.domain.errors import DomainError, PlatformError
+from contest.domain.ownership import unproven_entries, verify_own_entries
+from contest.douyin.author import AuthorVideos
 from contest.extensions import db, limiter
 from contest.security import safe_next
 from contest.views_support import douyin
@@ -65,4 +67,24 @@ def douyin_callback():
     flash("抖音授权成功，已登录。" if created else "抖音授权成功。", "success")
     for note in missing_scope_notes(set(grant.scopes)):
         flash(note + "你可以稍后重新授权，或改为粘贴视频链接参赛。", "info")
+    _prove_entries(user, client, now)
     return redirect(pending.get("next") or url_for("entries.new_entry"))
+
+
+def _prove_entries(user, client, now) -> None:
+    """The entries this user made before linking Douyin: the platform confirms those of
+    their own videos (they keep their place). Sign-in never fails on it."""
+    author = AuthorVideos.of(user, client, now)
+    if author is None:
+        if unproven_entries(user):
+            flash("你还有作品的作者身份待验证：授权时请同意“查询特定视频的视频数据”，抖音才能确认作品是你发布的。", "info")
+        return
+    try:
+        proven = verify_own_entries(user, author, now=now)
+    except PlatformError:
+        db.session.commit()  # keep a refreshed token, or the mark that it is gone
+        flash("暂时无法向抖音核实你已报名作品的作者身份，请稍后重新授权再试。", "info")
+        return
+    db.session.commit()
+    if proven:
+        flash(f"抖音已确认你是 {len(proven)} 个已报名作品的作者，作品保留原来的报名时间，等待审核。", "success")

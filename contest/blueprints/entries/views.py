@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
 from contest.charts import likes_chart_svg, table_rows
-from contest.domain import clock, contests
+from contest.domain import clock, contests, ownership
 from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
 from contest.domain.likes import history
@@ -35,6 +35,8 @@ def new_entry():
             problems = exc.problems
         else:
             flash("报名成功！作品正在等待审核，审核结果会在“我的作品”中显示。", "success")
+            if not entry.owner_proven:
+                flash(f"{ownership.UNPROVEN_LABEL}。{ownership.WHY_LINK}", "info")
             return redirect(url_for("entries.my_entries", contest=contest.slug, _anchor=f"entry-{entry.id}"))
     elif form.errors:
         problems = [Problem("form", m) for ms in form.errors.values() for m in ms]

@@ -63,17 +63,12 @@ def _count(label: str, *, required: bool = False):
         first, NumberRange(min=0, max=COUNT_MAX, message=f"{label}必须是不小于 0 的整数。")])
 
 
-class RecordLikesForm(FlaskForm):
-    """A like count read by staff from a screenshot (entries without a platform token)."""
+def _screenshot() -> FileField:
+    return FileField("截图", validators=[FileRequired("请上传截图。")])
 
-    likes = _count("点赞数", required=True)
-    observed_at = BeijingDateTimeField("读数时间（北京时间）", validators=[InputRequired("请填写读数时间。")])
-    comments = _count("评论数")
-    shares = _count("分享数")
-    plays = _count("播放数")
-    screenshot = FileField("截图", validators=[FileRequired("请上传截图。")])
-    note = TextAreaField("备注", filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                         validators=[Optional(), Length(max=1000, message="备注最多 1000 个字。")])
+
+class ScreenshotCheck:
+    """Checks a form's required evidence screenshot (``contest.evidence``)."""
 
     def validate_screenshot(self, field):
         # Early, so that every problem shows at once; the store checks again when saving.
@@ -81,6 +76,27 @@ class RecordLikesForm(FlaskForm):
             evidence_store().inspect(field.data.stream)
         except DomainError as exc:
             raise ValidationError(exc.message) from exc
+
+
+class OwnerProofForm(ScreenshotCheck, FlaskForm):
+    """A reviewer records the author's identity from evidence (the entrant cannot authorise Douyin)."""
+
+    screenshot = _screenshot()
+    note = TextAreaField("核实说明", filters=[lambda v: v.strip() if isinstance(v, str) else v], validators=[
+        DataRequired("请写明核实了什么证据。"), Length(max=500, message="核实说明最多 500 个字。")])
+
+
+class RecordLikesForm(ScreenshotCheck, FlaskForm):
+    """A like count read by staff from a screenshot (entries without a platform token)."""
+
+    likes = _count("点赞数", required=True)
+    observed_at = BeijingDateTimeField("读数时间（北京时间）", validators=[InputRequired("请填写读数时间。")])
+    comments = _count("评论数")
+    shares = _count("分享数")
+    plays = _count("播放数")
+    screenshot = _screenshot()
+    note = TextAreaField("备注", filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                         validators=[Optional(), Length(max=1000, message="备注最多 1000 个字。")])
 
     def validate_observed_at(self, field):
         # The input has minute precision: "now" typed in the current minute is not the future.

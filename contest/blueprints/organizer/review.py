@@ -14,9 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from contest.blueprints.organizer import bp
+from contest.blueprints.organizer.forms import OwnerProofForm
 from contest.domain import captions, clock, contests
 from contest.domain import review as review_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
+from contest.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
@@ -117,7 +119,8 @@ def _queue_url(contest) -> str:
     return url_for("organizer.queue", contest=contest.slug)
 
 
-def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None, status: int = 200):
+def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None, status: int = 200,
+                   owner_form: OwnerProofForm | None = None):
     contest = entry.contest
     caption = entry.caption or ""
     facts = [(FACT_LABELS.get(fact, {}).get(source, f"{fact}：{source}"), source in PROVISIONAL_SOURCES)
@@ -131,6 +134,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
         open_flags=review_rules.open_flag_counts([entry.id]).get(entry.id, 0),
         tally=db.session.get(EntryTally, entry.id), can_fix=contests.phase(contest, clock.now()) == "open",
         back=safe_next(form.next.data, _queue_url(contest)),
+        owner_form=owner_form or OwnerProofForm(formdata=None), evidence_limit=size_label(evidence_store().max_bytes),
     ), status
 
 
@@ -239,9 +243,42 @@ def decide_entry(entry_id: int):
         db.session.rollback()
         entry = _reviewable(entry_id, load_events=True)
         form.version.data = str(entry.version)
-        return _render_review(entry, form, error=exc.message, status=422)
+        # 409 when the entry's state refuses (its ownership is unproven), else 422.
+        return _render_review(entry, form, error=exc.message, status=409 if exc.status == 409 else 422)
     flash(DECIDED[decision].format(id=entry.id), "success")
     return redirect(back)
+
+
+@bp.post("/entries/<int:entry_id>/owner")
+@reviewers_only
+def prove_owner(entry_id: int):
+    """Record the author's identity from evidence (for an entrant who cannot authorise
+    Douyin): the screenshot is stored first, then the proof; the file goes again if refused."""
+    entry = _reviewable(entry_id)
+    owner_form = OwnerProofForm()
+    if owner_form.validate_on_submit():
+        store, upload = evidence_store(), owner_form.screenshot.data
+        try:
+            path = store.save(upload.stream, filename=upload.filename, now=clock.now())
+            try:
+                review_rules.prove_owner_by_staff(entry, reviewer=current_user._get_current_object(),
+                                                  evidence_path=path, note=owner_form.note.data, now=clock.now())
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                store.discard(path)
+                raise
+        except review_rules.Forbidden:
+            raise
+        except DomainError as exc:
+            owner_form.note.errors = [*owner_form.note.errors, exc.message]
+        else:
+            flash(f"已记录作品 {entry.id} 的作者身份（工作人员核实证据），现在可以审核。", "success")
+            return redirect(url_for("organizer.review_entry", entry_id=entry.id, _anchor="owner"))
+    entry = _reviewable(entry_id, load_events=True)
+    form = DecisionForm(formdata=None)
+    form.version.data = str(entry.version)
+    return _render_review(entry, form, owner_form=owner_form, status=422)
 
 
 def _conflict(entry_id: int | None, message: str | None, typed: dict[str, str], back: str):

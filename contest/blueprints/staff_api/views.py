@@ -162,6 +162,7 @@ def _entry_json(entry: Entry, tally: EntryTally | None) -> dict:
         "id": entry.id, "video_id": entry.video_id, "status": entry.status.value, "theme": entry.theme.key,
         "area": entry.area.key, "submitted_at": iso(entry.submitted_at), "caption": entry.caption,
         "version": entry.version, "likes": tally.likes if tally else None,
+        "owner_proof": entry.owner_proof.value if entry.owner_proof else None,
     }
 
 
