@@ -17,7 +17,7 @@ from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
 from contest.douyin.author import AuthorVideos
 from contest.douyin.client import DouyinClient
-from contest.errors import error_response
+from contest.errors import error_response, wants_json
 from contest.security import safe_next
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
@@ -90,7 +90,7 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "A
 def register(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
-        if request.path.startswith("/api/"):
+        if wants_json():
             return error_response(401)
         flash("请先登录。", "info")
         return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))

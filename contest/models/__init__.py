@@ -5,14 +5,15 @@ from contest.models.cache import CacheVersion
 from contest.models.contest import Contest, ContestArea, ContestTheme
 from contest.models.douyin import DouyinAccount
 from contest.models.entry import Entry, EntryEvent
-from contest.models.enums import EntryStatus, FlagStatus, Role, SnapshotSource
+from contest.models.enums import CheckState, EntryStatus, FlagStatus, Role, SnapshotSource
 from contest.models.likes import EntryTally, LikeFlag, Snapshot, Sweep
+from contest.models.slogan import SloganCheck
 from contest.models.throttle import SignInThrottle
 from contest.models.user import PhoneCode, User
 
 __all__ = [
-    "AuditEvent", "CacheVersion", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
-    "FlagStatus", "LikeFlag", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep", "User",
+    "AuditEvent", "CacheVersion", "CheckState", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
+    "FlagStatus", "LikeFlag", "PhoneCode", "Role", "SignInThrottle", "SloganCheck", "Snapshot", "SnapshotSource", "Sweep", "User",
 ]
 
 # The organizer console's models: importing the modules registers their tables.
