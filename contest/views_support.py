@@ -15,6 +15,7 @@ from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
+from contest.domain.slogan_checks import MAX_BYTES as SLOGAN_MAX_BYTES, clock_label, subtitle_label
 from contest.douyin.author import AuthorVideos
 from contest.douyin.client import DouyinClient
 from contest.errors import error_response, wants_json
@@ -105,7 +106,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(without_tags, "entry_title")
+    app.add_template_filter(clock_label, "clock_label")
+    app.add_template_filter(subtitle_label, "slogan_label")
 
     @app.context_processor
     def _globals():
-        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role}
+        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role, "slogan_max_bytes": SLOGAN_MAX_BYTES}

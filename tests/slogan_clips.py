@@ -32,10 +32,11 @@ def _font(px: int) -> ImageFont.FreeTypeFont:
 
 
 def _background(width: int, height: int, busy: bool) -> np.ndarray:
-    if busy:
+    if busy:  # blocks of random colour, 1/45 of the width across (8 px at 360 wide): one scene at any size
+        block = max(2, width // 45)
         rng = np.random.default_rng(7)
-        small = rng.integers(0, 256, (height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
-        return np.kron(small, np.ones((8, 8, 1), dtype=np.uint8))[:height, :width]
+        small = rng.integers(0, 256, (height // block + 1, width // block + 1, 3), dtype=np.uint8)
+        return np.kron(small, np.ones((block, block, 1), dtype=np.uint8))[:height, :width]
     ys = np.linspace(40, 160, height, dtype=np.uint8)[:, None, None]
     return np.broadcast_to(np.concatenate([ys // 2, ys, np.full_like(ys, 150)], axis=2), (height, width, 3)).copy()
 

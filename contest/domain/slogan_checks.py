@@ -106,6 +106,37 @@ def latest_check(entry: Entry) -> SloganCheck | None:
                              .order_by(SloganCheck.id.desc()).limit(1))
 
 
+def checks_of(entry: Entry) -> list[SloganCheck]:
+    """Every check of an entry, oldest first."""
+    return list(db.session.scalars(sa.select(SloganCheck).where(SloganCheck.entry_id == entry.id)
+                                   .order_by(SloganCheck.id)))
+
+
+def latest_checks(entries: list[Entry]) -> dict[int, SloganCheck]:
+    """Each entry's latest check (entries without one are absent), in one query."""
+    ids = [e.id for e in entries]
+    if not ids:
+        return {}
+    newest = (sa.select(sa.func.max(SloganCheck.id)).where(SloganCheck.entry_id.in_(ids))
+              .group_by(SloganCheck.entry_id))
+    return {c.entry_id: c for c in db.session.scalars(sa.select(SloganCheck).where(SloganCheck.id.in_(newest)))}
+
+
+def timeline(check: SloganCheck | None, width: int = 1000) -> dict | None:
+    """The subtitle segments of a finished check placed on a ``width``-wide axis of the video's
+    length: ``{"duration_label", "segments": [{"x", "width", "label", "text", "longest"}]}``."""
+    if check is None or check.state is not CheckState.DONE:
+        return None
+    segments = ((check.result or {}).get("subtitle") or {}).get("segments") or []
+    duration = max([check.video_seconds or 0.0] + [s["end"] for s in segments]) or 1.0
+    longest = max(segments, key=lambda s: s["end"] - s["start"], default=None)
+    return {"duration_label": clock_label(duration), "segments": [
+        {"x": round(s["start"] / duration * width, 1),
+         "width": max(2.0, round((s["end"] - s["start"]) / duration * width, 1)),
+         "label": f"{clock_label(s['start'])}–{clock_label(s['end'])}", "text": s["text"], "longest": s is longest}
+        for s in segments]}
+
+
 def clock_label(seconds: float) -> str:
     """``00:02.5``: minutes and seconds to a tenth."""
     minutes, rest = divmod(max(0.0, round(seconds, 1)), 60)
@@ -135,4 +166,4 @@ def check_json(check: SloganCheck | None) -> dict | None:
             "video_seconds": check.video_seconds,
             "finished_at": check.finished_at.isoformat() if check.finished_at else None,
             "result": check.result, "error": check.error, "label": subtitle_label(check),
-            "frames": [{"index": i, "time": f["time"]} for i, f in enumerate(check.frames or [])]}
+            "frames": [{"index": i, "time": f["time"], "name": f["name"]} for i, f in enumerate(check.frames or [])]}

@@ -83,7 +83,7 @@ class SubtitleDetector:
     kind = "subtitle"
     step: float = 1.0
     precision: float = 0.25
-    short_side: int = 360  # pixels, after downscaling (a 720×1280 frame is read at 360×640)
+    short_side: int = 480  # pixels, after downscaling (a 720×1280 frame is read at 480×854)
     reader: Reader | None = None
 
     def detect(self, path, *, slogan: str, min_seconds: float) -> Finding:

@@ -96,7 +96,7 @@ def decode(path, *, short_side: int) -> Iterator[tuple[float, Callable[[], np.nd
                 count += 1
                 width, height = size
                 yield float((frame.pts - start) * base), (
-                    lambda f=frame: f.to_ndarray(format="rgb24", width=width, height=height))
+                    lambda f=frame: f.to_ndarray(format="rgb24", width=width, height=height, interpolation="AREA"))
         except av.FFmpegError:
             raise VideoError(BROKEN if count else NOT_A_VIDEO) from None
         if count == 0:

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from contest.blueprints.organizer import bp
 from contest.charts import bar_chart_svg
-from contest.domain import audit, clock
+from contest.domain import audit, clock, slogan_checks
 from contest.domain.accounts import normalise_phone
 from contest.domain.contests import resolve_contest
 from contest.domain.errors import DomainError, NotFound
@@ -161,7 +161,8 @@ def export_tallies(fmt: str):
 @admin_only
 def evidence_pack(entry_id: int):
     """``entry.json`` (the entry, its checks and fact sources, status history and tally),
-    ``snapshots.csv`` (every reading) and ``evidence/<name>`` for each manual reading's screenshot."""
+    ``snapshots.csv`` (every reading) and ``evidence/<name>`` for each manual reading's screenshot
+    and each slogan check's frames (``entry.json`` lists the checks under ``slogan_checks``)."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("没有找到这个作品。")
@@ -181,6 +182,16 @@ def evidence_pack(entry_id: int):
                 files.append(snapshot.evidence_path)
             except NotFound:
                 missing.append(snapshot.evidence_path)
+        record["slogan_checks"] = []
+        for check in slogan_checks.checks_of(entry):
+            record["slogan_checks"].append(slogan_checks.check_json(check))
+            for frame in check.frames or []:
+                try:
+                    with store.open(frame["name"]) as image:
+                        pack.writestr(f"evidence/{frame['name']}", image.read())
+                    files.append(frame["name"])
+                except NotFound:
+                    missing.append(frame["name"])
         record["evidence_files"] = files
         record["missing_evidence"] = missing
         pack.writestr("entry.json", json.dumps(record, ensure_ascii=False, indent=2))

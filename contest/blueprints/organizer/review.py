@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from contest.blueprints.organizer import bp
-from contest.domain import captions, clock, contests
+from contest.domain import captions, clock, contests, slogan_checks
 from contest.domain import review as review_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.extensions import db
@@ -107,6 +107,7 @@ def _queue_url(contest) -> str:
 def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None, status: int = 200):
     contest = entry.contest
     caption = entry.caption or ""
+    slogan_check = slogan_checks.latest_check(entry)
     facts = [(FACT_LABELS.get(fact, {}).get(source, f"{fact}：{source}"), source in PROVISIONAL_SOURCES)
              for fact, source in (entry.fact_sources or {}).items()]
     return render_template(
@@ -118,6 +119,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
         open_flags=review_rules.open_flag_counts([entry.id]).get(entry.id, 0),
         tally=db.session.get(EntryTally, entry.id), can_fix=contests.phase(contest, clock.now()) == "open",
         back=safe_next(form.next.data, _queue_url(contest)),
+        slogan_check=slogan_check, timeline=slogan_checks.timeline(slogan_check),
     ), status
 
 
