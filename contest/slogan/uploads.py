@@ -18,7 +18,6 @@ from typing import Mapping
 
 from contest.slogan.frames import NOT_MP4, is_mp4_or_mov
 
-CHUNK_BYTES = 4 * 1024 * 1024  # under the request size limit
 NAME = re.compile(r"\A[0-9a-f]{32}\Z")
 GONE = "上传已失效，请重新选择文件上传。"
 WRONG_OFFSET = "上传位置不对，请从第 {offset} 字节继续。"

@@ -36,6 +36,7 @@
     var startUrl = block.getAttribute("data-start-url");
     var stateUrl = block.getAttribute("data-state-url");
     var maxBytes = parseInt(block.getAttribute("data-max-bytes"), 10);
+    var chunkBytes = parseInt(block.getAttribute("data-chunk-bytes"), 10);
 
     function say(text) { progress.textContent = text; }
 
@@ -69,7 +70,7 @@
       var saved = window.localStorage ? window.localStorage.getItem(key(file)) : null;
       if (saved) {
         return request("GET", startUrl + "/" + saved).then(function (reply) {
-          if (reply.status === 200) { return { upload: saved, offset: reply.data.offset, chunk: 4194304 }; }
+          if (reply.status === 200) { return { upload: saved, offset: reply.data.offset, chunk: chunkBytes }; }
           window.localStorage.removeItem(key(file));
           return begin(file);
         });

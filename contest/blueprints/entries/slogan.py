@@ -20,12 +20,12 @@ from contest.blueprints.entries import bp
 from contest.domain import clock
 from contest.domain import slogan_checks as rules
 from contest.domain.errors import DomainError, NotFound
-from contest.evidence import evidence_store
+from contest.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.jobs.slogan import enqueue
 from contest.models import Entry
 from contest.slogan.frames import VideoError, probe
-from contest.slogan.uploads import CHUNK_BYTES, GONE, UploadError, UploadStore
+from contest.slogan.uploads import GONE, UploadError, UploadStore
 
 
 def _entry(entry_id: int) -> Entry:
@@ -34,6 +34,10 @@ def _entry(entry_id: int) -> Entry:
 
 def _uploads() -> UploadStore:
     return UploadStore.from_config(current_app.config)
+
+
+def _chunk_bytes() -> int:
+    return current_app.config["CONTEST_SLOGAN_CHUNK_BYTES"]
 
 
 def _error(message: str, status: int, **extra):
@@ -50,7 +54,7 @@ def slogan_upload_start(entry_id: int):
         return _error("请告诉我们文件大小（size，字节）。", 400)
     rules.check_upload(entry, size=size)
     name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size)
-    return jsonify(upload=name, offset=0, chunk_bytes=CHUNK_BYTES), 201
+    return jsonify(upload=name, offset=0, chunk_bytes=_chunk_bytes()), 201
 
 
 @bp.get("/<int:entry_id>/slogan/uploads/<upload>")
@@ -74,8 +78,8 @@ def slogan_upload_chunk(entry_id: int, upload: str):
     data = request.get_data(cache=False)
     if not data:
         return _error("这一段没有内容。", 400)
-    if len(data) > CHUNK_BYTES:
-        return _error("每段不能超过 4 MB。", 413)
+    if len(data) > _chunk_bytes():
+        return _error(f"每段不能超过 {size_label(_chunk_bytes())}。", 413)
     store = _uploads()
     try:
         offset, size = store.append(upload, entry_id=entry.id, user_id=current_user.id,
