@@ -217,3 +217,29 @@ def test_evidence_pack_has_the_check_and_its_frames(client, login, world, make_u
     names = [f["name"] for f in check["frames"]]
     assert record["evidence_files"] == names
     assert all(pack.read(f"evidence/{n}")[:3] == b"\xff\xd8\xff" for n in names)
+
+
+def test_privacy_notice_says_originals_are_deleted_once_checked(client, make_contest):
+    make_contest()
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "原视频只保存到检查完成为止，检查完（无论成功与否）立即删除" in page
+    assert "本站不公开任何视频文件" in page
+
+
+@pytest.mark.parametrize("env, worker", [
+    ({}, "thread"),
+    ({"CONTEST_REDIS_URL": "redis://127.0.0.1:6379/9"}, "rq"),
+    ({"CONTEST_REDIS_URL": "redis://127.0.0.1:6379/9", "CONTEST_SLOGAN_WORKER": "thread"}, "thread"),
+    ({"CONTEST_SLOGAN_WORKER": "inline"}, "inline"),
+])
+def test_where_checks_run_by_default(env, worker, tmp_path):
+    from contest.config import load_config
+    assert load_config(env, str(tmp_path))["CONTEST_SLOGAN_WORKER"] == worker
+
+
+@pytest.mark.parametrize("env", [{"CONTEST_SLOGAN_WORKER": "celery"}, {"CONTEST_SLOGAN_WORKER": "rq"},
+                                 {"CONTEST_SLOGAN_CHUNK_BYTES": "1024"}])
+def test_bad_slogan_settings_stop_the_start(env, tmp_path):
+    from contest.config import ConfigError, load_config
+    with pytest.raises(ConfigError):
+        load_config(env, str(tmp_path))
