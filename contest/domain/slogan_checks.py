@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from contest.domain import audit, review
+from contest.domain import audit, clock, review
 from contest.domain.contests import Rules, resolve_contest
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db
@@ -162,8 +162,8 @@ def check_json(check: SloganCheck | None) -> dict | None:
     if check is None:
         return None
     return {"id": check.id, "entry_id": check.entry_id, "state": check.state.value, "state_label": check.state.label,
-            "uploaded_at": check.uploaded_at.isoformat(), "upload_bytes": check.upload_bytes,
+            "uploaded_at": clock.to_local(check.uploaded_at).isoformat(), "upload_bytes": check.upload_bytes,
             "video_seconds": check.video_seconds,
-            "finished_at": check.finished_at.isoformat() if check.finished_at else None,
+            "finished_at": clock.to_local(check.finished_at).isoformat() if check.finished_at else None,
             "result": check.result, "error": check.error, "label": subtitle_label(check),
             "frames": [{"index": i, "time": f["time"], "name": f["name"]} for i, f in enumerate(check.frames or [])]}

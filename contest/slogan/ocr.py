@@ -3,7 +3,7 @@
 
 The frame is read at the size it is given (``det_limit_type="max"``: never upscaled, where
 the library's default would blow a small frame up to 736 px on its short side), and without
-the 180° text classifier (subtitles are upright), which keeps one frame near 0.1 s here.
+the 180° text classifier (subtitles are upright).
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ MIN_SCORE = 0.5
 def _engine():
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(det_limit_type="max", det_limit_side_len=960, use_cls=False, print_verbose=False)
+    # One thread: a check runs in the background next to the web processes, and on a busy machine
+    # ONNX Runtime's extra threads spin and double the CPU a frame costs (measured: bench/RESULTS.md).
+    return RapidOCR(det_limit_type="max", det_limit_side_len=960, use_cls=False, print_verbose=False,
+                    intra_op_num_threads=1, inter_op_num_threads=1)
 
 
 _lock = threading.Lock()  # one ONNX session serves the threads of one process in turn

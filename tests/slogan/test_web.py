@@ -58,6 +58,8 @@ def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slog
     assert (body["offset"], body["size"]) == (len(data), len(data))
     check = body["check"]
     assert (check["state"], check["state_label"], check["upload_bytes"]) == ("done", "完成", len(data))
+    assert (check["uploaded_at"], check["finished_at"]) == ("2020-06-25T10:00:00+08:00", "2020-06-25T10:00:00+08:00")
+    assert check["video_seconds"] == pytest.approx(3.5, abs=0.1)
     subtitle = check["result"]["subtitle"]
     assert (subtitle["found"], subtitle["meets_rule"]) == (True, True)
     assert abs(subtitle["longest_seconds"] - 2.5) <= 0.5
