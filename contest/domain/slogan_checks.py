@@ -72,8 +72,9 @@ def queue_check(entry: Entry, *, user: User, upload_name: str, size: int, durati
                         video_seconds=round(duration, 2), state=CheckState.QUEUED, frames=[])
     db.session.add(check)
     db.session.flush()
-    audit.record("slogan_check.queued", actor=user, now=now, target=entry,
-                 changes={"check_id": check.id, "bytes": size, "seconds": round(duration, 2)})
+    # The trail's actors are staff (the staff list counts them): an entrant's upload names them in the details.
+    audit.record("slogan_check.queued", actor=user if user.role.is_staff else None, now=now, target=entry,
+                 changes={"check_id": check.id, "uploaded_by": user.id, "bytes": size, "seconds": round(duration, 2)})
     return check
 
 

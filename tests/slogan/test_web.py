@@ -72,7 +72,10 @@ def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slog
     assert (row.state, row.upload_name, row.uploaded_by_id) == (CheckState.DONE, None, world["author"].id)
     actions = db.session.execute(sa.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.target_id)
                                  .order_by(AuditEvent.id)).all()
-    assert actions == [("slogan_check.queued", world["author"].id, entry.id), ("slogan_check.done", None, entry.id)]
+    assert actions == [("slogan_check.queued", None, entry.id), ("slogan_check.done", None, entry.id)]
+    queued = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id))
+    assert queued.changes == {"check_id": row.id, "uploaded_by": world["author"].id, "bytes": len(data),
+                              "seconds": row.video_seconds}
     state = client.get(f"/entries/{entry.id}/slogan/check").get_json()["check"]
     assert state["state"] == "done" and state["result"] == check["result"]
     frame = client.get(f"/entries/{entry.id}/slogan/frames/0.jpg")
@@ -153,6 +156,7 @@ def test_reviewer_uploads_and_the_review_page_shows_the_result(client, login, wo
     assert 'class="timeline-segment timeline-longest"' in page
     assert page.count(f"/entries/{entry.id}/slogan/frames/") == 3
     assert db.session.scalar(sa.select(SloganCheck.uploaded_by_id)) == reviewer.id
+    assert db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "slogan_check.queued")) == reviewer.id
 
 
 def test_no_subtitle_tells_the_reviewer_to_listen(client, login, world, make_user, slogan_clip, monkeypatch):
