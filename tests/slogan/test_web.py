@@ -136,6 +136,12 @@ def test_only_the_author_and_its_reviewers_may_upload(client, login, world, make
     login(make_user("judge", nickname="评委"))
     assert client.get(path).status_code == 404
     client.post("/accounts/logout", data={"csrf_token": csrf_from(client, "/")})
+    elsewhere = make_user("reviewer", nickname="醴陵审核员")
+    elsewhere.area_keys = ["liling"]  # the entry is in 荷塘区
+    db.session.commit()
+    login(elsewhere)
+    assert client.get(path).status_code == 404
+    client.post("/accounts/logout", data={"csrf_token": csrf_from(client, "/")})
     login(make_user("reviewer", nickname="审核员"))
     assert client.get(path).get_json() == {"check": None}
     assert client.put(f"/entries/{entry.id}/slogan/uploads/{'0' * 32}?offset=0", data=b"x").status_code == 400  # CSRF
