@@ -325,8 +325,38 @@ def set_role_command(phone, role, areas):
     click.echo(f"{user.nickname} 现在是{user.role.label}{scope}。" if changed else f"{user.nickname} 的角色没有变化。")
 
 
+@click.command("check-slogan")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--contest", "slug", default=None, help="活动标识；默认当前活动（还没有活动时用 2020 年活动的口号）。")
+def check_slogan_command(path, slug):
+    """Look for the contest's slogan as a subtitle in a video file. The last line printed is
+    one JSON object: found, meets_rule, longest_seconds, segments [{start, end, text}]."""
+    import json
+
+    from contest.domain.slogan_checks import slogan_rule
+    from contest.slogan.detect import SubtitleDetector
+    from contest.slogan.frames import VideoError
+
+    try:
+        slogan, min_seconds = slogan_rule(slug, clock.now())
+    except DomainError as exc:
+        _fail(exc)
+    if not Path(path).is_file():
+        click.echo(f"找不到文件：{path}", err=True)
+        sys.exit(1)
+    started = time.perf_counter()
+    try:
+        finding = SubtitleDetector().detect(path, slogan=slogan, min_seconds=min_seconds)
+    except VideoError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"口号“{slogan}”：视频 {finding.duration:.1f} 秒，读了 {finding.reads} 帧，"
+               f"用时 {time.perf_counter() - started:.1f} 秒。", err=True)
+    click.echo(json.dumps(finding.as_json(), ensure_ascii=False))
+
+
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
                     rotate_token_key_command, poll_likes_command, create_token_command, revoke_token_command,
-                    set_role_command, backup_command, restore_command):
+                    set_role_command, backup_command, restore_command, check_slogan_command):
         app.cli.add_command(command)

@@ -122,6 +122,14 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
     demo_mode = _bool(get("CONTEST_DEMO_MODE"), not production)
 
     evidence_max = _int(get("CONTEST_EVIDENCE_MAX_BYTES"), 5 * 1024 * 1024)
+    chunk_bytes = _int(get("CONTEST_SLOGAN_CHUNK_BYTES"), 4 * 1024 * 1024)
+    if not 64 * 1024 <= chunk_bytes <= 16 * 1024 * 1024:
+        raise ConfigError("CONTEST_SLOGAN_CHUNK_BYTES must be between 64 KiB and 16 MiB")
+    slogan_worker = (get("CONTEST_SLOGAN_WORKER") or ("rq" if get("CONTEST_REDIS_URL") else "thread")).strip().lower()
+    if slogan_worker not in ("rq", "thread", "inline"):
+        raise ConfigError("CONTEST_SLOGAN_WORKER must be rq, thread or inline")
+    if slogan_worker == "rq" and not get("CONTEST_REDIS_URL"):
+        raise ConfigError("CONTEST_SLOGAN_WORKER=rq needs CONTEST_REDIS_URL")
     if evidence_max <= 0:
         raise ConfigError("CONTEST_EVIDENCE_MAX_BYTES must be positive")
 
@@ -209,5 +217,12 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_EVIDENCE_MAX_BYTES": evidence_max,
         # A little above the evidence limit (room for the form's other fields), so Flask answers 413
         # before reading a larger body; a file just over the limit gets the store's own message.
-        "MAX_CONTENT_LENGTH": evidence_max + 512 * 1024,
+        # Chunks of an original video for the slogan check (4 MiB): the limit lets them through.
+        "MAX_CONTENT_LENGTH": max(evidence_max, chunk_bytes) + 512 * 1024,
+        "CONTEST_SLOGAN_CHUNK_BYTES": chunk_bytes,
+        # Originals for the slogan check wait here until checked, then are deleted.
+        "CONTEST_SLOGAN_UPLOAD_DIR": get("CONTEST_SLOGAN_UPLOAD_DIR") or str(Path(instance_path) / "slogan-uploads"),
+        # rq (a worker on the queue contest-slogan), thread (one worker thread in each web
+        # process) or inline (in the request: tests and debugging).
+        "CONTEST_SLOGAN_WORKER": slogan_worker,
     }

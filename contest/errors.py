@@ -1,8 +1,10 @@
-"""Error handlers: JSON ``{"error": ...}`` under /api/, a Chinese page elsewhere; never a traceback."""
+"""Error handlers: JSON ``{"error": ...}`` under /api/ (and the slogan check's endpoints), a Chinese page
+elsewhere; never a traceback."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from flask import Flask, g, jsonify, make_response, render_template, request
@@ -40,8 +42,12 @@ def database_unavailable(exc: Exception) -> bool:
         getattr(exc, "connection_invalidated", False))
 
 
+# The slogan check's upload and state endpoints answer JSON, errors included.
+JSON_PATHS = re.compile(r"\A(/api/|/entries/\d+/slogan/)")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return bool(JSON_PATHS.match(request.path))
 
 
 def error_response(status: int, message: str | None = None, **extra):

@@ -14,9 +14,10 @@ from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
+from contest.domain.slogan_checks import MAX_BYTES as SLOGAN_MAX_BYTES, clock_label, subtitle_label
 from contest.douyin.author import AuthorVideos
 from contest.douyin.client import DouyinClient
-from contest.errors import error_response
+from contest.errors import error_response, wants_json
 from contest.security import safe_next
 from contest.sms import sender_from_config
 from contest.extensions import db, login_manager
@@ -96,7 +97,7 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "A
 def register(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
-        if request.path.startswith("/api/"):
+        if wants_json():
             return error_response(401)
         flash("请先登录。", "info")
         return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
@@ -110,8 +111,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(without_tags, "entry_title")
+    app.add_template_filter(clock_label, "clock_label")
+    app.add_template_filter(subtitle_label, "slogan_label")
 
     @app.context_processor
     def _globals():
-        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role,
+        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role, "slogan_max_bytes": SLOGAN_MAX_BYTES,
                 "owner_unproven": ownership.UNPROVEN_LABEL, "owner_why_link": ownership.WHY_LINK}

@@ -5,15 +5,16 @@ from contest.models.cache import CacheVersion
 from contest.models.contest import Contest, ContestArea, ContestTheme
 from contest.models.douyin import DouyinAccount
 from contest.models.entry import Entry, EntryEvent
-from contest.models.enums import CLOSED_STATUSES, EntryStatus, FlagStatus, OwnerProof, Role, SnapshotSource
+from contest.models.enums import CLOSED_STATUSES, CheckState, EntryStatus, FlagStatus, OwnerProof, Role, SnapshotSource
 from contest.models.likes import EntryTally, LikeFlag, Snapshot, Sweep, TallyCorrection
+from contest.models.slogan import SloganCheck
 from contest.models.throttle import SignInThrottle
 from contest.models.user import PhoneCode, User
 
 __all__ = [
-    "AuditEvent", "CacheVersion", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
-    "CLOSED_STATUSES", "FlagStatus", "LikeFlag", "OwnerProof", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep",
-    "TallyCorrection", "User",
+    "AuditEvent", "CacheVersion", "CheckState", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent",
+    "EntryStatus", "EntryTally", "CLOSED_STATUSES", "FlagStatus", "LikeFlag", "OwnerProof", "PhoneCode", "Role", "SignInThrottle",
+    "SloganCheck", "Snapshot", "SnapshotSource", "Sweep", "TallyCorrection", "User",
 ]
 
 # The organizer console's models: importing the modules registers their tables.

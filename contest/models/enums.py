@@ -75,3 +75,16 @@ class FlagStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"open": "待处理", "cleared": "已排除", "confirmed": "已确认"}[self.value]
+
+
+class CheckState(enum.StrEnum):
+    """A slogan check's state (排队中 → 检查中 → 完成 | 失败)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "排队中", "running": "检查中", "done": "完成", "failed": "失败"}[self.value]

@@ -228,6 +228,7 @@ def test_the_evidence_pack(client, world, evidence_dir):
                   "latest_observed_at": "2020-07-18T08:00:00+08:00", "corrected": False},
         "corrections": [],
         "closes_at": "2020-07-17T23:59:59+08:00", "evidence_files": [path], "missing_evidence": [],
+        "slogan_checks": [],
     }
     snapshots = list(csv.reader(io.StringIO(pack.read("snapshots.csv").decode("utf-8-sig"))))
     assert snapshots[0] == ["快照编号", "读数时间", "赞数", "来源", "是否计入", "记录人", "截图", "备注"]

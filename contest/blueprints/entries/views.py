@@ -8,6 +8,7 @@ from contest.domain import clock, contests, ownership
 from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
 from contest.domain.likes import history
+from contest.domain.slogan_checks import latest_checks
 from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db
 from contest.limits import entry_limit
@@ -70,8 +71,9 @@ def pick_video():
 @login_required
 def my_entries():
     contest = contest_for_request()
-    return render_template("entries/mine.html", contest=contest, entries=entries_of(current_user, contest),
-                           form=ConfirmForm())
+    entries = entries_of(current_user, contest)
+    return render_template("entries/mine.html", contest=contest, entries=entries, form=ConfirmForm(),
+                           slogan_checks=latest_checks(entries))
 
 
 @bp.post("/<int:entry_id>/withdraw")

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from contest.blueprints.organizer import bp
 from contest.charts import bar_chart_svg
-from contest.domain import audit, clock
+from contest.domain import audit, clock, slogan_checks
 from contest.domain.accounts import normalise_phone
 from contest.domain.contests import resolve_contest
 from contest.domain.errors import DomainError, NotFound
@@ -164,18 +164,23 @@ def export_tallies(fmt: str):
 @admin_only
 def evidence_pack(entry_id: int):
     """``entry.json`` (the entry, its checks and fact sources, status history, tally and its
-    corrections), ``snapshots.csv`` (every reading) and ``evidence/<name>`` for each manual
-    reading's and each correction's screenshot."""
+    corrections, and its slogan checks under ``slogan_checks``), ``snapshots.csv`` (every reading)
+    and ``evidence/<name>`` for the owner-proof screenshot, each manual reading's and each
+    correction's screenshot and each slogan check's frames."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("没有找到这个作品。")
     unmasked = _unmasked()
     record = entry_record(entry, unmasked=unmasked)
     snapshots, rows = entry_snapshot_rows(entry)
+    checks = slogan_checks.checks_of(entry)
+    record["slogan_checks"] = [slogan_checks.check_json(check) for check in checks]
+    names = ([entry.owner_evidence_path] + [s.evidence_path for s in snapshots]
+             + [c["evidence_path"] for c in record["corrections"]]
+             + [frame["name"] for check in checks for frame in check.frames or []])
     store = evidence_store()
     buffer = io.BytesIO()
     files, missing = [], []
-    names = [s.evidence_path for s in snapshots] + [c["evidence_path"] for c in record["corrections"]]
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for name in filter(None, names):
             try:

@@ -15,7 +15,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from contest.blueprints.organizer import bp
 from contest.blueprints.organizer.forms import OwnerProofForm
-from contest.domain import captions, clock, contests
+from contest.domain import captions, clock, contests, slogan_checks
 from contest.domain import review as review_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.evidence import evidence_store, size_label
@@ -123,6 +123,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
                    owner_form: OwnerProofForm | None = None):
     contest = entry.contest
     caption = entry.caption or ""
+    slogan_check = slogan_checks.latest_check(entry)
     facts = [(FACT_LABELS.get(fact, {}).get(source, f"{fact}：{source}"), source in PROVISIONAL_SOURCES)
              for fact, source in (entry.fact_sources or {}).items()]
     return render_template(
@@ -135,6 +136,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
         tally=db.session.get(EntryTally, entry.id), can_fix=contests.phase(contest, clock.now()) == "open",
         back=safe_next(form.next.data, _queue_url(contest)),
         owner_form=owner_form or OwnerProofForm(formdata=None), evidence_limit=size_label(evidence_store().max_bytes),
+        slogan_check=slogan_check, timeline=slogan_checks.timeline(slogan_check),
     ), status
 
 

@@ -1,0 +1,126 @@
+"""The slogan check's endpoints, for an entry's author and the staff who may review it:
+chunked upload of the original video, the check's state, its evidence frames.
+
+    POST /entries/<id>/slogan/uploads            {"size": bytes}  → 201 {"upload", "offset", "chunk_bytes"}
+    GET  /entries/<id>/slogan/uploads/<upload>                    → {"upload", "offset", "size"}
+    PUT  /entries/<id>/slogan/uploads/<upload>?offset=N  (bytes)  → {"offset", "size", "check"}
+    GET  /entries/<id>/slogan/check                               → {"check": {...} | null}
+    GET  /entries/<id>/slogan/frames/<n>.jpg                      → an evidence frame (JPEG)
+
+Errors are ``{"error": "<中文>"}``; a chunk at the wrong offset answers 409 with the offset to
+resume from. The last chunk turns the upload into a queued check and enqueues it.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+from flask_login import current_user, login_required
+
+from contest.blueprints.entries import bp
+from contest.domain import clock
+from contest.domain import slogan_checks as rules
+from contest.domain.errors import DomainError, NotFound
+from contest.evidence import evidence_store, size_label
+from contest.extensions import db
+from contest.jobs.slogan import enqueue
+from contest.models import Entry
+from contest.slogan.frames import VideoError, probe
+from contest.slogan.uploads import GONE, UploadError, UploadStore
+
+
+def _entry(entry_id: int) -> Entry:
+    return rules.check_access(db.session.get(Entry, entry_id), current_user)
+
+
+def _uploads() -> UploadStore:
+    return UploadStore.from_config(current_app.config)
+
+
+def _chunk_bytes() -> int:
+    return current_app.config["CONTEST_SLOGAN_CHUNK_BYTES"]
+
+
+def _error(message: str, status: int, **extra):
+    return jsonify(error=message, **extra), status
+
+
+@bp.post("/<int:entry_id>/slogan/uploads")
+@login_required
+def slogan_upload_start(entry_id: int):
+    entry = _entry(entry_id)
+    body = request.get_json(silent=True)
+    size = body.get("size") if isinstance(body, dict) else None
+    if not isinstance(size, int) or isinstance(size, bool):
+        return _error("请告诉我们文件大小（size，字节）。", 400)
+    rules.check_upload(entry, size=size)
+    name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size)
+    return jsonify(upload=name, offset=0, chunk_bytes=_chunk_bytes()), 201
+
+
+@bp.get("/<int:entry_id>/slogan/uploads/<upload>")
+@login_required
+def slogan_upload_status(entry_id: int, upload: str):
+    entry = _entry(entry_id)
+    try:
+        offset, size = _uploads().status(upload, entry_id=entry.id, user_id=current_user.id)
+    except UploadError as exc:
+        return _error(exc.message, 404)
+    return jsonify(upload=upload, offset=offset, size=size)
+
+
+@bp.put("/<int:entry_id>/slogan/uploads/<upload>")
+@login_required
+def slogan_upload_chunk(entry_id: int, upload: str):
+    entry = _entry(entry_id)
+    offset_arg = request.args.get("offset", "")
+    if not offset_arg.isdecimal() or len(offset_arg) > 12:
+        return _error("缺少上传位置（offset）。", 400)
+    data = request.get_data(cache=False)
+    if not data:
+        return _error("这一段没有内容。", 400)
+    if len(data) > _chunk_bytes():
+        return _error(f"每段不能超过 {size_label(_chunk_bytes())}。", 413)
+    store = _uploads()
+    try:
+        offset, size = store.append(upload, entry_id=entry.id, user_id=current_user.id,
+                                    offset=int(offset_arg), data=data)
+    except UploadError as exc:
+        if exc.offset is not None:
+            return _error(exc.message, 409, offset=exc.offset)
+        return _error(exc.message, 404 if exc.message == GONE else 422)
+    if offset < size:
+        return jsonify(offset=offset, size=size, check=None)
+    file_name = store.complete(upload)
+    try:
+        info = probe(store.path(file_name))
+        check = rules.queue_check(entry, user=current_user._get_current_object(), upload_name=file_name,
+                                  size=size, duration=info.duration, now=clock.now())
+        db.session.commit()
+    except (VideoError, DomainError) as exc:
+        db.session.rollback()
+        store.path(file_name).unlink(missing_ok=True)
+        return _error(exc.message, 422)
+    enqueue(current_app._get_current_object(), check.id)
+    db.session.expire_all()
+    return jsonify(offset=offset, size=size, check=rules.check_json(rules.latest_check(entry))), 201
+
+
+@bp.get("/<int:entry_id>/slogan/check")
+@login_required
+def slogan_check_state(entry_id: int):
+    entry = _entry(entry_id)
+    return jsonify(check=rules.check_json(rules.latest_check(entry)))
+
+
+@bp.get("/<int:entry_id>/slogan/frames/<int:index>.jpg")
+@login_required
+def slogan_frame(entry_id: int, index: int):
+    entry = _entry(entry_id)
+    check = rules.latest_check(entry)
+    frames = check.frames if check is not None else []
+    if index >= len(frames):
+        raise NotFound("没有找到这一帧。")
+    with evidence_store().open(frames[index]["name"]) as image:
+        response = Response(image.read(), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,122 @@
+"""Frames from a video file with PyAV (which bundles FFmpeg: no ``ffmpeg`` binary needed).
+
+Decoding is one sequential pass (seeking to each sample would decode most of a GOP per
+sample anyway); only the frames picked are converted, downscaled, to RGB arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Iterator
+
+import av
+import numpy as np
+
+NOT_A_VIDEO = "无法读取这个文件：它不是可以播放的视频（请上传 MP4 或 MOV 原视频）。"
+NO_VIDEO_STREAM = "这个文件里没有视频画面。"
+BROKEN = "视频文件已损坏或不完整，无法读完（请重新导出或重新上传）。"
+NOT_MP4 = "只能上传 MP4 或 MOV 格式的原视频。"
+
+
+class VideoError(Exception):
+    """A file that is not a readable video; ``message`` is for people."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    duration: float  # seconds
+    width: int
+    height: int
+
+
+def is_mp4_or_mov(head: bytes) -> bool:
+    """An ISO base media file (MP4, MOV, M4V): an ``ftyp`` box first, or a QuickTime file
+    that starts with another top-level atom (older MOVs start with ``wide``/``moov``/``mdat``)."""
+    if len(head) < 12:
+        return False
+    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+
+
+def _open(path) -> av.container.InputContainer:
+    try:
+        container = av.open(str(path), "r")
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        raise VideoError(NOT_A_VIDEO) from None
+    if not container.streams.video:
+        container.close()
+        raise VideoError(NO_VIDEO_STREAM)
+    return container
+
+
+def _duration(container, stream) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return 0.0
+
+
+def probe(path) -> VideoInfo:
+    """Duration and size from the container's header, without decoding."""
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        return VideoInfo(duration=_duration(container, stream),
+                         width=stream.codec_context.width, height=stream.codec_context.height)
+
+
+def scaled_size(width: int, height: int, short_side: int) -> tuple[int, int]:
+    """``(width, height)`` with the shorter side ``short_side`` (never upscaled), both even."""
+    scale = min(1.0, short_side / max(1, min(width, height)))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def decode(path, *, short_side: int) -> Iterator[tuple[float, Callable[[], np.ndarray]]]:
+    """``(time, to_image)`` for every frame in order; ``to_image()`` converts that frame to an
+    RGB array with the shorter side ``short_side``. A file that breaks off mid-way raises
+    :class:`VideoError` after the frames read so far (when none were read, at once)."""
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        start = stream.start_time or 0
+        base = stream.time_base or Fraction(1, 90000)
+        size = None
+        count = 0
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                if size is None:
+                    size = scaled_size(frame.width, frame.height, short_side)
+                count += 1
+                width, height = size
+                yield float((frame.pts - start) * base), (
+                    lambda f=frame: f.to_ndarray(format="rgb24", width=width, height=height, interpolation="AREA"))
+        except av.FFmpegError:
+            raise VideoError(BROKEN if count else NOT_A_VIDEO) from None
+        if count == 0:
+            raise VideoError(BROKEN)
+    finally:
+        container.close()
+
+
+def grab(path, times: list[float], *, short_side: int) -> list[tuple[float, np.ndarray]]:
+    """The frames at (the first frame at or after) each of ``times``, in one pass."""
+    wanted = sorted(times)
+    out: list[tuple[float, np.ndarray]] = []
+    last = None
+    for t, image in decode(path, short_side=short_side):
+        last = (t, image)
+        while wanted and t >= wanted[0] - 1e-6:
+            wanted.pop(0)
+            out.append((t, image()))
+        if not wanted:
+            break
+    if wanted and last is not None:  # past the end: the last frame stands in
+        out += [(last[0], last[1]()) for _ in wanted]
+    return out

@@ -1,0 +1,93 @@
+"""Originals being uploaded in chunks, under the instance folder, until they are checked.
+
+An upload is a name (32 hex) with two files: ``<name>.json`` (whose, for which entry, the
+declared size) and ``<name>.part`` (the bytes so far). A chunk is accepted only at the
+current end of the file, so a client that lost a response asks for the offset and resumes;
+the first chunk must start like an MP4/MOV. When the last byte is in, the file becomes
+``<name>.mp4`` and the check owns it; the job deletes it once the check has run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Mapping
+
+from contest.slogan.frames import NOT_MP4, is_mp4_or_mov
+
+NAME = re.compile(r"\A[0-9a-f]{32}\Z")
+GONE = "上传已失效，请重新选择文件上传。"
+WRONG_OFFSET = "上传位置不对，请从第 {offset} 字节继续。"
+
+
+class UploadError(Exception):
+    def __init__(self, message: str, *, offset: int | None = None):
+        super().__init__(message)
+        self.message, self.offset = message, offset
+
+
+class UploadStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "UploadStore":
+        return cls(config["CONTEST_SLOGAN_UPLOAD_DIR"])
+
+    def _paths(self, name: str) -> tuple[Path, Path]:
+        if not isinstance(name, str) or not NAME.match(name):
+            raise UploadError(GONE)
+        return self.root / f"{name}.json", self.root / f"{name}.part"
+
+    def start(self, *, entry_id: int, user_id: int, size: int) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex
+        meta, part = self._paths(name)
+        part.touch(exist_ok=False)
+        meta.write_text(json.dumps({"entry_id": entry_id, "user_id": user_id, "size": size}))
+        return name
+
+    def status(self, name: str, *, entry_id: int, user_id: int) -> tuple[int, int]:
+        """``(offset, size)``: the bytes received so far and the size declared."""
+        meta, part = self._paths(name)
+        try:
+            info = json.loads(meta.read_text())
+            offset = part.stat().st_size
+        except (OSError, ValueError):
+            raise UploadError(GONE) from None
+        if info.get("entry_id") != entry_id or info.get("user_id") != user_id:
+            raise UploadError(GONE)
+        return offset, info["size"]
+
+    def append(self, name: str, *, entry_id: int, user_id: int, offset: int, data: bytes) -> tuple[int, int]:
+        """Write ``data`` at ``offset`` (which must be the current end); ``(new offset, size)``."""
+        current, size = self.status(name, entry_id=entry_id, user_id=user_id)
+        if offset != current:
+            raise UploadError(WRONG_OFFSET.format(offset=current), offset=current)
+        if current + len(data) > size:
+            raise UploadError("上传的内容比文件大小还多，请重新上传。", offset=current)
+        if current == 0 and not is_mp4_or_mov(data[:16]):
+            self.discard(name)
+            raise UploadError(NOT_MP4)
+        with open(self._paths(name)[1], "ab") as out:
+            out.write(data)
+        return current + len(data), size
+
+    def complete(self, name: str) -> str:
+        """The finished upload's file name (``<name>.mp4``), for the check."""
+        meta, part = self._paths(name)
+        os.replace(part, self.root / f"{name}.mp4")
+        meta.unlink(missing_ok=True)
+        return f"{name}.mp4"
+
+    def path(self, file_name: str) -> Path:
+        if not file_name.endswith(".mp4") or not NAME.match(file_name[:-4]):
+            raise UploadError(GONE)
+        return self.root / file_name
+
+    def discard(self, name: str) -> None:
+        for path in (*self._paths(name), self.root / f"{name}.mp4"):
+            path.unlink(missing_ok=True)
