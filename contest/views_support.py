@@ -1,4 +1,4 @@
-"""What every view shares: the signed-in user loader, the Douyin client, the current
+"""What every view shares: the Douyin client, the current
 contest for a request, and template filters for Beijing time and masking."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from contest.douyin.client import DouyinClient
 from contest.errors import error_response
 from contest.security import safe_next
 from contest.extensions import db, login_manager
-from contest.models import Contest, Entry, Role, User
+from contest.models import Contest, Entry, Role
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (32 bits on PostgreSQL)
@@ -94,12 +94,6 @@ def register(app: Flask) -> None:
             return error_response(401)
         flash("请先登录。", "info")
         return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
-
-    @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        if not user_id.isdecimal():
-            return None
-        return db.session.get(User, int(user_id))
 
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_phone, "mask_phone")

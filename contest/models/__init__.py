@@ -7,12 +7,13 @@ from contest.models.douyin import DouyinAccount
 from contest.models.entry import Entry, EntryEvent
 from contest.models.enums import EntryStatus, FlagStatus, Role, SnapshotSource
 from contest.models.likes import EntryTally, LikeFlag, Snapshot, Sweep
+from contest.models.session import UserSession
 from contest.models.throttle import SignInThrottle
 from contest.models.user import PhoneCode, User
 
 __all__ = [
     "AuditEvent", "CacheVersion", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent", "EntryStatus", "EntryTally",
-    "FlagStatus", "LikeFlag", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep", "User",
+    "FlagStatus", "LikeFlag", "PhoneCode", "Role", "SignInThrottle", "Snapshot", "SnapshotSource", "Sweep", "User", "UserSession",
 ]
 
 # The organizer console's models: importing the modules registers their tables.
