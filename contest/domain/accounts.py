@@ -312,8 +312,9 @@ def verify_code(phone: str, code: str, *, purpose: str, now: datetime, secret: s
         .values(attempts=table.c.attempts + 1)
         .returning(table.c.attempts)
     ).scalar()
-    if attempts is None:  # spent or burned by a guess that arrived at the same time
-        raise DomainError(CODE_BURNED)
+    if attempts is None:  # spent or burned by guesses that arrived at the same time
+        spent = db.session.scalar(sa.select(table.c.used_at).where(table.c.id == row.id)) is not None
+        raise DomainError(CODE_USED if spent else CODE_BURNED)
     given = re.sub(r"\s", "", unicodedata.normalize("NFKC", code or ""))
     if not hmac.compare_digest(row.code_hash, _code_hash(secret, phone, purpose, given)):
         raise DomainError(WRONG_CODE if attempts < MAX_ATTEMPTS else CODE_BURNED)
