@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 from contest import create_app
 from contest.extensions import db
 from contest.models import PhoneCode
+from tests.blueprints.test_accounts import confirm as signup_confirm
 from tests.blueprints.test_rate_limits import assert_page_429
 from tests.conftest import FreshContextClient, count, csrf_from, make_environ
 
@@ -34,10 +35,8 @@ def ask(client, phone=PHONE, path="/accounts/reset"):
     return client.post(path, data={"phone": phone, "csrf_token": csrf_from(client, "/accounts/reset")})
 
 
-def confirm(client, code, password="new-secret-2", again=None, path="/accounts/reset/confirm"):
-    token = csrf_from(client, "/accounts/reset/confirm")
-    return client.post(path, data={"code": code, "password": password, "csrf_token": token,
-                                   "password_again": password if again is None else again})
+def confirm(client, code, **kwargs):
+    return signup_confirm(client, code, password="new-secret-2", path="/accounts/reset/confirm", **kwargs)
 
 
 def post_login(client, password, phone=PHONE):
