@@ -21,9 +21,16 @@ from contest.models import User
 SESSION_TOKEN = "_session_token"
 
 
+def _end_this_session() -> None:
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        sessions.end_session(token)
+
+
 def sign_in(user: User) -> None:
     """Start a session for ``user`` in a fresh cookie: nothing from before (a fixated id, a
-    pending sign-up phone) survives into it. Commits."""
+    pending sign-up phone, the session of whoever was signed in here) survives. Commits."""
+    _end_this_session()
     session.clear()
     token = sessions.start_session(user, now=clock.now(), user_agent=request.headers.get("User-Agent"))
     db.session.commit()
@@ -33,10 +40,8 @@ def sign_in(user: User) -> None:
 
 def sign_out() -> None:
     """End this browser's session on the server, then empty its cookie. Commits."""
-    token = session.get(SESSION_TOKEN)
-    if isinstance(token, str):
-        sessions.end_session(token)
-        db.session.commit()
+    _end_this_session()
+    db.session.commit()
     session.clear()
     logout_user()  # after clear(): it may leave a note to delete a remember-me cookie
 

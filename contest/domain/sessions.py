@@ -24,6 +24,9 @@ from contest.models import User, UserSession
 # Writing on every request would cost a write per page; the time a device was last seen to
 # within a few minutes is enough for the privacy page.
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
+# A session unused this long has ended (a phone left signed in and forgotten); its row is
+# deleted at the account's next sign-in.
+IDLE_LIMIT = timedelta(days=30)
 
 # (pattern in the User-Agent header, name shown), first match wins.
 _APPS = ((r"aweme|douyin", "抖音"), (r"MicroMessenger", "微信"), (r"Edg/", "Edge"), (r"Firefox/", "Firefox"),
@@ -50,7 +53,9 @@ def device_summary(user_agent: str | None) -> str:
 
 def start_session(user: User, *, now: datetime, user_agent: str | None = None) -> str:
     """Start a session for ``user`` and return its token (256 random bits), which only the
-    session cookie keeps."""
+    session cookie keeps. The account's sessions idle beyond :data:`IDLE_LIMIT` are deleted."""
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id,
+                                                    UserSession.last_seen_at <= now - IDLE_LIMIT))
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
                                device=device_summary(user_agent)))
@@ -60,7 +65,8 @@ def start_session(user: User, *, now: datetime, user_agent: str | None = None) -
 
 def user_for_session(token: str, *, now: datetime) -> tuple[User, bool] | None:
     """The active account whose session has this token, and whether its last-seen time was
-    just recorded (then the caller commits); None once the session has ended.
+    just recorded (then the caller commits); None once the session has ended (its row is
+    gone, or it was idle for :data:`IDLE_LIMIT`).
 
     One query (the session joined with its user); the time it was last seen is written at
     most every :data:`LAST_SEEN_GRANULARITY`.
@@ -68,7 +74,8 @@ def user_for_session(token: str, *, now: datetime) -> tuple[User, bool] | None:
     row = db.session.execute(
         sa.select(User, UserSession.id, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _hash(token), User.active.is_(True))
+        .where(UserSession.token_hash == _hash(token), UserSession.last_seen_at > now - IDLE_LIMIT,
+               User.active.is_(True))
     ).first()
     if row is None:
         return None

@@ -107,6 +107,28 @@ def test_each_sign_in_is_its_own_session(app, client, citizen, login):
     assert len(sessions_of(citizen)) == 2
 
 
+def test_signing_in_again_ends_the_session_this_browser_had(app, client, citizen, make_user, login):
+    other = make_user(phone="13812345679")
+    login(citizen)
+    copied = cookie_of(client)
+    login(other)
+    assert_signed_out(replay(app, copied))
+    assert_signed_in_as(client, other)
+    assert (sessions_of(citizen), len(sessions_of(other))) == ([], 1)
+
+
+def test_a_session_unused_for_thirty_days_has_ended(app, client, citizen, login, freeze):
+    start = freeze("2020-06-20T10:00:00+08:00")
+    login(citizen)
+    freeze(start + timedelta(days=29, hours=23))
+    assert_signed_in_as(client, citizen)  # and seen again now
+    freeze(start + timedelta(days=59, hours=23))
+    assert_signed_out(client)
+    assert len(sessions_of(citizen)) == 1
+    sign_in_elsewhere(app, citizen)  # the idle row goes at the next sign-in
+    assert [s.created_at for s in sessions_of(citizen)] == [start + timedelta(days=59, hours=23)]
+
+
 def test_douyin_sign_in_starts_a_session_too(app, client, contest, sandbox, freeze):
     freeze("2020-06-25T12:00:00+08:00")
     sandbox.control("clock", {"now": int(clock.now().timestamp())})
