@@ -32,7 +32,7 @@ NICKNAME_MAX = 20
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128  # hashing is deliberately slow; refuse essay-length "passwords"
 CODE_DIGITS = 6
-MAX_ATTEMPTS = 5  # wrong guesses that burn a code
+MAX_ATTEMPTS = 5  # checks a code ever gets: the 5th wrong guess burns it
 
 SIGNUP = "signup"
 RESET = "reset"  # a forgotten password (and a staff account's first one)

@@ -26,7 +26,7 @@ from contest.models import User, UserSession
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
 # A session unused this long has ended (a phone left signed in and forgotten); its row is
 # deleted at the account's next sign-in.
-IDLE_LIMIT = timedelta(days=30)
+IDLE_LIMIT = timedelta(days=90)
 
 # (pattern in the User-Agent header, name shown), first match wins.
 _APPS = ((r"aweme|douyin", "抖音"), (r"MicroMessenger", "微信"), (r"Edg/", "Edge"), (r"Firefox/", "Firefox"),

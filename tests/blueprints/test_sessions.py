@@ -117,16 +117,17 @@ def test_signing_in_again_ends_the_session_this_browser_had(app, client, citizen
     assert (sessions_of(citizen), len(sessions_of(other))) == ([], 1)
 
 
-def test_a_session_unused_for_thirty_days_has_ended(app, client, citizen, login, freeze):
+def test_a_session_unused_for_ninety_days_has_ended(app, client, citizen, login, freeze):
     start = freeze("2020-06-20T10:00:00+08:00")
     login(citizen)
-    freeze(start + timedelta(days=29, hours=23))
+    freeze(start + timedelta(days=89, hours=23))
     assert_signed_in_as(client, citizen)  # and seen again now
-    freeze(start + timedelta(days=59, hours=23))
+    seen = start + timedelta(days=89, hours=23)
+    freeze(seen + timedelta(days=90))
     assert_signed_out(client)
     assert len(sessions_of(citizen)) == 1
     sign_in_elsewhere(app, citizen)  # the idle row goes at the next sign-in
-    assert [s.created_at for s in sessions_of(citizen)] == [start + timedelta(days=59, hours=23)]
+    assert [s.created_at for s in sessions_of(citizen)] == [seen + timedelta(days=90)]
 
 
 def test_douyin_sign_in_starts_a_session_too(app, client, contest, sandbox, freeze):
