@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
-    from contest import caching, cli, errors, logs, security, views_support
+    from contest import caching, cli, errors, logs, security, signed_in, views_support
     from contest.config import load_config
     from contest.crypto import cipher_from_config
     from contest.douyin.client import DouyinClient
@@ -62,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     app.register_blueprint(health_bp)
 
     views_support.register(app)
+    signed_in.register(app)
     errors.register(app)
     security.register(app)
     cli.register(app)

@@ -1,4 +1,4 @@
-"""What every view shares: the signed-in user loader, the Douyin client, the current
+"""What every view shares: the Douyin client, the current
 contest for a request, and template filters for Beijing time and masking."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from contest.errors import error_response, wants_json
 from contest.security import safe_next
 from contest.sms import sender_from_config
 from contest.extensions import db, login_manager
-from contest.models import Contest, Entry, Role, User
+from contest.models import Contest, Entry, Role
 from contest.web.numbers import MAX_ID, MAX_INT64, parse_id, query_int  # noqa: F401 (MAX_ID: for views)
 
 
@@ -58,10 +58,15 @@ def send_code(phone: str, purpose: str) -> str:
     )
 
 
-def flash_code_sent(phone: str, code: str) -> None:
+CODE_SENT = "验证码已发送到 {phone}，{minutes} 分钟内有效。"
+
+
+def flash_code_sent(phone: str, code: str | None, message: str = CODE_SENT) -> None:
+    """Say where the code went (``message`` with ``{phone}`` masked and ``{minutes}``) and, in
+    demo mode, the code itself when one was sent."""
     minutes = -(-current_app.config["CONTEST_OTP_TTL_SECONDS"] // 60)
-    flash(f"验证码已发送到 {mask_phone(phone)}，{minutes} 分钟内有效。", "success")
-    if current_app.config["CONTEST_DEMO_MODE"]:
+    flash(message.format(phone=mask_phone(phone), minutes=minutes), "success")
+    if code is not None and current_app.config["CONTEST_DEMO_MODE"]:
         flash(f"演示模式：验证码是 {code}", "demo")
 
 
@@ -101,11 +106,6 @@ def register(app: Flask) -> None:
             return error_response(401)
         flash("请先登录。", "info")
         return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
-
-    @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        number = parse_id(user_id)
-        return db.session.get(User, number) if number is not None else None
 
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_phone, "mask_phone")

@@ -21,7 +21,9 @@ from flask import current_app, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contest.domain import audit
 from contest.domain.errors import DomainError
+from contest.domain.sessions import end_sessions
 from contest.extensions import db
 from contest.models import PhoneCode, Role, SignInThrottle, User
 
@@ -30,11 +32,12 @@ NICKNAME_MAX = 20
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128  # hashing is deliberately slow; refuse essay-length "passwords"
 CODE_DIGITS = 6
-MAX_ATTEMPTS = 5  # wrong guesses that burn a code
+MAX_ATTEMPTS = 5  # checks a code ever gets: the 5th wrong guess burns it
 
 SIGNUP = "signup"
+RESET = "reset"  # a forgotten password (and a staff account's first one)
 OBJECTION = "objection"  # an objector without an account proves their phone (contest.domain.objections)
-PURPOSES = frozenset({SIGNUP, OBJECTION})
+PURPOSES = frozenset({SIGNUP, RESET, OBJECTION})
 
 BAD_PHONE = "请输入正确的 11 位手机号"
 PHONE_TAKEN = "这个手机号已经注册，请直接登录。"
@@ -238,19 +241,23 @@ def _latest_code(phone: str, purpose: str) -> PhoneCode | None:
 
 
 def request_code(phone: str, *, purpose: str, now: datetime, sender: Sender, secret: str,
-                 ttl_seconds: int, resend_seconds: int, daily_limit: int) -> str:
+                 ttl_seconds: int, resend_seconds: int, daily_limit: int) -> str | None:
     """Send a fresh 6-digit code to ``phone`` and return it.
 
     Refused while the last code for this phone and purpose is younger than
     ``resend_seconds``, and once ``daily_limit`` codes (any purpose) went to the phone in
     the last 24 hours. A sign-up code is not sent to a phone that already has an
-    account. Only an HMAC of the code is stored; the row is added after ``sender``
-    accepted the message, so a failed send leaves nothing behind.
+    account. A reset code is sent only to a phone that has one: for any other phone the
+    code is stored but not sent and None is returned, so that the waits and limits answer
+    exactly as for a registered phone and the page reveals nothing. Only an HMAC of the
+    code is stored; the row is added after ``sender`` accepted the message, so a failed
+    send leaves nothing behind.
     """
     phone = normalise_phone(phone)
     _check_purpose(purpose)
-    if purpose == SIGNUP:
-        _check_phone_free(phone)
+    account = _user_by_phone(phone)
+    if purpose == SIGNUP and account is not None:
+        raise DomainError(PHONE_TAKEN)
 
     last = _latest_code(phone, purpose)
     if last is not None:
@@ -267,21 +274,26 @@ def request_code(phone: str, *, purpose: str, now: datetime, sender: Sender, sec
 
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     minutes = math.ceil(ttl_seconds / 60)
-    sender.send(phone, f"【株洲抖音生活秀】您的验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    sent_to_owner = purpose != RESET or account is not None
+    if sent_to_owner:
+        sender.send(phone, f"【株洲抖音生活秀】您的验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。")
     db.session.add(PhoneCode(
         phone=phone, purpose=purpose, code_hash=_code_hash(secret, phone, purpose, code),
         created_at=now, expires_at=now + timedelta(seconds=ttl_seconds), attempts=0,
     ))
     db.session.flush()
-    return code
+    return code if sent_to_owner else None
 
 
 def verify_code(phone: str, code: str, *, purpose: str, now: datetime, secret: str) -> PhoneCode:
     """Spend the latest code sent to ``phone`` for ``purpose`` if ``code`` matches it.
 
-    Only the latest code counts (asking for a new one retires the old). A wrong guess is
-    counted on the row; the :data:`MAX_ATTEMPTS`-th burns the code. The caller commits
-    **also when this raises**, or the count of wrong guesses is lost.
+    Only the latest code counts (asking for a new one retires the old). At most
+    :data:`MAX_ATTEMPTS` guesses are ever checked against a code, however many arrive at
+    once: each check first claims an attempt with one compare-and-set ``UPDATE … SET attempts
+    = attempts + 1 WHERE attempts < 5``, and a guess that cannot claim one is refused unchecked.
+    So the :data:`MAX_ATTEMPTS`-th wrong guess burns the code, and the right code after it is
+    refused. The caller commits **also when this raises**, or the count of guesses is lost.
     """
     phone = normalise_phone(phone)
     _check_purpose(purpose)
@@ -294,13 +306,26 @@ def verify_code(phone: str, code: str, *, purpose: str, now: datetime, secret: s
         raise DomainError(CODE_BURNED)
     if now >= row.expires_at:
         raise DomainError(CODE_EXPIRED)
+    table = PhoneCode.__table__
+    attempts = db.session.execute(
+        table.update()
+        .where(table.c.id == row.id, table.c.attempts < MAX_ATTEMPTS, table.c.used_at.is_(None))
+        .values(attempts=table.c.attempts + 1)
+        .returning(table.c.attempts)
+    ).scalar()
+    if attempts is None:  # spent or burned by guesses that arrived at the same time
+        spent = db.session.scalar(sa.select(table.c.used_at).where(table.c.id == row.id)) is not None
+        raise DomainError(CODE_USED if spent else CODE_BURNED)
     given = re.sub(r"\s", "", unicodedata.normalize("NFKC", code or ""))
     if not hmac.compare_digest(row.code_hash, _code_hash(secret, phone, purpose, given)):
-        row.attempts += 1
-        db.session.flush()
-        raise DomainError(WRONG_CODE if row.attempts < MAX_ATTEMPTS else CODE_BURNED)
-    row.used_at = now
-    db.session.flush()
+        raise DomainError(WRONG_CODE if attempts < MAX_ATTEMPTS else CODE_BURNED)
+    spent = db.session.execute(
+        table.update().where(table.c.id == row.id, table.c.used_at.is_(None)).values(used_at=now)
+        .returning(table.c.id)
+    ).first()
+    if spent is None:  # the same right code, sent twice at once: it counts once
+        raise DomainError(CODE_USED)
+    db.session.expire(row)
     return row
 
 
@@ -316,3 +341,30 @@ def signup(*, phone: str, code: str, nickname: str, password: str, now: datetime
     _check_phone_free(phone)
     verify_code(phone, code, purpose=SIGNUP, now=now, secret=secret)
     return create_user(phone=phone, nickname=nickname, password=password, role=Role.CITIZEN, now=now)
+
+
+def set_password(user: User, password: str, *, now: datetime) -> None:
+    """Give ``user`` a new password and end every session of the account, on every device:
+    whoever signed in with the old one is signed out. Audited as ``user.password`` (never
+    the password itself)."""
+    user.password_hash = _hash(_check_password(password))
+    end_sessions(user)
+    audit.record("user.password", actor=user, now=now, target=user)
+    db.session.flush()
+
+
+def reset_password(*, phone: str, code: str, password: str, now: datetime, secret: str) -> User:
+    """Set a new password with a reset code sent to the account's phone (:func:`set_password`:
+    every session of the account ends); the failed sign-ins counted against the phone are
+    forgotten, since its owner just proved who they are. The password is checked before the
+    code is spent. A phone without an account never received a code, so it gets the same
+    "wrong code" as any wrong guess."""
+    phone = normalise_phone(phone)
+    _check_password(password)
+    verify_code(phone, code, purpose=RESET, now=now, secret=secret)
+    user = _user_by_phone(phone)
+    if user is None:
+        raise DomainError(WRONG_CODE)
+    set_password(user, password, now=now)
+    db.session.execute(sa.delete(SignInThrottle).where(SignInThrottle.phone == phone))
+    return user

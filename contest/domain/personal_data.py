@@ -7,7 +7,8 @@ The ``user`` row stays as a tombstone, because the audit trail, the like reading
 winning entries point at it; every personal field on it is erased (phone, nickname →
 :data:`DELETED_NAME`, password, phone confirmation) and it can never sign in again
 (inactive, no phone, no password, no Douyin link). Deleted with it: the Douyin link and
-its tokens, the one-time codes sent to the phone, the inbox messages.
+its tokens, the one-time codes sent to the phone, the inbox messages, every signed-in
+session (on every device).
 
 The entrant's entries, by what still points at them:
 
@@ -35,6 +36,7 @@ from contest.domain import audit, clock
 from contest.domain.entries import entries_of, set_entry_status
 from contest.domain.errors import DomainError
 from contest.domain.likes import counted
+from contest.domain.sessions import end_sessions
 from contest.extensions import db
 from contest.models import (
     AuditEvent, Contest, DouyinAccount, Entry, EntryStatus, EntryTally, LikeFlag, PhoneCode, Snapshot, User,
@@ -195,9 +197,11 @@ def delete_account(user: User, *, confirmation: str | None, now: datetime) -> De
     user.douyin = None  # delete-orphan: the account row goes, and its tokens with it
     user.phone, user.nickname, user.password_hash, user.phone_verified_at = None, DELETED_NAME, None, None
     user.active, user.area_keys, user.deleted_at = False, [], now
+    sessions = end_sessions(user)
     audit.record("account.delete", actor=user, now=now, target=user, changes={
         "entries_kept": [e.id for e in plan.kept], "entries_withdrawn": [e.id for e in plan.withdrawn],
-        "entries_deleted": gone, "douyin_unlinked": linked, "messages_deleted": messages, "codes_deleted": codes})
+        "entries_deleted": gone, "douyin_unlinked": linked, "messages_deleted": messages, "codes_deleted": codes,
+        "sessions_ended": sessions})
     db.session.flush()
     return plan
 

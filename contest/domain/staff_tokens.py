@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from contest.domain import audit
 from contest.domain.errors import DomainError
+from contest.domain.sessions import end_sessions
 from contest.extensions import db
 from contest.models import Role, User
 from contest.models.tokens import StaffToken
@@ -129,7 +130,8 @@ def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User
 
     Area keys must be areas of some contest; other roles keep no areas. An admin cannot take
     their own admin role away (someone must be left to give it back). Returns whether
-    anything changed; a change is audited as ``user.role`` with before and after.
+    anything changed; a change is audited as ``user.role`` with before and after. A new
+    role ends every session of the account (:func:`contest.domain.sessions.end_sessions`).
     """
     keys = sorted({k.strip() for k in (area_keys or []) if k and k.strip()}) if role is Role.REVIEWER else []
     unknown = sorted(set(keys) - known_area_keys())
@@ -140,6 +142,8 @@ def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User
     before = (user.role, list(user.area_keys or []))
     if before == (role, keys):
         return False
+    if before[0] is not role:
+        end_sessions(user)  # the account signs in again under its new role
     user.role = role
     user.area_keys = keys
     audit.record("user.role", actor=actor, now=now, target=user, changes={

@@ -287,7 +287,7 @@ def test_deletion_anonymises_the_account_and_keeps_the_winner_anonymous(client, 
         == (citizen.id, "user", citizen.id, deleted_at, None)
     assert event.changes == {"entries_kept": [ids["win"]], "entries_withdrawn": [ids["lose"]],
                              "entries_deleted": [ids["fresh"]], "douyin_unlinked": True, "messages_deleted": 1,
-                             "codes_deleted": 0}
+                             "codes_deleted": 0, "sessions_ended": 1}
     recorded = json.dumps([event.changes, event.note], ensure_ascii=False)
     assert PHONE not in recorded and "小李" not in recorded
 

@@ -107,3 +107,34 @@ def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboa
     expect(first).to_contain_text("醴陵瓷器手作")
     expect(first).to_contain_text("2,468 赞")
     shot("leaderboard")
+
+
+def test_citizen_resets_a_forgotten_password_and_signs_in_with_the_new_one(page, live_site, open_contest, make_user,
+                                                                            shot):
+    citizen = make_user(phone="13800000004", nickname="小李爱株洲", password="forgotten-pass-1")
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    page.goto(f"{live_site}/accounts/login")
+    page.get_by_role("link", name="忘记密码？").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("找回密码")
+    page.get_by_label("手机号").fill("138 0000 0004")
+    shot("phone")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_text("如果 138****0004 已注册，验证码已发送到这个手机")).to_be_visible()
+    code = page.get_by_text("演示模式：验证码是").inner_text().rsplit(" ", 1)[-1]
+    page.get_by_label("短信验证码").fill(code)
+    page.get_by_label("设置密码", exact=True).fill("new-secret-2")
+    page.get_by_label("再次输入密码", exact=True).fill("new-secret-2")
+    shot("new-password")
+    page.get_by_role("button", name="设置新密码").click()
+    expect(page.get_by_text("密码已重新设置，所有设备上的登录已退出。请用新密码登录。")).to_be_visible()
+    shot("reset-done")
+
+    page.get_by_label("手机号").fill(citizen.phone)
+    page.get_by_label("密码", exact=True).fill("new-secret-2")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text("欢迎回来，小李爱株洲！")).to_be_visible()
+    expect(page.get_by_role("button", name="退出（小李爱株洲）")).to_be_visible()
+    shot("signed-in")
+    assert failed == []

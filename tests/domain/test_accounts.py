@@ -487,3 +487,124 @@ def test_sender_from_config_refuses_an_incomplete_setup(config, message):
     with pytest.raises(ConfigError) as err:
         sender_from_config(config)
     assert str(err.value) == message
+
+
+# --- counting checks atomically ------------------------------------------------------
+
+def test_verify_code_counts_the_right_code_as_a_check_too(app, freeze, send_code):
+    code = send_code(freeze(T0))
+    now = freeze("2020-06-20T10:01:00+08:00")
+    verify(code, now)
+    db.session.commit()
+    [row] = codes()
+    assert (row.attempts, row.used_at) == (1, now)
+
+
+def test_verify_code_claims_its_check_in_the_database_not_from_what_it_read(app, freeze, send_code, monkeypatch):
+    """A guess that read the row before five other guesses were counted is still refused: the
+    claim (attempts < 5) is checked by the UPDATE itself, on the row as it is now."""
+    code = send_code(freeze(T0))
+    now = freeze("2020-06-20T10:01:00+08:00")
+    stale = codes()[0]
+    db.session.expunge(stale)  # what this request read
+    db.session.execute(sa.update(PhoneCode).values(attempts=accounts.MAX_ATTEMPTS))  # five guesses meanwhile
+    monkeypatch.setattr(accounts, "_latest_code", lambda phone, purpose: stale)
+    assert stale.attempts == 0
+    with pytest.raises(DomainError) as err:
+        verify(code, now)
+    assert err.value.message == "验证码错误次数过多，请重新获取。"
+    db.session.commit()
+    db.session.expire_all()
+    assert (codes()[0].attempts, codes()[0].used_at) == (5, None)
+
+
+def test_verify_code_spends_a_right_code_once_even_when_read_twice(app, freeze, send_code, monkeypatch):
+    code = send_code(freeze(T0))
+    now = freeze("2020-06-20T10:01:00+08:00")
+    stale = codes()[0]
+    db.session.expunge(stale)  # what a request that read the row a moment earlier still sees
+    verify(code, now)
+    monkeypatch.setattr(accounts, "_latest_code", lambda phone, purpose: stale)
+    with pytest.raises(DomainError) as err:
+        verify(code, now)
+    assert err.value.message == "验证码已使用，请重新获取。"
+
+
+# --- password reset ------------------------------------------------------------------
+
+def reset_code(send_code, now, phone=PHONE):
+    return send_code(now, phone=phone, purpose=accounts.RESET)
+
+
+def test_a_reset_code_goes_only_to_a_registered_phone(app, freeze, sender, send_code, make_user):
+    make_user(phone=PHONE)
+    now = freeze(T0)
+    code = reset_code(send_code, now)
+    assert sender.sent == [(PHONE, f"【株洲抖音生活秀】您的验证码是 {code}，10 分钟内有效。请勿告诉他人。")]
+    assert reset_code(send_code, now, phone="13812345679") is None
+    assert len(sender.sent) == 1
+    # Stored all the same, so that the resend wait answers as for a registered phone.
+    assert [(c.phone, c.purpose) for c in codes("13812345679")] == [("13812345679", "reset")]
+    for phone in (PHONE, "13812345679"):
+        with pytest.raises(DomainError) as err:
+            reset_code(send_code, freeze("2020-06-20T10:00:30+08:00"), phone=phone)
+        assert err.value.message == "验证码已发送，请 30 秒后再试。"
+
+
+def test_a_sign_up_code_does_not_reset_a_password(app, freeze, send_code, make_user):
+    code = send_code(freeze(T0))  # sent while the phone had no account
+    make_user(phone=PHONE)
+    with pytest.raises(DomainError) as err:
+        accounts.reset_password(phone=PHONE, code=code, password="new-secret-2", now=freeze(T0), secret=SECRET)
+    assert err.value.message == "请先获取验证码。"
+
+
+def test_reset_password_sets_the_new_one_and_ends_every_session(app, freeze, send_code, make_user):
+    from contest.domain import sessions
+    from contest.models import AuditEvent, SignInThrottle, UserSession
+
+    user = make_user(phone=PHONE)
+    now = freeze(T0)
+    for _ in range(2):
+        sessions.start_session(user, now=now)
+    db.session.add(SignInThrottle(phone=PHONE, failures=4, last_failed_at=now, locked_until=now + timedelta(hours=1)))
+    code = reset_code(send_code, now)
+    assert accounts.reset_password(phone="138 1234 5678", code=code, password="new-secret-2", now=now,
+                                   secret=SECRET) is user
+    db.session.commit()
+    assert check_password_hash(user.password_hash, "new-secret-2")
+    assert count(UserSession) == 0 and count(SignInThrottle) == 0
+    assert accounts.sign_in(PHONE, "new-secret-2", now=now) is user
+    assert db.session.scalars(sa.select(AuditEvent.action)).all() == ["user.password"]
+
+
+def test_reset_password_checks_the_password_before_spending_the_code(app, freeze, send_code, make_user):
+    make_user(phone=PHONE)
+    now = freeze(T0)
+    code = reset_code(send_code, now)
+    with pytest.raises(DomainError) as err:
+        accounts.reset_password(phone=PHONE, code=code, password="short", now=now, secret=SECRET)
+    assert err.value.message == "密码至少需要 8 位。"
+    assert (codes()[0].attempts, codes()[0].used_at) == (0, None)
+
+
+def test_reset_password_for_a_phone_without_account_is_a_wrong_code(app, freeze, send_code, make_user):
+    make_user(phone=PHONE)
+    now = freeze(T0)
+    for phone in (PHONE, "13812345679"):
+        reset_code(send_code, now, phone=phone)
+        with pytest.raises(DomainError) as err:
+            accounts.reset_password(phone=phone, code="000000", password="new-secret-2", now=now, secret=SECRET)
+        assert err.value.message == "验证码错误。"
+
+
+def test_set_password_refuses_a_short_one_and_keeps_the_sessions(app, freeze, make_user):
+    from contest.domain import sessions
+    from contest.models import UserSession
+
+    user = make_user(phone=PHONE)
+    sessions.start_session(user, now=freeze(T0))
+    with pytest.raises(DomainError):
+        accounts.set_password(user, "short", now=freeze(T0))
+    assert count(UserSession) == 1
+    assert check_password_hash(user.password_hash, "secret-pass-1")

@@ -91,6 +91,30 @@ def test_poll_run_by_the_rq_worker_shows_at_once_through_both_instances(cluster)
     assert [(s["likes"], s["source"], s["counted"]) for s in readings] == [(2024, "platform", True)]
 
 
+def test_a_session_started_on_one_instance_is_known_to_both_and_ends_on_both(cluster):
+    """Sessions are rows in the shared database: sign in through A, be signed in on B; sign
+    out through B, and a copy of the cookie gets 401 on A."""
+    browser = http()
+    login_page = browser.get(f"{cluster.url('a')}/accounts/login", timeout=10).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', login_page).group(1)
+    signed_in = browser.post(f"{cluster.url('a')}/accounts/login", data={
+        "phone": "13800000004", "password": "zhuzhou2020", "csrf_token": token}, allow_redirects=False, timeout=10)
+    assert signed_in.status_code == 302, signed_in.text
+    copied = browser.cookies.get("zzcontest_session")
+    me = browser.get(f"{cluster.url('b')}/api/v1/me", timeout=10)
+    assert (me.status_code, me.json()["nickname"], me.headers["Cache-Control"]) == (200, "小李爱株洲", "no-store")
+
+    home = browser.get(f"{cluster.url('b')}/", timeout=10).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
+    out = browser.post(f"{cluster.url('b')}/accounts/logout", data={"csrf_token": token}, allow_redirects=False,
+                       timeout=10)
+    assert out.status_code == 302, out.text
+    thief = http()
+    thief.cookies.set("zzcontest_session", copied)
+    replayed = thief.get(f"{cluster.url('a')}/api/v1/me", timeout=10)
+    assert (replayed.status_code, replayed.json()) == (401, {"error": "请先登录。"})
+
+
 def test_preflight_limit_counts_requests_to_both_instances(cluster):
     answers = [http().post(f"{cluster.url('ab'[i % 2])}/api/v1/preflight", json={"text": "株洲的早晨"}, timeout=10)
                for i in range(PREFLIGHT_LIMIT + 2)]

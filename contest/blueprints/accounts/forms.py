@@ -23,11 +23,10 @@ class SignupForm(FlaskForm):
             raise ValidationError(exc.message) from exc
 
 
-class SignupConfirmForm(FlaskForm):
+class CodeAndPasswordForm(FlaskForm):
+    """The second step of sign-up and of a password reset: the code sent, and the password twice."""
+
     code = StringField("短信验证码", filters=[_strip], validators=[DataRequired("请输入验证码。"), Length(max=12, message="验证码是 6 位数字。")])
-    nickname = StringField("昵称", filters=[_strip], validators=[
-        DataRequired("请填写昵称。"), Length(max=NICKNAME_MAX, message=f"昵称最多 {NICKNAME_MAX} 个字。"),
-    ])
     password = PasswordField("设置密码", validators=[
         DataRequired("请设置密码。"),
         Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=f"密码需要 {PASSWORD_MIN} 到 {PASSWORD_MAX} 位。"),
@@ -35,6 +34,16 @@ class SignupConfirmForm(FlaskForm):
     password_again = PasswordField("再次输入密码", validators=[
         DataRequired("请再次输入密码。"), EqualTo("password", message="两次输入的密码不一致。"),
     ])
+
+
+class SignupConfirmForm(CodeAndPasswordForm):
+    nickname = StringField("昵称", filters=[_strip], validators=[
+        DataRequired("请填写昵称。"), Length(max=NICKNAME_MAX, message=f"昵称最多 {NICKNAME_MAX} 个字。"),
+    ])
+
+
+class ResetConfirmForm(CodeAndPasswordForm):
+    pass
 
 
 class LoginForm(FlaskForm):

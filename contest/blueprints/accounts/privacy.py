@@ -1,20 +1,22 @@
-"""Privacy (PIPL): the public privacy notice, the citizen's privacy centre, the download of
-their data and the deletion of their account. The rules are in
+"""Privacy (PIPL): the public privacy notice, the citizen's privacy centre (with their signed-in
+devices and "sign out everywhere"), the download of their data and the deletion of their account. The rules are in
 :mod:`contest.domain.personal_data`."""
 
 from __future__ import annotations
 
 import json
 
-from flask import current_app, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
 
 from contest.blueprints.accounts import bp
+from contest.blueprints.accounts.forms import ActionForm
 from contest.blueprints.accounts.privacy_forms import DeleteAccountForm
 from contest.blueprints.public import bp as public_bp
-from contest.domain import clock, personal_data
+from contest.domain import clock, personal_data, sessions
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.signed_in import sign_out
 from contest.views_support import contest_for_request
 
 # What the confirmation page shows after the account is gone (the user is signed out by then).
@@ -33,6 +35,7 @@ def privacy():
 def _centre(form: DeleteAccountForm, *, error: str | None = None, status: int = 200):
     return render_template("accounts/privacy_center.html", form=form, error=error,
                            plan=personal_data.deletion_plan(current_user),
+                           devices=sessions.sessions_of(current_user), sign_out_form=ActionForm(),
                            confirm_phrase=personal_data.CONFIRM_PHRASE,
                            deleted_name=personal_data.DELETED_NAME), status
 
@@ -69,12 +72,22 @@ def delete_account():
     except DomainError as exc:
         db.session.rollback()
         return _centre(form, error=exc.message, status=exc.status)
-    db.session.commit()
-    session.clear()
-    logout_user()
+    db.session.commit()  # every session of the account ended with it
+    sign_out()
     session[DELETED_SUMMARY] = {"kept": len(plan.kept), "withdrawn": len(plan.withdrawn),
                                 "deleted": len(plan.deleted)}
     return redirect(url_for("accounts.account_deleted"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    # CSRFProtect has refused a POST without a valid token before this runs.
+    sessions.end_sessions(current_user)
+    db.session.commit()
+    sign_out()
+    flash("已退出所有设备上的登录（包括这台设备），请重新登录。", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/deleted")

@@ -1,36 +1,63 @@
-"""Sign up with a phone and a one-time code, sign in with phone and password, sign out."""
+"""Sign up with a phone and a one-time code, sign in with phone and password, sign out, and reset a
+forgotten password with a one-time code."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from contest.blueprints.accounts import bp
-from contest.blueprints.accounts.forms import ActionForm, LoginForm, SignupConfirmForm, SignupForm
+from contest.blueprints.accounts.forms import (
+    ActionForm, LoginForm, ResetConfirmForm, SignupConfirmForm, SignupForm,
+)
 from contest.domain import accounts, clock
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
 from contest.limits import code_limits, configured
 from contest.security import safe_next
+from contest.signed_in import sign_in, sign_out
 from contest.views_support import flash_code_sent, send_code
 
-# The phone waiting for its sign-up code, between the two sign-up pages.
-PENDING_PHONE = "signup_phone"
 FORM_FAILED = 422
 
 
+@dataclass(frozen=True)
+class CodeFlow:
+    """Two pages around a one-time code: a phone page that sends it, a code page that spends it."""
+
+    purpose: str
+    pending: str  # the session key of the phone waiting for its code, between the two pages
+    start: str    # the phone page's endpoint
+    confirm: str  # the code page's endpoint
+    resend: str
+    sent: str     # what the phone page says once it has asked for a code
+
+
+SIGNUP = CodeFlow(accounts.SIGNUP, "signup_phone", "accounts.signup", "accounts.signup_confirm",
+                  "accounts.signup_resend", "验证码已发送到 {phone}，{minutes} 分钟内有效。")
+# Says the same whether or not the phone has an account (a code went out only if it has).
+RESET = CodeFlow(accounts.RESET, "reset_phone", "accounts.reset", "accounts.reset_confirm",
+                 "accounts.reset_resend", "如果 {phone} 已注册，验证码已发送到这个手机，{minutes} 分钟内有效。")
+FLOWS = {endpoint: flow for flow in (SIGNUP, RESET) for endpoint in (flow.start, flow.confirm, flow.resend)}
+
+
 def _code_phone() -> str | None:
-    """The phone a code request would go to: the sign-up form's, else the one waiting for its code."""
-    raw = request.form.get("phone") if request.endpoint == "accounts.signup" else session.get(PENDING_PHONE)
+    """The phone a code request would go to: the phone page's, else the one waiting for its code."""
+    flow = FLOWS.get(request.endpoint or "")
+    if flow is None:
+        return None
+    raw = request.form.get("phone") if request.endpoint == flow.start else session.get(flow.pending)
     try:
         return accounts.normalise_phone(raw)
     except DomainError:
         return None  # no code goes to a malformed number; the per-address limit still holds
 
 
-# One budget for the two sign-up forms, and one for code requests (the sign-up form and
-# "resend", shared with every other form that sends a code), per address and per phone number.
+# One budget for the sign-up and reset forms, and one for code requests (the phone pages and
+# their "resend", sign-up and reset alike), per address and per phone number, so that neither
+# many addresses nor many numbers make a flood of SMS.
 signup_limit = limiter.shared_limit(configured("CONTEST_SIGNUP_LIMIT"), scope="signup", methods=["POST"])
 code_limit_per_address, code_limit_per_phone = code_limits(_code_phone)
 
@@ -40,15 +67,48 @@ def _next() -> str | None:
     return safe_next(request.args.get("next"), "") or None
 
 
-def _request_signup_code(phone: str) -> str:
-    return send_code(phone, accounts.SIGNUP)
+def _send_code(flow: CodeFlow, phone: str) -> str | None:
+    """Ask for a code to ``phone`` and remember the phone for the code page; the refusal, if any."""
+    try:
+        code = send_code(phone, flow.purpose)
+    except DomainError as exc:
+        db.session.rollback()
+        return exc.message
+    db.session.commit()
+    flash_code_sent(phone, code, flow.sent)
+    session[flow.pending] = phone
+    return None
 
 
-def _sign_in(user) -> None:
-    # A fresh session on every sign-in: nothing from before (a fixated id, the pending
-    # sign-up phone) survives into the signed-in session.
-    session.clear()
-    login_user(user)
+def _phone_page(flow: CodeFlow, template: str, **context):
+    form = SignupForm()
+    if form.validate_on_submit():
+        refusal = _send_code(flow, form.phone.data)
+        if refusal is None:
+            return redirect(url_for(flow.confirm, next=_next()))
+        form.phone.errors.append(refusal)
+    return render_template(template, form=form, next=_next(), **context), FORM_FAILED if form.errors else 200
+
+
+def _no_pending_phone(flow: CodeFlow):
+    flash("请先填写手机号，获取验证码。", "info")
+    return redirect(url_for(flow.start, next=_next()))
+
+
+def _resend(flow: CodeFlow):
+    phone = session.get(flow.pending)
+    if not phone:
+        return _no_pending_phone(flow)
+    refusal = _send_code(flow, phone)
+    if refusal is not None:
+        flash(refusal, "error")
+    return redirect(url_for(flow.confirm, next=_next()))
+
+
+def _code_page(flow: CodeFlow, template: str, form, error: str | None, phone: str):
+    status = FORM_FAILED if error or form.errors else 200
+    return render_template(template, form=form, error=error, phone=phone, next=_next(), resend_form=ActionForm(),
+                           resend=flow.resend, start=flow.start), status
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -56,29 +116,15 @@ def _sign_in(user) -> None:
 @code_limit_per_address
 @code_limit_per_phone
 def signup():
-    form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            code = _request_signup_code(form.phone.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.phone.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash_code_sent(form.phone.data, code)
-            session[PENDING_PHONE] = form.phone.data
-            return redirect(url_for("accounts.signup_confirm", next=_next()))
-    return render_template("accounts/signup.html", form=form, next=_next(),
-                           pending_phone=session.get(PENDING_PHONE)), FORM_FAILED if form.errors else 200
+    return _phone_page(SIGNUP, "accounts/signup.html", pending_phone=session.get(SIGNUP.pending))
 
 
 @bp.route("/signup/confirm", methods=["GET", "POST"])
 @signup_limit
 def signup_confirm():
-    phone = session.get(PENDING_PHONE)
+    phone = session.get(SIGNUP.pending)
     if not phone:
-        flash("请先填写手机号，获取验证码。", "info")
-        return redirect(url_for("accounts.signup", next=_next()))
+        return _no_pending_phone(SIGNUP)
     form = SignupConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -97,31 +143,17 @@ def signup_confirm():
                 error = accounts.PHONE_TAKEN
             else:
                 target = safe_next(request.args.get("next"), url_for("public.home"))
-                _sign_in(user)
+                sign_in(user)
                 flash(f"注册成功，欢迎你，{user.nickname}！", "success")
                 return redirect(target)
-    status = FORM_FAILED if error or form.errors else 200
-    return render_template("accounts/signup_confirm.html", form=form, error=error, phone=phone,
-                           next=_next(), resend_form=ActionForm()), status
+    return _code_page(SIGNUP, "accounts/signup_confirm.html", form, error, phone)
 
 
 @bp.post("/signup/resend")
 @code_limit_per_address
 @code_limit_per_phone
 def signup_resend():
-    phone = session.get(PENDING_PHONE)
-    if not phone:
-        flash("请先填写手机号，获取验证码。", "info")
-        return redirect(url_for("accounts.signup", next=_next()))
-    try:
-        code = _request_signup_code(phone)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash_code_sent(phone, code)
-    return redirect(url_for("accounts.signup_confirm", next=_next()))
+    return _resend(SIGNUP)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -138,7 +170,7 @@ def login():
         else:
             db.session.commit()
             target = safe_next(request.args.get("next"), url_for("public.home"))
-            _sign_in(user)
+            sign_in(user)
             flash(f"欢迎回来，{user.nickname}！", "success")
             return redirect(target)
     status = FORM_FAILED if error or form.errors else 200
@@ -148,7 +180,47 @@ def login():
 @bp.post("/logout")
 def logout():
     # CSRFProtect has checked the token before this runs: a cross-site form cannot sign anyone out.
-    session.clear()
-    logout_user()  # after clear(): it may leave a note to delete a remember-me cookie
+    sign_out()  # ends the session on the server: a copy of the cookie no longer signs in
     flash("你已退出登录。", "info")
     return redirect(url_for("public.home"))
+
+
+# --- password reset ------------------------------------------------------------------
+# Generic on purpose: any account with a phone sets a new password here (a staff account
+# created by an admin sets its first one the same way).
+
+@bp.route("/reset", methods=["GET", "POST"])
+@signup_limit
+@code_limit_per_address
+@code_limit_per_phone
+def reset():
+    return _phone_page(RESET, "accounts/reset.html")
+
+
+@bp.route("/reset/confirm", methods=["GET", "POST"])
+@signup_limit
+def reset_confirm():
+    phone = session.get(RESET.pending)
+    if not phone:
+        return _no_pending_phone(RESET)
+    form = ResetConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(phone=phone, code=form.code.data, password=form.password.data,
+                                    now=clock.now(), secret=current_app.config["SECRET_KEY"])
+        except DomainError as exc:
+            error = exc.message
+        db.session.commit()  # the new password, or the count of guesses at the code
+        if error is None:
+            sign_out()  # this browser too, if it was signed in: every session of the account ended
+            flash("密码已重新设置，所有设备上的登录已退出。请用新密码登录。", "success")
+            return redirect(url_for("accounts.login", next=_next()))
+    return _code_page(RESET, "accounts/reset_confirm.html", form, error, phone)
+
+
+@bp.post("/reset/resend")
+@code_limit_per_address
+@code_limit_per_phone
+def reset_resend():
+    return _resend(RESET)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from contest.blueprints.auth import bp
 from contest.domain import clock
@@ -15,6 +15,7 @@ from contest.domain.ownership import unproven_entries, verify_own_entries
 from contest.douyin.author import AuthorVideos
 from contest.extensions import db, limiter
 from contest.security import safe_next
+from contest.signed_in import sign_in
 from contest.views_support import douyin
 
 STATE_KEY = "douyin_oauth"
@@ -62,8 +63,7 @@ def douyin_callback():
         return _back_to_login(exc.message)
 
     if not (current_user.is_authenticated and current_user.id == user.id):
-        session.clear()  # a new session at sign-in
-        login_user(user)
+        sign_in(user)  # a new session, on the server too
     flash("抖音授权成功，已登录。" if created else "抖音授权成功。", "success")
     for note in missing_scope_notes(set(grant.scopes)):
         flash(note + "你可以稍后重新授权，或改为粘贴视频链接参赛。", "info")

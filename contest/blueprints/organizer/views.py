@@ -183,7 +183,7 @@ def evidence(name: str):
     response = send_file(store.open(name), mimetype=store.content_type(name), max_age=0,
                          download_name=name.rsplit("/", 1)[-1])
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=0"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
