@@ -92,6 +92,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.decide_entry", "POST"): Row(IN_AREA, "/staff/entries/{pending}/review", 422),  # no decision
     ("organizer.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
     ("organizer.record_likes", "POST"): Row(IN_AREA, "/staff/entries/{approved}/likes", 422),  # no screenshot
+    ("organizer.prove_owner", "POST"): Row(IN_AREA, "/staff/entries/{pending}/owner", 422),  # no screenshot
     ("organizer.decide_flag", "POST"): Row(IN_AREA, "/staff/flags/{flag}/decide", 302),  # no note: flashed
     ("organizer.correct_likes", "POST"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 422),  # no fields
     ("organizer.score_entry", "POST"): Row(JUDGES, "/staff/judging/{approved}", 422),  # no scores

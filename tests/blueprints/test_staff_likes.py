@@ -317,9 +317,13 @@ def test_evidence_settings_default_under_the_instance_folder():
     config = load_config({}, "/srv/contest/instance")
     assert (config["CONTEST_EVIDENCE_DIR"], config["CONTEST_EVIDENCE_MAX_BYTES"]) == ("/srv/contest/instance/evidence", 5 * MiB)
     assert config["MAX_CONTENT_LENGTH"] == 5 * MiB + 512 * 1024
-    small = load_config({"CONTEST_EVIDENCE_MAX_BYTES": "1048576", "CONTEST_EVIDENCE_DIR": "/data/evidence"}, "/x")
+    # The request limit is the larger of the evidence limit and a slogan-check chunk, plus room for the form.
+    small = load_config({"CONTEST_EVIDENCE_MAX_BYTES": "1048576", "CONTEST_EVIDENCE_DIR": "/data/evidence",
+                         "CONTEST_SLOGAN_CHUNK_BYTES": "524288"}, "/x")
     assert (small["CONTEST_EVIDENCE_DIR"], small["CONTEST_EVIDENCE_MAX_BYTES"], small["MAX_CONTENT_LENGTH"]) == (
         "/data/evidence", MiB, MiB + 512 * 1024)
+    big_chunks = load_config({"CONTEST_EVIDENCE_MAX_BYTES": "1048576"}, "/x")
+    assert big_chunks["MAX_CONTENT_LENGTH"] == 4 * MiB + 512 * 1024
 
 
 # --- evidence files ------------------------------------------------------------------

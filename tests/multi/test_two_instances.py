@@ -61,7 +61,8 @@ def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
     after = board(cluster, "b")
     assert after["entries"] == before["entries"] + [{
         "rank": 3, "entry_id": entry["id"], "video_id": entry["video_id"], "title": "醴陵瓷器手绘，一笔一画",
-        "author": "阿华才艺", "theme": "talent", "likes": 0}]
+        "author": "阿华才艺", "theme": "talent", "likes": 0,
+            "corrected": False, "correction": None}]
     page = gallery(cluster, "b")
     assert "共 3 件作品" in page
     assert f'<a href="/gallery/{entry["id"]}">醴陵瓷器手绘，一笔一画</a>' in page

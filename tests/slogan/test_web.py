@@ -78,9 +78,9 @@ def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slog
                               "seconds": row.video_seconds}
     state = client.get(f"/entries/{entry.id}/slogan/check").get_json()["check"]
     assert state["state"] == "done" and state["result"] == check["result"]
-    frame = client.get(f"/entries/{entry.id}/slogan/frames/0.jpg")
+    frame = client.get(f"/entries/{entry.id}/slogan/frames/1.jpg")
     assert (frame.status_code, frame.mimetype, frame.data[:3]) == (200, "image/jpeg", b"\xff\xd8\xff")
-    assert client.get(f"/entries/{entry.id}/slogan/frames/3.jpg").get_json() == {"error": "没有找到这一帧。"}
+    assert client.get(f"/entries/{entry.id}/slogan/frames/4.jpg").get_json() == {"error": "没有找到这一帧。"}
     page = client.get("/entries/mine").get_data(as_text=True)
     assert "口号字幕检查：" in page and "完成" in page and check["label"] in page
     assert "slogan-upload.js" in page

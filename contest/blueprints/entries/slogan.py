@@ -5,7 +5,7 @@ chunked upload of the original video, the check's state, its evidence frames.
     GET  /entries/<id>/slogan/uploads/<upload>                    → {"upload", "offset", "size"}
     PUT  /entries/<id>/slogan/uploads/<upload>?offset=N  (bytes)  → {"offset", "size", "check"}
     GET  /entries/<id>/slogan/check                               → {"check": {...} | null}
-    GET  /entries/<id>/slogan/frames/<n>.jpg                      → an evidence frame (JPEG)
+    GET  /entries/<id>/slogan/frames/<n>.jpg                      → evidence frame n (1, 2, 3; JPEG)
 
 Errors are ``{"error": "<中文>"}``; a chunk at the wrong offset answers 409 with the offset to
 resume from. The last chunk turns the upload into a queued check and enqueues it.
@@ -112,15 +112,15 @@ def slogan_check_state(entry_id: int):
     return jsonify(check=rules.check_json(rules.latest_check(entry)))
 
 
-@bp.get("/<int:entry_id>/slogan/frames/<int:index>.jpg")
+@bp.get("/<int:entry_id>/slogan/frames/<int:number>.jpg")
 @login_required
-def slogan_frame(entry_id: int, index: int):
+def slogan_frame(entry_id: int, number: int):
     entry = _entry(entry_id)
     check = rules.latest_check(entry)
     frames = check.frames if check is not None else []
-    if index >= len(frames):
+    if number > len(frames):
         raise NotFound("没有找到这一帧。")
-    with evidence_store().open(frames[index]["name"]) as image:
+    with evidence_store().open(frames[number - 1]["name"]) as image:
         response = Response(image.read(), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
