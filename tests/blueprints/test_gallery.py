@@ -158,12 +158,12 @@ def test_entry_page_and_qr_are_404_unless_approved(client, add, status):
     assert client.get("/gallery/999999").status_code == 404
 
 
-def test_entry_page_has_the_player_caption_facts_and_share_card(client, add, make_user):
+def test_entry_page_has_the_player_caption_facts_and_share_card(client, add, make_user, sandbox):
     citizen = make_user(nickname="李小红", phone="13855556666")
     entry = add("石峰公园的早晨 #动力株洲文旅通 @株洲足迹", user=citizen, show_nickname=True, theme="village",
                 area="shifeng", cover_url="https://p3.douyinpic.com/c.jpeg")
     page = client.get(f"/gallery/{entry.id}").get_data(as_text=True)
-    assert (f'<iframe class="player" src="https://open.douyin.com/player/video?vid={entry.video_id}&amp;autoplay=0" '
+    assert (f'<iframe class="player" src="{sandbox.url}/open/player/video?vid={entry.video_id}&amp;autoplay=0" '
             'referrerpolicy="unsafe-url"') in page
     assert "<h1>石峰公园的早晨</h1>" in page
     assert '<p class="review-caption">石峰公园的早晨 #动力株洲文旅通 @株洲足迹</p>' in page

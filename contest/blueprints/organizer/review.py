@@ -21,7 +21,7 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
 from contest.security import safe_next
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import contest_for_request, douyin, roles_required
 
 reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
 
@@ -117,7 +117,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
         facts=facts, checklist=review_rules.checklist_items(contest, entry.theme.name),
         open_flags=review_rules.open_flag_counts([entry.id]).get(entry.id, 0),
         tally=db.session.get(EntryTally, entry.id), can_fix=contests.phase(contest, clock.now()) == "open",
-        back=safe_next(form.next.data, _queue_url(contest)),
+        back=safe_next(form.next.data, _queue_url(contest)), player=douyin().player_url(entry.video_id),
     ), status
 
 

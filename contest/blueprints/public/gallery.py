@@ -14,8 +14,7 @@ from contest.caching import cached_public
 from contest.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
-from contest.douyin.client import PLAYER
-from contest.views_support import contest_for_request
+from contest.views_support import contest_for_request, douyin
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
@@ -65,7 +64,8 @@ def entry(entry_id: int):
     closes_at = item.contest.closes_at
     url = share_url(item.id)
     return render_template("public/entry.html", contest=item.contest, entry=item, card=card,
-                           player=PLAYER.format(item.video_id), share_url=url,
+                           player=douyin().player_url(item.video_id), share_url=url,
+                           douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),
                            chart=likes_chart_svg(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))
