@@ -105,6 +105,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(without_tags, "entry_title")
+    # The video on Douyin (its share page; the sandbox's in sandbox mode): where a visitor likes it.
+    app.add_template_global(lambda video_id: douyin().share_url(video_id), "douyin_video_url")
 
     @app.context_processor
     def _globals():

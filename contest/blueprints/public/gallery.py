@@ -14,6 +14,7 @@ from contest.caching import cached_public
 from contest.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
+from contest.errors import error_response
 from contest.views_support import contest_for_request, douyin
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
@@ -81,6 +82,19 @@ def entry_qr(entry_id: int):
     response.cache_control.max_age = QR_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/areas/<key>")
+def area(key: str):
+    """One county's or district's approved entries, most liked first, with its counts; ``?page=``."""
+    contest = contest_for_request()
+    try:
+        filters = gallery.gallery_filters(contest, page=request.args.get("page"))
+    except DomainError as exc:
+        return error_response(400, exc.message)
+    result = cached_public("area", lambda: gallery.area_page(contest, key, page=filters.page),
+                           contest=contest.slug, area=key, page=filters.page)
+    return render_template("public/area.html", contest=contest, area=result)
 
 
 @bp.get("/people/<int:user_id>")
