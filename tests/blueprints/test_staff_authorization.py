@@ -65,6 +65,11 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
     ("organizer.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
     ("organizer.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
+    ("organizer.contests_list", "GET"): Row(ADMIN, "/staff/contests", 200),
+    ("organizer.contest_new", "GET"): Row(ADMIN, "/staff/contests/new", 200),
+    ("organizer.contest_edit", "GET"): Row(ADMIN, "/staff/contests/{contest}", 200),
+    ("organizer.contest_new", "POST"): Row(ADMIN, "/staff/contests/new", 400),  # nothing filled in
+    ("organizer.contest_edit", "POST"): Row(ADMIN, "/staff/contests/{contest}", 400),
     # --- awards and announcements (awards.py) ---
     ("organizer.awards", "GET"): Row(REVIEWERS, "/staff/awards", 200),  # admins_and_reviewers
     ("organizer.export_scores", "GET"): Row(ADMIN, "/staff/exports/scores.csv", 200),
@@ -107,7 +112,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
         "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
 }
 
-DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5,
+DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5, "contest": 6,
          "evidence": "2020/06/25/" + "0" * 32 + ".png"}
 
 
@@ -151,7 +156,7 @@ def world(app, make_contest, freeze, tmp_path):
     db.session.add(flag)
     announcement = create_announcement(contest, title="开赛", body="欢迎参赛。", kind="other", staff=organiser, now=now)
     db.session.commit()
-    return {"pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
+    return {"contest": contest.id, "pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
             "announcement": announcement.id, "evidence": evidence}
 
 
