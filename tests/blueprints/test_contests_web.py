@@ -153,3 +153,9 @@ def test_public_contests_lists_every_contest_and_navigation_keeps_the_contest(cl
         assert f'href="{path}?contest=zhuzhou-2020"' in old, path
     plain = client.get("/gallery?contest=not%20a%20slug").get_data(as_text=True)
     assert 'href="/gallery"' in plain and "not a slug" not in plain.split("<main")[0]
+
+
+def test_the_console_sends_an_admin_to_create_the_first_contest(admin_client):
+    response = admin_client.get("/staff/")
+    assert (response.status_code, response.headers["Location"]) == (302, "/staff/contests")
+    assert "还没有任何活动，请先新建一个。" in admin_client.get("/staff/contests").get_data(as_text=True)

@@ -125,7 +125,12 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
 @reviewers_only
 def queue():
     """The review queue: ``status`` (default pending; ``all``), ``theme``, ``area``,
-    ``flagged=1`` (open like flags), ``page`` (50 a page)."""
+    ``flagged=1`` (open like flags), ``page`` (50 a page). Before any contest exists, an admin
+    is sent to create one."""
+    if current_user.role is Role.ADMIN and not request.args.get("contest") \
+            and contests.current_contest(clock.now()) is None:
+        flash("还没有任何活动，请先新建一个。", "info")
+        return redirect(url_for("organizer.contests_list"))
     contest = contest_for_request()
     status_arg = request.args.get("status", "pending")
     status = None if status_arg == "all" else next((s for s in EntryStatus if s.value == status_arg), EntryStatus.PENDING)

@@ -105,7 +105,7 @@ def cover_svg(video_id: str, title: str) -> str:
             f'<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl({hue},60%,45%)"/>'
             f'<stop offset="1" stop-color="hsl({hue2},65%,30%)"/></linearGradient></defs>'
             f'<rect width="270" height="480" fill="url(#g)"/>{circles}'
-            f'<text x="24" y="380" fill="#fff" font-size="26" font-weight="bold" font-family="sans-serif">{text}</text>'
+            f'<text x="24" y="96" fill="#fff" font-size="26" font-weight="bold" font-family="sans-serif">{text}</text>'
             f'<text x="24" y="460" fill="#fff" fill-opacity="0.8" font-size="14" font-family="sans-serif">抖音沙盒 · {video_id[-6:]}</text></svg>')
 
 
