@@ -107,6 +107,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
     ("organizer.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
     ("organizer.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
+    ("organizer.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
     ("staff_api.decide_entry", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{pending}/review", 200, {
         "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
