@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from contest.domain import clock
+from contest.domain import awards, clock
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import build_entry, video_id_at
+from tests.domain.test_awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
 
 
 def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbox, open_contest, shot):
@@ -176,3 +178,19 @@ def test_visitor_opens_the_douyin_link_and_an_area_page(app, page, live_site, sa
     expect(page.get_by_role("heading", level=1)).to_contain_text(title.split()[0])
     shot("douyin")
     assert failed == []
+
+
+def test_winner_downloads_a_certificate(page, live_site, freeze, shot, contest, admin, field):
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
+    db.session.commit()
+
+    sign_in(page, live_site, field["P1"].user.phone)
+    page.goto(f"{live_site}/entries/mine?contest={contest.slug}")
+    expect(page.get_by_role("heading", name="我的获奖证书")).to_be_visible()
+    shot("certificates")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 PDF").first.click()
+    path = download.value.path()
+    text = "".join(PdfReader(str(path)).pages[0].extract_text().replace("\x00", "").split())
+    assert "获奖证书" in text and "第1名" in text and "株洲市文化旅游广电体育局" in text
