@@ -33,7 +33,8 @@ CODE_DIGITS = 6
 MAX_ATTEMPTS = 5  # wrong guesses that burn a code
 
 SIGNUP = "signup"
-PURPOSES = frozenset({SIGNUP})
+ADD_PHONE = "add_phone"  # a Douyin-only account proves a phone (contest.domain.phone_link)
+PURPOSES = frozenset({SIGNUP, ADD_PHONE})
 
 BAD_PHONE = "请输入正确的 11 位手机号"
 PHONE_TAKEN = "这个手机号已经注册，请直接登录。"
