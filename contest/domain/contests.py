@@ -168,6 +168,7 @@ def area_by_key(contest: Contest, key: str | None) -> ContestArea | None:
 
 KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 MAX_AWARD_SIZE = 100
+MAX_NOTICE_DAYS = 30
 # The fields whose change can decide whether an entry is valid: once a contest has entries,
 # changing one needs a recorded reason (and is in the audit trail, as every change is).
 DECIDING = ("opens_at", "closes_at", "hashtag", "mention", "themes")
@@ -189,6 +190,7 @@ class ContestValues:
     popularity_award_size: int = 10
     excellence_award_size: int = 10
     allow_double_win: bool = True
+    notice_days: int = 5
 
 
 def parse_lines(text: str, *, parts: int, what: str) -> tuple[tuple[str, ...], ...]:
@@ -245,6 +247,8 @@ def _check_values(values: ContestValues, contest: Contest | None) -> None:
     for size, label in ((values.popularity_award_size, "人气奖"), (values.excellence_award_size, "优秀奖")):
         if not 1 <= size <= MAX_AWARD_SIZE:
             problems.append(f"{label}名额必须是 1 到 {MAX_AWARD_SIZE} 之间的整数。")
+    if not 1 <= values.notice_days <= MAX_NOTICE_DAYS:
+        problems.append(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
     if problems:
         raise DomainError("".join(problems))
 
@@ -257,6 +261,7 @@ def _snapshot(contest: Contest) -> dict:
         "areas": [[a.key, a.name] for a in contest.areas],
         "popularity_award_size": contest.popularity_award_size,
         "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
+        "notice_days": contest.notice_days,
     }
 
 
@@ -294,6 +299,7 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
                                      allow_double_win=values.allow_double_win, themes=values.themes,
                                      areas=values.areas))
         contest.created_at = now
+        contest.notice_days = values.notice_days
         db.session.flush()
         audit.record("contest.create", actor=actor, now=now, target=contest, contest_id=contest.id,
                      changes=_snapshot(contest))
@@ -304,7 +310,7 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
                            {t for t, _ in used}, "主题")
     contest.areas = _sync(contest.areas, values.areas, lambda k: ContestArea(key=k), {a for _, a in used}, "区县")
     for name in ("slug", "name", "opens_at", "closes_at", "hashtag", "mention", "slogan", "popularity_award_size",
-                 "excellence_award_size", "allow_double_win"):
+                 "excellence_award_size", "allow_double_win", "notice_days"):
         setattr(contest, name, getattr(values, name))
     after = _snapshot(contest)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}

@@ -24,7 +24,7 @@ def form(**overrides) -> dict:
     data = {"name": "2021 株洲抖音生活秀", "slug": "zhuzhou-2021", "opens_at": "2021-06-18T00:00:00",
             "closes_at": "2021-07-17T23:59:59", "hashtag": "动力株洲文旅通", "mention": "株洲足迹",
             "slogan": "动力株洲文旅通，美好生活抖起来", "themes": THEMES, "areas": AREAS,
-            "popularity_award_size": "5", "excellence_award_size": "8", "allow_double_win": "y"}
+            "popularity_award_size": "5", "excellence_award_size": "8", "allow_double_win": "y", "notice_days": "7"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -60,7 +60,10 @@ def test_admin_creates_a_contest_in_beijing_time_audited(admin_client):
     assert [(t.key, t.name, t.description, t.position) for t in contest.themes] == [
         ("life", "生活秀", "吃喝玩乐", 0), ("talent", "才艺秀", "", 1), ("village", "乡村秀", "家乡风物", 2)]
     assert [(a.key, a.name) for a in contest.areas] == [("hetang", "荷塘区"), ("liling", "醴陵市")]
-    assert (contest.popularity_award_size, contest.excellence_award_size, contest.allow_double_win) == (5, 8, True)
+    assert (contest.popularity_award_size, contest.excellence_award_size, contest.allow_double_win,
+            contest.notice_days) == (5, 8, True, 7)
+    awards_page = admin_client.get(f"/staff/awards?contest={contest.slug}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="notice_days"[^>]*value="7"', awards_page), awards_page[awards_page.find("notice_days") - 300:][:600]
     event = db.session.scalar(sa.select(AuditEvent))
     assert (event.action, event.contest_id, event.changes["slug"]) == ("contest.create", contest.id, "zhuzhou-2021")
     listing = admin_client.get("/staff/contests").get_data(as_text=True)
@@ -75,6 +78,7 @@ def test_admin_creates_a_contest_in_beijing_time_audited(admin_client):
     ({"slug": "Bad Slug"}, "活动标识只能包含小写字母、数字和连字符"),
     ({"themes": "life|生活\nlife|重复"}, "主题标识不能重复。"),
     ({"areas": "荷塘区"}, "区县第 1 行应为“标识|名称”。"),
+    ({"notice_days": "31"}, "公示天数必须是 1 到 30 之间的整数。"),
 ])
 def test_create_refuses_bad_values_in_chinese(admin_client, overrides, message):
     response = post(admin_client, "/staff/contests/new", form(**overrides))
@@ -99,7 +103,8 @@ def test_rule_changes_need_a_reason_once_entries_exist_and_are_audited(admin_cli
                "slogan": contest.slogan,
                "themes": "\n".join(f"{t.key}|{t.name}|{t.description}" for t in contest.themes),
                "areas": "\n".join(f"{a.key}|{a.name}" for a in contest.areas),
-               "popularity_award_size": "10", "excellence_award_size": "10", "allow_double_win": "y"}
+               "popularity_award_size": "10", "excellence_award_size": "10", "allow_double_win": "y",
+               "notice_days": "5"}
     # A name change needs no reason.
     assert post(admin_client, edit, {**current, "name": "新名字"}).status_code == 302
     # The window does, once entries exist.

@@ -30,7 +30,8 @@ def _defaults() -> dict:
             "themes": "\n".join("|".join(t) for t in rules.themes),
             "areas": "\n".join("|".join(a) for a in rules.areas),
             "popularity_award_size": rules.popularity_award_size,
-            "excellence_award_size": rules.excellence_award_size, "allow_double_win": rules.allow_double_win}
+            "excellence_award_size": rules.excellence_award_size, "allow_double_win": rules.allow_double_win,
+            "notice_days": 5}
 
 
 def _of(contest: Contest) -> dict:
@@ -39,7 +40,8 @@ def _of(contest: Contest) -> dict:
             "themes": "\n".join(f"{t.key}|{t.name}|{t.description}" for t in contest.themes),
             "areas": "\n".join(f"{a.key}|{a.name}" for a in contest.areas),
             "popularity_award_size": contest.popularity_award_size,
-            "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win}
+            "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
+            "notice_days": contest.notice_days}
 
 
 def _save(contest: Contest | None, form: ContestForm):
@@ -54,7 +56,7 @@ def _save(contest: Contest | None, form: ContestForm):
                 areas=contests.parse_lines(form.areas.data, parts=2, what="区县"),
                 popularity_award_size=form.popularity_award_size.data,
                 excellence_award_size=form.excellence_award_size.data,
-                allow_double_win=bool(form.allow_double_win.data))
+                allow_double_win=bool(form.allow_double_win.data), notice_days=form.notice_days.data)
             saved = contests.save_contest(contest, values, actor=current_user._get_current_object(),
                                           now=clock.now(), reason=form.reason.data or "")
         except DomainError as exc:

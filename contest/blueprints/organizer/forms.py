@@ -123,5 +123,7 @@ class ContestForm(FlaskForm):
     excellence_award_size = IntegerField("优秀奖名额", validators=[
         InputRequired("请填写优秀奖名额。"), NumberRange(min=1, max=100, message="名额必须是 1 到 100 之间的整数。")])
     allow_double_win = BooleanField("同一作品可同时获得人气奖和优秀奖")
+    notice_days = IntegerField("获奖名单公示天数", validators=[
+        InputRequired("请填写公示天数。"), NumberRange(min=1, max=30, message="公示天数必须是 1 到 30 之间的整数。")])
     reason = TextAreaField("修改原因（活动已有作品时，修改时间、话题、@账号或主题必须填写）",
                            validators=[Optional(), Length(max=500)])
