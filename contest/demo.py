@@ -82,13 +82,20 @@ THEME_TITLES = {
     "village": ("{}的稻田日落", "{}的乡村民宿", "{}古村落", "{}的油菜花"),
 }
 MORE_APPROVED = 34
-for _i in range(MORE_APPROVED):
-    _area = list(AREA_NAMES)[_i % 9]
-    _theme = list(THEME_TITLES)[(_i + _i // 9) % 3]
-    VIDEOS.append(DemoVideo(
-        10 + _i, 1 + _i % 13, CITIZENS[_i % len(CITIZENS)],
-        f"{THEME_TITLES[_theme][_i // 9 % 4].format(AREA_NAMES[_area])} {TAGS}", EntryStatus.APPROVED,
-        _theme, _area, f"ZZmore{_i:02d}"))
+
+
+def _more_approved() -> list[DemoVideo]:
+    videos = []
+    for i in range(MORE_APPROVED):
+        area = list(AREA_NAMES)[i % 9]
+        theme = list(THEME_TITLES)[(i + i // 9) % 3]
+        title = THEME_TITLES[theme][i // 9 % 4].format(AREA_NAMES[area])
+        videos.append(DemoVideo(10 + i, 1 + i % 13, CITIZENS[i % len(CITIZENS)], f"{title} {TAGS}",
+                                EntryStatus.APPROVED, theme, area, f"ZZmore{i:02d}"))
+    return videos
+
+
+VIDEOS += _more_approved()
 VIDEOS.append(DemoVideo(50, 12, "13800000008", f"醴陵窑变釉的秘密 {TAGS}", EntryStatus.PENDING, "talent", "liling",
                         "ZZdemoA7"))
 OTHER_LINKS = [("ZZuser01", "user"), ("ZZlive01", "live"), ("ZZgone01", "expired"), ("ZZnote01", "note")]

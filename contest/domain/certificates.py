@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from contest.domain import clock
 from contest.domain.errors import Forbidden, NotFound
 from contest.domain.gallery import UNTITLED, entry_title
 from contest.domain.leaderboards import public_author
 from contest.extensions import db
-from contest.models import Role, User
-from contest.models.awards import AwardKind, AwardPlace, AwardStatus
+from contest.models import Entry, Role, User
+from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,6 @@ def certificate(place_id: int, *, viewer: User) -> Certificate:
 
 def my_certificates(user: User) -> list[tuple[int, str]]:
     """``(place id, label)`` of every published place the user's entries won."""
-    import sqlalchemy as sa
-
-    from contest.models import Entry
-    from contest.models.awards import AwardList
-
     rows = db.session.execute(
         sa.select(AwardPlace, AwardList).join(AwardList).join(Entry, Entry.id == AwardPlace.entry_id)
         .where(Entry.user_id == user.id, AwardList.status == AwardStatus.PUBLISHED).order_by(AwardPlace.id)).all()

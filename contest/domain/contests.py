@@ -331,5 +331,5 @@ PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结�
 
 def all_contests(now: datetime) -> list[tuple[Contest, str, str]]:
     """Every contest with its phase and the phase's label, the latest to open first."""
-    return [(c, phase(c, now), PHASE_LABELS[phase(c, now)]) for c in db.session.scalars(
-        sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc()))]
+    found = db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc()))
+    return [(c, p, PHASE_LABELS[p]) for c in found for p in (phase(c, now),)]
