@@ -101,7 +101,8 @@ def seed_demo_command(entries, snapshots):
     try:
         if entries is not None:
             check_scale(entries, snapshots or 0)
-        report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"])
+        report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"],
+                           douyin=current_app.extensions["douyin"])
         db.session.commit()
         for line in report:
             click.echo(line)

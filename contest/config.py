@@ -214,6 +214,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_DOUYIN_BATCH_SIZE": _int(get("CONTEST_DOUYIN_BATCH_SIZE"), 10),
         # Screenshots behind manual like counts: on disk, outside the database.
         "CONTEST_EVIDENCE_DIR": get("CONTEST_EVIDENCE_DIR") or str(Path(instance_path) / "evidence"),
+        "CONTEST_CJK_FONT": get("CONTEST_CJK_FONT") or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "CONTEST_CJK_FONT_INDEX": _int(get("CONTEST_CJK_FONT_INDEX"), 2),  # Noto Sans CJK SC in the collection
         "CONTEST_EVIDENCE_MAX_BYTES": evidence_max,
         # A little above the evidence limit (room for the form's other fields), so Flask answers 413
         # before reading a larger body; a file just over the limit gets the store's own message.

@@ -12,10 +12,16 @@ import sqlalchemy as sa
 from contest.domain import clock
 from contest.domain.accounts import create_user
 from contest.domain.contests import create_contest
+from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.domain.entries import entry_checks, existing_entries, set_entry_status
+from contest.domain.errors import PlatformError
+from contest.domain.gallery import clean_cover
+from contest.domain.likes import record_snapshot
 from contest.domain.ownership import mark_proven
+from contest.douyin.client import DouyinClient, TokenGrant
+from contest.douyin.sandbox.state import curve_stats
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, Role, User
+from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, Role, SnapshotSource, Sweep, User
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "zhuzhou2020"
@@ -29,7 +35,15 @@ ACCOUNTS = [
     (Role.CITIZEN, "13800000004", "小李爱株洲", "ou_demo_xiaoli"),
     (Role.CITIZEN, "13800000005", "老张的乡村", "ou_demo_laozhang"),
     (Role.CITIZEN, "13800000006", "阿华才艺", "ou_demo_ahua"),
+    (Role.CITIZEN, "13800000007", "湘江边的小陈", "ou_demo_xiaochen"),
+    (Role.CITIZEN, "13800000008", "醴陵阿梅", "ou_demo_amei"),
+    (Role.CITIZEN, "13800000009", "炎陵老王", "ou_demo_laowang"),
+    (Role.CITIZEN, "13800000010", "攸县小芳", "ou_demo_xiaofang"),
+    (Role.CITIZEN, "13800000011", "茶陵阿杰", "ou_demo_ajie"),
+    (Role.CITIZEN, "13800000012", "神农城小雨", "ou_demo_xiaoyu"),
+    (Role.CITIZEN, "13800000013", "渌口大刘", "ou_demo_daliu"),
 ]
+CITIZENS = [phone for role, phone, _, _ in ACCOUNTS if role is Role.CITIZEN]
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,6 @@ class DemoVideo:
     day: int             # days after the contest opens (negative: before)
     owner: str           # phone of the entrant
     title: str
-    likes: int
     status: EntryStatus | None = None   # None: in the sandbox only, for visitors to try
     theme: str = "life"
     area: str = "hetang"
@@ -47,19 +60,48 @@ class DemoVideo:
 
 
 VIDEOS = [
-    DemoVideo(1, 1, "13800000004", f"神农城的夜景太美了 {TAGS}", 1520, EntryStatus.APPROVED, "life", "tianyuan", "ZZdemoA1"),
-    DemoVideo(2, 2, "13800000005", f"炎陵黄桃熟了，欢迎来摘 {TAGS}", 980, EntryStatus.APPROVED, "village", "yanling", "ZZdemoA2"),
-    DemoVideo(3, 3, "13800000006", f"醴陵瓷器手绘，一笔一画 {TAGS}", 640, EntryStatus.PENDING, "talent", "liling", "ZZdemoA3"),
-    DemoVideo(4, 4, "13800000004", f"攸县香干的做法 {TAGS}", 120, EntryStatus.NEEDS_FIX, "life", "youxian", "ZZdemoA4",
+    DemoVideo(1, 1, "13800000004", f"神农城的夜景太美了 {TAGS}", EntryStatus.APPROVED, "life", "tianyuan", "ZZdemoA1"),
+    DemoVideo(2, 2, "13800000005", f"炎陵黄桃熟了，欢迎来摘 {TAGS}", EntryStatus.APPROVED, "village", "yanling", "ZZdemoA2"),
+    DemoVideo(3, 3, "13800000006", f"醴陵瓷器手绘，一笔一画 {TAGS}", EntryStatus.PENDING, "talent", "liling", "ZZdemoA3"),
+    DemoVideo(4, 4, "13800000004", f"攸县香干的做法 {TAGS}", EntryStatus.NEEDS_FIX, "life", "youxian", "ZZdemoA4",
               "口号不够清晰，请补充字幕后重新提交。"),
-    DemoVideo(5, 5, "13800000005", f"茶陵古城墙散步 {TAGS}", 75, EntryStatus.REJECTED, "village", "chaling", "ZZdemoA5",
+    DemoVideo(5, 5, "13800000005", f"茶陵古城墙散步 {TAGS}", EntryStatus.REJECTED, "village", "chaling", "ZZdemoA5",
               "视频内容与所选主题不符。"),
-    DemoVideo(6, 6, "13800000006", f"湘江边练太极 {TAGS}", 33, EntryStatus.WITHDRAWN, "talent", "lusong", "ZZdemoA6"),
-    DemoVideo(7, 8, "13800000004", f"石峰公园看樱花 {TAGS}", 12, None, code="ZZtry01"),
-    DemoVideo(8, 9, "13800000004", "渌口的早餐米粉 #动力株洲文旅通", 8, None, code="ZZtry02"),
-    DemoVideo(9, -30, "13800000004", f"去年拍的芦淞服装城 {TAGS}", 300, None, code="ZZtry03"),
+    DemoVideo(6, 6, "13800000006", f"湘江边练太极 {TAGS}", EntryStatus.WITHDRAWN, "talent", "lusong", "ZZdemoA6"),
+    DemoVideo(7, 8, "13800000004", f"石峰公园看樱花 {TAGS}", None, code="ZZtry01"),
+    DemoVideo(8, 9, "13800000004", "渌口的早餐米粉 #动力株洲文旅通", None, code="ZZtry02"),
+    DemoVideo(9, -30, "13800000004", f"去年拍的芦淞服装城 {TAGS}", None, code="ZZtry03"),
 ]
+
+# More approved entries, so the gallery, the boards and the area pages look like a running contest:
+# every theme in every area, from every demo citizen.
+AREA_NAMES = {"hetang": "荷塘", "lusong": "芦淞", "shifeng": "石峰", "tianyuan": "天元", "lukou": "渌口",
+              "liling": "醴陵", "youxian": "攸县", "chaling": "茶陵", "yanling": "炎陵"}
+THEME_TITLES = {
+    "life": ("{}的早餐米粉", "{}夜市逛吃", "周末带娃逛{}", "{}的老街小巷"),
+    "talent": ("{}广场舞新编排", "在{}学唢呐", "{}街头弹唱", "{}剪纸手艺"),
+    "village": ("{}的稻田日落", "{}的乡村民宿", "{}古村落", "{}的油菜花"),
+}
+MORE_APPROVED = 34
+
+
+def _more_approved() -> list[DemoVideo]:
+    videos = []
+    for i in range(MORE_APPROVED):
+        area = list(AREA_NAMES)[i % 9]
+        theme = list(THEME_TITLES)[(i + i // 9) % 3]
+        title = THEME_TITLES[theme][i // 9 % 4].format(AREA_NAMES[area])
+        videos.append(DemoVideo(10 + i, 1 + i % 13, CITIZENS[i % len(CITIZENS)], f"{title} {TAGS}",
+                                EntryStatus.APPROVED, theme, area, f"ZZmore{i:02d}"))
+    return videos
+
+
+VIDEOS += _more_approved()
+VIDEOS.append(DemoVideo(50, 12, "13800000008", f"醴陵窑变釉的秘密 {TAGS}", EntryStatus.PENDING, "talent", "liling",
+                        "ZZdemoA7"))
 OTHER_LINKS = [("ZZuser01", "user"), ("ZZlive01", "live"), ("ZZgone01", "expired"), ("ZZnote01", "note")]
+HISTORY_HOUR = 21  # one demo sweep a day at 21:00 Beijing time, up to now
+POLLED = (EntryStatus.APPROVED, EntryStatus.PENDING)
 
 
 def demo_window(now: datetime) -> tuple[datetime, datetime]:
@@ -82,10 +124,11 @@ def _account(role: Role, phone: str, nickname: str, now: datetime) -> tuple[User
     return create_user(phone=phone, nickname=nickname, password=DEMO_PASSWORD, role=role, now=now), True
 
 
-def _entry(contest: Contest, video: DemoVideo, users: dict[str, User], reviewer: User, now: datetime) -> bool:
+def _entry(contest: Contest, video: DemoVideo, users: dict[str, User], reviewer: User,
+           now: datetime) -> Entry | None:
     vid, created = video_id(contest, video)
     if existing_entries(contest, vid):
-        return False
+        return None
     owner = users[video.owner]
     theme = next(t for t in contest.themes if t.key == video.theme)
     area = next(a for a in contest.areas if a.key == video.area)
@@ -108,17 +151,68 @@ def _entry(contest: Contest, video: DemoVideo, users: dict[str, User], reviewer:
         set_entry_status(entry, video.status, actor=owner, now=later, note="参赛者撤回")
     elif video.status is not EntryStatus.PENDING:
         set_entry_status(entry, video.status, actor=reviewer, now=later, note=video.note)
-    return True
+    return entry
 
 
-def _sandbox_world(sandbox_url: str, contest: Contest) -> str:
-    """Put the demo users, videos and short links into the sandbox (upserts: idempotent)."""
+def _like_history(entries: list[Entry], now: datetime) -> int:
+    """The readings daily sweeps would have left: one demo sweep a day at :data:`HISTORY_HOUR`
+    (Beijing) from the first submission until now, reading each entry submitted by then on its
+    video's curve (the one the sandbox serves, so polling carries on where the history stops)."""
+    polled = sorted((e for e in entries if e.status in POLLED), key=lambda e: e.id)
+    if not polled:
+        return 0
+    day = clock.to_local(min(e.submitted_at for e in polled)).date()
+    readings = 0
+    while True:
+        start = datetime.combine(day, time(HISTORY_HOUR), tzinfo=clock.BEIJING).astimezone(clock.UTC)
+        if start + timedelta(seconds=len(polled) + 1) > now:
+            return readings
+        due = [e for e in polled if e.submitted_at <= start]
+        if due:
+            sweep = Sweep(started_at=start, finished_at=start + timedelta(seconds=len(due) + 1),
+                          entries_total=len(due), snapshots=len(due), failures=0,
+                          summary=f"演示数据（seed-demo）：作品 {len(due)} 个")
+            db.session.add(sweep)
+            db.session.flush()
+            for k, entry in enumerate(due, start=1):
+                at = start + timedelta(seconds=k)
+                stats = curve_stats(entry.video_id, at.timestamp())
+                record_snapshot(entry, observed_at=at, likes=stats["digg_count"], comments=stats["comment_count"],
+                                shares=stats["share_count"], plays=stats["play_count"],
+                                source=SnapshotSource.PLATFORM, sweep=sweep)
+            readings += len(due)
+        day += timedelta(days=1)
+
+
+def _link_douyin(user: User, open_id: str, grant_json: dict, douyin: DouyinClient, contest: Contest,
+                 now: datetime) -> None:
+    """Link a demo citizen's sandbox Douyin account (a fresh grant each run: the sandbox forgets
+    its tokens when it restarts), so polling reads their likes; keep the covers the platform gives."""
+    grant = TokenGrant(open_id=open_id, access_token=grant_json["access_token"],
+                       expires_in=grant_json["expires_in"], refresh_token=grant_json["refresh_token"],
+                       refresh_expires_in=grant_json["refresh_expires_in"],
+                       scopes=tuple(grant_json["scope"].split(",")))
+    profile = douyin.user_info(grant.access_token, open_id)
+    sign_in_with_douyin(grant, profile, current_user=user, now=now)
+    entries = {e.video_id: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.user_id == user.id))}
+    ids = list(entries)
+    for start in range(0, len(ids), douyin.batch_size):
+        for video in douyin.video_data(grant.access_token, open_id, ids[start:start + douyin.batch_size]):
+            entries[video.video_id].cover_url = clean_cover(video.cover)
+
+
+def _sandbox_world(sandbox_url: str, contest: Contest, users: dict[str, User], douyin: DouyinClient | None,
+                   now: datetime) -> str:
+    """Put the demo users, videos (likes on their curves) and short links into the sandbox (upserts:
+    idempotent), then link the demo citizens' Douyin accounts."""
     http = requests.Session()
     http.trust_env = False
 
-    def post(path: str, payload: dict) -> None:
+    def post(path: str, payload: dict) -> dict:
         response = http.post(f"{sandbox_url}/__sandbox__/{path}", json=payload, timeout=5)
         response.raise_for_status()
+        return response.json()
 
     owners = {phone: open_id for _, phone, _, open_id in ACCOUNTS if open_id}
     nicknames = {phone: nickname for _, phone, nickname, _ in ACCOUNTS}
@@ -128,17 +222,21 @@ def _sandbox_world(sandbox_url: str, contest: Contest) -> str:
         for video in VIDEOS:
             vid, created = video_id(contest, video)
             post("videos", {"video_id": vid, "open_id": owners[video.owner], "title": video.title,
-                            "create_time": created, "digg_count": video.likes, "public": True})
+                            "create_time": created, "curve": True, "public": True})
             post("shortlinks", {"code": video.code, "video_id": vid})
         for code, kind in OTHER_LINKS:
             post("shortlinks", {"code": code, "kind": kind})
-    except requests.RequestException as exc:
+        if douyin is not None:
+            for phone, open_id in owners.items():
+                _link_douyin(users[phone], open_id, post("tokens", {"open_id": open_id}), douyin, contest, now)
+    except (requests.RequestException, PlatformError) as exc:
         return f"注意：无法写入抖音沙盒（{sandbox_url}）：{exc.__class__.__name__}。沙盒启动后请再运行一次 seed-demo。"
     return f"抖音沙盒已写入演示视频：{sandbox_url}"
 
 
-def seed_demo(*, now: datetime, sandbox_url: str = "") -> list[str]:
-    """Create what is missing of the demo; report what a person needs to try it."""
+def seed_demo(*, now: datetime, sandbox_url: str = "", douyin: DouyinClient | None = None) -> list[str]:
+    """Create what is missing of the demo (entries with their like history); with a sandbox, its
+    world and the demo citizens' Douyin links; report what a person needs to try it."""
     report = []
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == DEMO_SLUG))
     if contest is None:
@@ -152,11 +250,16 @@ def seed_demo(*, now: datetime, sandbox_url: str = "") -> list[str]:
     for role, phone, nickname, _ in ACCOUNTS:
         users[phone], _created = _account(role, phone, nickname, now)
     db.session.flush()
-    created = sum(_entry(contest, v, users, users["13800000002"], now) for v in VIDEOS if v.status is not None)
+    created = [entry for v in VIDEOS if v.status is not None
+               if (entry := _entry(contest, v, users, users["13800000002"], now)) is not None]
     if created:
-        report.append(f"已创建 {created} 个演示作品（待审核、已通过、待修改、未通过、已撤回各状态都有）。")
+        db.session.flush()
+        approved = sum(e.status is EntryStatus.APPROVED for e in created)
+        readings = _like_history(created, now)
+        report.append(f"已创建 {len(created)} 个演示作品（{approved} 个已通过，待审核、待修改、未通过、已撤回各状态都有），"
+                      f"{readings} 条点赞记录。")
     if sandbox_url:
-        report.append(_sandbox_world(sandbox_url, contest))
+        report.append(_sandbox_world(sandbox_url, contest, users, douyin, now))
     report.append(f"演示账号（密码都是 {DEMO_PASSWORD}）：")
     report.extend(f"  {role.label}：{phone}（{nickname}）" for role, phone, nickname, _ in ACCOUNTS)
     report.append("可以试着粘贴这些链接报名：https://v.douyin.com/ZZtry01/（合格）、ZZtry02（缺少 @）、"

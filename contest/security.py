@@ -12,14 +12,14 @@ from contest.errors import error_response
 
 def content_security_policy(sandbox_url: str = "") -> str:
     """No inline scripts or styles; Douyin's player in frames; covers from Douyin's
-    CDNs (https) and, in development, from the sandbox."""
+    CDNs (https). In sandbox mode only, covers and the player also from the sandbox."""
     extra = f" {sandbox_url}" if sandbox_url else ""
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
         f"img-src 'self' data: https:{extra}",
-        "frame-src https://open.douyin.com",
+        f"frame-src https://open.douyin.com{extra}",
         "frame-ancestors 'none'",
         "form-action 'self'",
         "base-uri 'self'",

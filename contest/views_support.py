@@ -113,6 +113,15 @@ def register(app: Flask) -> None:
     app.add_template_filter(without_tags, "entry_title")
     app.add_template_filter(clock_label, "clock_label")
     app.add_template_filter(subtitle_label, "slogan_label")
+    # The video on Douyin (its share page; the sandbox's in sandbox mode): where a visitor likes it.
+    app.add_template_global(lambda video_id: douyin().share_url(video_id), "douyin_video_url")
+
+    @app.context_processor
+    def _nav_contest():
+        """``?contest=`` as the navigation links keep it, so a visitor of an old contest stays in it
+        (only a slug-shaped value; anything else is dropped, never echoed)."""
+        slug = request.args.get("contest") or ""
+        return {"nav_contest": slug if contests.SLUG.fullmatch(slug) else None}
 
     @app.context_processor
     def _globals():

@@ -13,7 +13,7 @@ def test_every_public_page_carries_the_whole_policy(client, make_contest, sandbo
         headers = client.get(path).headers
         assert headers["Content-Security-Policy"] == (
             "default-src 'self'; script-src 'self'; style-src 'self'; "
-            f"img-src 'self' data: https: {sandbox.url}; frame-src https://open.douyin.com; "
+            f"img-src 'self' data: https: {sandbox.url}; frame-src https://open.douyin.com {sandbox.url}; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"), path
         assert (headers["X-Content-Type-Options"], headers["X-Frame-Options"], headers["Referrer-Policy"]) == (
             "nosniff", "DENY", "strict-origin-when-cross-origin"), path
@@ -23,6 +23,7 @@ def test_every_public_page_carries_the_whole_policy(client, make_contest, sandbo
 def test_policy_without_a_sandbox_allows_only_douyin_frames_and_https_images():
     policy = content_security_policy("")
     assert "img-src 'self' data: https:;" in policy
+    assert "frame-src https://open.douyin.com;" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 

@@ -37,7 +37,8 @@ MAX_ATTEMPTS = 5  # checks a code ever gets: the 5th wrong guess burns it
 SIGNUP = "signup"
 RESET = "reset"  # a forgotten password (and a staff account's first one)
 OBJECTION = "objection"  # an objector without an account proves their phone (contest.domain.objections)
-PURPOSES = frozenset({SIGNUP, RESET, OBJECTION})
+ADD_PHONE = "add_phone"  # a Douyin-only account proves a phone (contest.domain.phone_link)
+PURPOSES = frozenset({SIGNUP, RESET, OBJECTION, ADD_PHONE})
 
 BAD_PHONE = "请输入正确的 11 位手机号"
 PHONE_TAKEN = "这个手机号已经注册，请直接登录。"

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest.domain import audit, clock
+from contest.domain.captions import has_token, normalise
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db
-from contest.models import Contest, ContestArea, ContestTheme
+from contest.models import Contest, ContestArea, ContestTheme, Entry
 
 ONE_SECOND = timedelta(seconds=1)
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -163,3 +164,176 @@ def theme_by_key(contest: Contest, key: str | None) -> ContestTheme | None:
 
 def area_by_key(contest: Contest, key: str | None) -> ContestArea | None:
     return next((a for a in contest.areas if a.key == key), None)
+
+
+# --- contests edited on the web (/staff/contests) ---------------------------------------------
+
+KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
+MAX_AWARD_SIZE = 100
+MAX_NOTICE_DAYS = 30
+# The fields whose change can decide whether an entry is valid: once a contest has entries,
+# changing one needs a recorded reason (and is in the audit trail, as every change is).
+DECIDING = ("opens_at", "closes_at", "hashtag", "mention", "themes")
+
+
+@dataclass(frozen=True)
+class ContestValues:
+    """What an admin types to create or edit a contest (times already parsed, lists as lines)."""
+
+    slug: str
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+    hashtag: str
+    mention: str
+    slogan: str
+    themes: tuple[tuple[str, str, str], ...]  # (key, name, description), in order
+    areas: tuple[tuple[str, str], ...]        # (key, name), in order
+    popularity_award_size: int = 10
+    excellence_award_size: int = 10
+    allow_double_win: bool = True
+    theme_award_places: bool = False
+    notice_days: int = 5
+
+
+def parse_lines(text: str, *, parts: int, what: str) -> tuple[tuple[str, ...], ...]:
+    """``key|name[|description]`` a line (blank lines skipped) into tuples of ``parts`` strings."""
+    rows = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 2 or len(cells) > parts or not all(cells[:2]):
+            raise DomainError(f"{what}第 {n} 行应为“标识|名称{'|说明' if parts == 3 else ''}”。")
+        rows.append(tuple(cells + [""] * (parts - len(cells))))
+    return tuple(rows)
+
+
+def _check_tag(tag: str, mark: str, label: str) -> list[str]:
+    """A tag the caption check can match: one token with nothing the token rules would cut off."""
+    if not tag:
+        return [f"请填写{label}（不带 {mark}）。"]
+    if tag.startswith(("#", "@", "＃", "＠")):
+        return [f"{label}不要带 {mark}，只填文字。"]
+    if len(tag) > 50 or normalise(tag) != tag or not has_token(f"{mark}{tag}", mark, tag):
+        return [f"{label}“{tag}”不能包含空格、标点或特殊字符，否则作品描述里的{mark}{tag}无法被识别。"]
+    return []
+
+
+def _check_values(values: ContestValues, contest: Contest | None) -> None:
+    """Every problem with the typed values, in one Chinese message."""
+    problems = []
+    if not SLUG.fullmatch(values.slug):
+        problems.append("活动标识只能包含小写字母、数字和连字符，且不超过 64 个字符。")
+    else:
+        taken = db.session.scalar(sa.select(Contest.id).where(Contest.slug == values.slug))
+        if taken is not None and (contest is None or taken != contest.id):
+            problems.append(f"活动标识 {values.slug} 已被使用。")
+    if not values.name.strip() or len(values.name) > 200:
+        problems.append("请填写活动名称（不超过 200 个字）。")
+    if values.closes_at <= values.opens_at:
+        problems.append("结束时间必须晚于开始时间。")
+    problems += _check_tag(values.hashtag, "#", "话题")
+    problems += _check_tag(values.mention, "@", "需要 @ 的账号")
+    if not values.slogan.strip() or len(values.slogan) > 200:
+        problems.append("请填写口号（不超过 200 个字）。")
+    for rows, what in ((values.themes, "主题"), (values.areas, "区县")):
+        keys = [row[0] for row in rows]
+        if not rows:
+            problems.append(f"至少要有一个{what}。")
+        elif any(not KEY.fullmatch(k) for k in keys):
+            problems.append(f"{what}标识只能用小写字母开头，包含小写字母、数字和下划线（不超过 32 个字符）。")
+        elif len(set(keys)) != len(keys):
+            problems.append(f"{what}标识不能重复。")
+        if any(len(row[1]) > 100 for row in rows):
+            problems.append(f"{what}名称不能超过 100 个字。")
+    for size, label in ((values.popularity_award_size, "人气奖"), (values.excellence_award_size, "优秀奖")):
+        if not 1 <= size <= MAX_AWARD_SIZE:
+            problems.append(f"{label}名额必须是 1 到 {MAX_AWARD_SIZE} 之间的整数。")
+    if not 1 <= values.notice_days <= MAX_NOTICE_DAYS:
+        problems.append(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
+    if problems:
+        raise DomainError("".join(problems))
+
+
+def _snapshot(contest: Contest) -> dict:
+    return {
+        "slug": contest.slug, "name": contest.name, "opens_at": contest.opens_at.isoformat(),
+        "closes_at": contest.closes_at.isoformat(), "hashtag": contest.hashtag, "mention": contest.mention,
+        "slogan": contest.slogan, "themes": [[t.key, t.name, t.description] for t in contest.themes],
+        "areas": [[a.key, a.name] for a in contest.areas],
+        "popularity_award_size": contest.popularity_award_size,
+        "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
+        "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days,
+    }
+
+
+def _sync(children: list, rows, make, used_ids: set[int], what: str) -> list:
+    """``children`` (themes or areas) made to match ``rows`` by key, in order; one still used by an
+    entry cannot be removed."""
+    by_key = {c.key: c for c in children}
+    kept = []
+    for position, row in enumerate(rows):
+        child = by_key.pop(row[0], None) or make(row[0])
+        child.name = row[1]
+        if len(row) > 2:
+            child.description = row[2]
+        child.position = position
+        kept.append(child)
+    gone = [c for c in by_key.values() if c.id in used_ids]
+    if gone:
+        raise DomainError(f"{what}“{gone[0].name}”已有作品，不能删除。")
+    return kept
+
+
+def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: datetime,
+                 reason: str = "") -> Contest:
+    """Create a contest (``contest`` None) or change one, audited (``contest.create`` /
+    ``contest.update`` with every changed field as ``[before, after]``). Once the contest has
+    entries, a change to a field of :data:`DECIDING` (the window, the tags, the themes) needs a
+    ``reason``, kept in the audit note. The caller commits."""
+    _check_values(values, contest)
+    if contest is None:
+        contest = create_contest(slug=values.slug, name=values.name, opens_at=values.opens_at,
+                                 closes_at=values.closes_at, rules=Rules(
+                                     slogan=values.slogan, hashtag=values.hashtag, mention=values.mention,
+                                     popularity_award_size=values.popularity_award_size,
+                                     excellence_award_size=values.excellence_award_size,
+                                     allow_double_win=values.allow_double_win,
+                                     theme_award_places=values.theme_award_places, themes=values.themes,
+                                     areas=values.areas))
+        contest.created_at = now
+        contest.notice_days = values.notice_days
+        db.session.flush()
+        audit.record("contest.create", actor=actor, now=now, target=contest, contest_id=contest.id,
+                     changes=_snapshot(contest))
+        return contest
+    before = _snapshot(contest)
+    used = db.session.execute(sa.select(Entry.theme_id, Entry.area_id).where(Entry.contest_id == contest.id)).all()
+    contest.themes = _sync(contest.themes, values.themes, lambda k: ContestTheme(key=k, description=""),
+                           {t for t, _ in used}, "主题")
+    contest.areas = _sync(contest.areas, values.areas, lambda k: ContestArea(key=k), {a for _, a in used}, "区县")
+    for name in ("slug", "name", "opens_at", "closes_at", "hashtag", "mention", "slogan", "popularity_award_size",
+                 "excellence_award_size", "allow_double_win", "theme_award_places", "notice_days"):
+        setattr(contest, name, getattr(values, name))
+    after = _snapshot(contest)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changes:
+        return contest
+    deciding = [k for k in DECIDING if k in changes]
+    reason = " ".join((reason or "").split())
+    if deciding and used and not reason:
+        raise DomainError("活动已有作品，修改开始/结束时间、话题、@账号或主题需要填写修改原因。")
+    db.session.flush()
+    audit.record("contest.update", actor=actor, now=now, target=contest, contest_id=contest.id,
+                 changes=changes, note=reason or None)
+    return contest
+
+
+PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
+
+
+def all_contests(now: datetime) -> list[tuple[Contest, str, str]]:
+    """Every contest with its phase and the phase's label, the latest to open first."""
+    found = db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc()))
+    return [(c, p, PHASE_LABELS[p]) for c in found for p in (phase(c, now),)]

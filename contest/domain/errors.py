@@ -59,3 +59,7 @@ class AuthorizationLost(PlatformError):
     they must authorise again. The entry keeps its last known data."""
 
     message = "抖音授权已失效，请重新授权。"
+
+
+class Forbidden(DomainError):
+    status = 403

@@ -27,7 +27,7 @@ from contest.domain.captions import normalise, without_tags
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.leaderboards import Board, popularity_board, public_author
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryStatus, EntryTally, Snapshot
+from contest.models import Contest, Entry, EntryStatus, EntryTally, Snapshot, User
 from contest.models.awards import Announcement
 
 PER_PAGE = 20
@@ -76,6 +76,7 @@ class Card:
     """An approved entry as the public sees it."""
 
     entry_id: int
+    video_id: str  # the "去抖音点赞" link opens the video on Douyin
     title: str
     author: str
     author_id: int | None  # only when the entrant agreed to show their nickname (links the profile)
@@ -89,7 +90,7 @@ class Card:
 def card_of(entry: Entry, tally: EntryTally | None) -> Card:
     cover = (tally.cover_url if tally else None) or entry.cover_url
     return Card(
-        entry_id=entry.id, title=entry_title(entry.caption) or UNTITLED, author=public_author(entry),
+        entry_id=entry.id, video_id=entry.video_id, title=entry_title(entry.caption) or UNTITLED, author=public_author(entry),
         author_id=entry.user_id if entry.show_nickname else None, theme=entry.theme.name, area=entry.area.name,
         likes=tally.likes if tally else None, observed_at=tally.observed_at if tally else None, cover=cover)
 
@@ -165,12 +166,15 @@ def gallery_page(contest: Contest, *, theme: str = "", area: str = "", q: str = 
 
     Sort ``new``: the latest approved first; ``likes``: the highest counted tally first (no
     reading counts as 0), then the latest approved. ``q`` is searched in the title (the caption
-    without its tags), ignoring case and full/half width, so the ids and captions of the
-    filtered entries are read first and the page's cards after.
+    without its tags) and in the author's nickname — only when the entrant agreed to show it,
+    so a masked name cannot be uncovered by searching — ignoring case and full/half width; a
+    ``q`` of digits also finds the entry whose Douyin video id it is. So the ids, captions and
+    nicknames of the filtered entries are read first and the page's cards after.
     """
     newest = (Entry.status_changed_at.desc(), Entry.id.desc())
     order = newest if sort == "new" else (sa.func.coalesce(EntryTally.likes, 0).desc(), *newest)
-    query = (sa.select(Entry.id, Entry.caption).outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+    query = (sa.select(Entry.id, Entry.caption, Entry.video_id, Entry.show_nickname, User.nickname)
+             .join(User, User.id == Entry.user_id).outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
              .where(*_approved(contest)).order_by(*order))
     if theme:
         query = query.where(Entry.theme_id == contests.theme_by_key(contest, theme).id)
@@ -178,11 +182,15 @@ def gallery_page(contest: Contest, *, theme: str = "", area: str = "", q: str = 
         query = query.where(Entry.area_id == contests.area_by_key(contest, area).id)
     rows = db.session.execute(query).all()
     if q:
-        wanted = _folded(q)
-        rows = [row for row in rows if wanted in _folded(entry_title(row.caption))]
+        rows = [row for row in rows if _matches(row, _folded(q), q)]
     start = (page - 1) * per_page
     return GalleryPage(cards=_cards([row.id for row in rows[start:start + per_page]]), total=len(rows),
                        page=page, pages=max(1, math.ceil(len(rows) / per_page)), per_page=per_page, sort=sort)
+
+
+def _matches(row, wanted: str, q: str) -> bool:
+    return (wanted in _folded(entry_title(row.caption)) or q == row.video_id
+            or (row.show_nickname and wanted in _folded(row.nickname)))
 
 
 # --- one entry, one citizen -------------------------------------------------------------------
@@ -225,6 +233,37 @@ def public_profile(contest: Contest, user_id: int) -> Profile:
         raise NotFound("没有找到这位参赛者的公开作品。")
     cards = _cards(ids)
     return Profile(user_id=user_id, nickname=cards[0].author, cards=cards)
+
+
+# --- an area (county or district) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """One area's approved entries and its counts, so its cultural centre can promote its own."""
+
+    key: str
+    name: str
+    entries: int  # approved entries
+    likes: int    # their counted tallies together
+    themes: list[tuple[str, int]]  # (theme name, approved entries), in the contest's theme order
+    gallery: GalleryPage
+
+
+def area_page(contest: Contest, key: str, *, page: int = 1, sort: str = "likes") -> AreaPage:
+    """The approved entries of the area ``key`` (most liked first), with its counts;
+    :class:`NotFound` for an area the contest does not have."""
+    area = contests.area_by_key(contest, key)
+    if area is None:
+        raise NotFound("没有这个区县。")
+    counts = dict((theme_id, (n, total)) for theme_id, n, total in db.session.execute(
+        sa.select(Entry.theme_id, sa.func.count(), sa.func.coalesce(sa.func.sum(EntryTally.likes), 0))
+        .outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+        .where(*_approved(contest), Entry.area_id == area.id).group_by(Entry.theme_id)))
+    return AreaPage(key=area.key, name=area.name, entries=sum(n for n, _ in counts.values()),
+                    likes=sum(int(total) for _, total in counts.values()),
+                    themes=[(t.name, counts.get(t.id, (0, 0))[0]) for t in contest.themes],
+                    gallery=gallery_page(contest, area=key, page=page, sort=sort))
 
 
 # --- the home page ----------------------------------------------------------------------------

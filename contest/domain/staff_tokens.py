@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from contest.domain import audit
+from contest.domain.accounts import normalise_phone
 from contest.domain.errors import DomainError
+from contest.domain.privacy import mask_phone
 from contest.domain.sessions import end_sessions
 from contest.extensions import db
 from contest.models import Role, User
@@ -149,3 +151,32 @@ def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User
     audit.record("user.role", actor=actor, now=now, target=user, changes={
         "role": [before[0].value, role.value], "area_keys": [before[1], keys]})
     return True
+
+
+RESET_PATH = "/accounts/reset"
+STAFF_ROLES = (Role.ADMIN, Role.REVIEWER, Role.JUDGE)
+
+
+def add_staff(*, phone: str, nickname: str, role: Role, area_keys: list[str] | None, actor: User | None,
+              now: datetime, sender, site_url: str) -> User:
+    """A new staff account with no password (it cannot sign in until its owner sets one at
+    :data:`RESET_PATH` with a one-time code sent to the phone), the role and, for a reviewer,
+    areas. The owner is told by SMS where to go. Audited as ``user.add_staff``. The caller commits."""
+    if role not in STAFF_ROLES:
+        raise DomainError("只能添加管理员、审核员或评委。")
+    phone = normalise_phone(phone)
+    if db.session.scalar(sa.select(User.id).where(User.phone == phone)) is not None:
+        raise DomainError("这个手机号已有账号：请在下方按手机号查找，直接修改它的角色。")
+    nickname = " ".join((nickname or "").split())
+    if not nickname or len(nickname) > 40:
+        raise DomainError("请填写姓名或昵称（不超过 40 个字）。")
+    user = User(phone=phone, nickname=nickname, password_hash=None, role=Role.CITIZEN, active=True,
+                phone_verified_at=None, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    set_role(user, role=role, area_keys=area_keys, actor=actor, now=now)
+    audit.record("user.add_staff", actor=actor, now=now, target=user, changes={
+        "phone": mask_phone(phone), "role": role.value, "area_keys": list(user.area_keys or [])})
+    sender.send(phone, f"【株洲抖音生活秀】你已被添加为{role.label}。请打开 {site_url.rstrip('/')}{RESET_PATH} "
+                       "，用手机号接收验证码并设置密码后登录工作台。")
+    return user

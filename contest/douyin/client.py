@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 UNAVAILABLE_CODES = frozenset({10008, 2190001, 28001045, 28001046, 28001047})
 
 DEFAULT_SCOPES = ("user_info", "video.list.bind", "video.data.bind")
-# The official embedded player of one video (DOUYIN.md §4); pages frame it with referrerpolicy="unsafe-url".
-PLAYER = "https://open.douyin.com/player/video?vid={}&autoplay=0"
+# The official embedded player of one video, below the Open Platform base (DOUYIN.md §4:
+# https://open.douyin.com/player/video?vid=<id>); pages frame it with referrerpolicy="unsafe-url".
+PLAYER_PATH = "/player/video?vid={}&autoplay=0"
 
 # Platform codes worth another try after a pause: busy, risk control, rate too high.
 RETRY_CODES = frozenset({28001005, 28001052, 28003018})
@@ -503,6 +504,10 @@ class DouyinClient:
 
     def share_url(self, video_id: str) -> str:
         return f"{self.share_base}/share/video/{video_id}/"
+
+    def player_url(self, video_id: str) -> str:
+        """The official player of one video (the sandbox's stand-in in sandbox mode)."""
+        return self.open_base + PLAYER_PATH.format(video_id)
 
     # -- open platform, no token -----------------------------------------
     def embed_info(self, video_id: str) -> EmbedInfo:

@@ -18,6 +18,7 @@ class Contest(db.Model):
     __table_args__ = (
         CheckConstraint("closes_at >= opens_at", name="window_order"),
         CheckConstraint("popularity_award_size > 0 AND excellence_award_size > 0", name="award_sizes"),
+        CheckConstraint("notice_days BETWEEN 1 AND 30", name="notice_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +40,8 @@ class Contest(db.Model):
     allow_double_win: Mapped[bool] = mapped_column(default=True)
     # Award places per theme besides the overall ones: off as announced (ten per award, overall).
     theme_award_places: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # How long an award list stays in its public notice (公示) before it can be published.
+    notice_days: Mapped[int] = mapped_column(default=5, server_default="5")
     tie_rule: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

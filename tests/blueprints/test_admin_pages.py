@@ -12,6 +12,7 @@ from contest.domain import audit, clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, SnapshotSource, User
+from tests.conftest import csrf_from  # noqa: E402
 from tests.conftest import build_entry
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -310,3 +311,40 @@ def test_an_unknown_role_is_400(client, admin, make_user):
     user = make_user(phone="13900000006")
     response = client.post("/staff/users", data={"user_id": str(user.id), "role": "root", "csrf_token": token(client)})
     assert response.status_code == 400
+
+
+def test_admin_adds_a_staff_member_who_sets_a_password_at_reset(client, admin, caplog):
+    caplog.set_level("INFO", logger="contest.sms")
+    response = client.post("/staff/users/new", data={"phone": "139 0000 0007", "nickname": "醴陵文化馆小王",
+                                                     "role": "reviewer", "areas": ["liling"],
+                                                     "csrf_token": token(client)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/staff/users")
+    user = db.session.scalar(sa.select(User).where(User.phone == "13900000007"))
+    assert (user.nickname, user.role, user.area_keys, user.password_hash, user.active) == (
+        "醴陵文化馆小王", Role.REVIEWER, ["liling"], None, True)
+    actions = [(e.action, e.target_id) for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions == [("user.role", user.id), ("user.add_staff", user.id)]
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms"] == [
+        "SMS to 139****0007: 【株洲抖音生活秀】你已被添加为审核员。请打开 http://localhost/accounts/reset ，"
+        "用手机号接收验证码并设置密码后登录工作台。"]
+    page = client.get("/staff/users").get_data(as_text=True)
+    assert "已添加审核员 醴陵文化馆小王（139****0007）。已发短信请其打开 /accounts/reset 用验证码设置密码" in page
+    # Without a password the account cannot sign in.
+    other = client.application.test_client()
+    login = other.post("/accounts/login", data={"phone": "13900000007", "password": "anything-123",
+                                                "csrf_token": csrf_from(other, "/accounts/login")})
+    assert login.status_code == 422 and "手机号或密码错误。" in login.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"phone": "13900000001", "nickname": "重复", "role": "judge"}, "这个手机号已有账号"),
+    ({"phone": "123", "nickname": "x", "role": "judge"}, "手机号"),
+    ({"phone": "13900000008", "nickname": "", "role": "judge"}, "请填写姓名或昵称"),
+    ({"phone": "13900000008", "nickname": "x", "role": "citizen"}, "只能添加管理员、审核员或评委。"),
+    ({"phone": "13900000008", "nickname": "x", "role": "root"}, "请选择角色。"),
+])
+def test_adding_staff_refuses_bad_input_in_chinese(client, admin, data, message):
+    response = client.post("/staff/users/new", data={**data, "csrf_token": token(client)})
+    assert response.status_code == 302
+    assert message in client.get("/staff/users").get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.phone == "13900000008")) == 0

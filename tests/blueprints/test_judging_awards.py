@@ -70,14 +70,14 @@ def values(v):
 
 # --- blind judging --------------------------------------------------------------------------------------------------
 
-def test_judge_queue_shows_the_video_but_no_likes_or_identity(client, login, judge, make_entry, entrant):
+def test_judge_queue_shows_the_video_but_no_likes_or_identity(client, login, judge, make_entry, entrant, sandbox):
     entry = make_entry(likes=LIKES)
     login(judge)
     for path in (f"/staff/judging?contest={SLUG}", f"/staff/judging/{entry.id}"):
         response = client.get(path)
         html = response.get_data(as_text=True)
         assert response.status_code == 200
-        assert (f'src="https://open.douyin.com/player/video?vid={entry.video_id}&amp;autoplay=0" '
+        assert (f'src="{sandbox.url}/open/player/video?vid={entry.video_id}&amp;autoplay=0" '
                 f'referrerpolicy="unsafe-url"') in html
         assert "醴陵瓷器之美 第1集" in html and "株洲美好生活秀" in html
         for secret in (str(LIKES), "作者小王", "作***", "13800138000", "138****8000", "点赞"):

@@ -233,11 +233,11 @@ def test_queue_pages_fifty_at_a_time(make_entry, reviewer, signed_in):
 
 # --- the review page ------------------------------------------------------------------------
 
-def test_the_review_page_shows_the_player_caption_checks_and_history(make_entry, reviewer, signed_in):
+def test_the_review_page_shows_the_player_caption_checks_and_history(make_entry, reviewer, signed_in, sandbox):
     entry = make_entry(caption="株洲<b>真美</b> ＃动力株洲文旅通 #动力株洲文旅通吧 @株洲足迹")
     client = signed_in(reviewer)
     page = client.get(f"/staff/entries/{entry.id}?next=/staff/%3Fcontest%3Dzhuzhou-2020%26status%3Dall").get_data(as_text=True)
-    assert (f'<iframe class="player" src="https://open.douyin.com/player/video?vid={entry.video_id}&autoplay=0" '
+    assert (f'<iframe class="player" src="{sandbox.url}/open/player/video?vid={entry.video_id}&amp;autoplay=0" '
             'referrerpolicy="unsafe-url" allowfullscreen title="抖音播放器"></iframe>') in page
     # Escaped first; the full-width ＃ counts (as in the check); the near miss is not marked.
     assert ('<p class="caption review-caption">株洲&lt;b&gt;真美&lt;/b&gt; <mark>#动力株洲文旅通</mark> '

@@ -68,6 +68,11 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
     ("organizer.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
     ("organizer.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
+    ("organizer.contests_list", "GET"): Row(ADMIN, "/staff/contests", 200),
+    ("organizer.contest_new", "GET"): Row(ADMIN, "/staff/contests/new", 200),
+    ("organizer.contest_edit", "GET"): Row(ADMIN, "/staff/contests/{contest}", 200),
+    ("organizer.contest_new", "POST"): Row(ADMIN, "/staff/contests/new", 400),  # nothing filled in
+    ("organizer.contest_edit", "POST"): Row(ADMIN, "/staff/contests/{contest}", 400),
     # --- awards and announcements (awards.py) ---
     ("organizer.awards", "GET"): Row(REVIEWERS, "/staff/awards", 200),  # admins_and_reviewers
     ("organizer.export_scores", "GET"): Row(ADMIN, "/staff/exports/scores.csv", 200),
@@ -111,6 +116,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organizer.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
     ("organizer.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
     ("organizer.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
+    ("organizer.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
     # Admins only; this world is in its window, so an admin's correction is refused as not closed yet.
     ("staff_api.correct_likes", "POST"): Row(ADMIN, "/api/v1/staff/entries/{approved}/tally-corrections", 409, {
@@ -119,7 +125,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
         "decision": "approve", "checklist": {"slogan": True, "theme": True, "content": True}}),
 }
 
-DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5, "objection": 6,
+DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5, "objection": 6, "contest": 7,
          "evidence": "2020/06/25/" + "0" * 32 + ".png"}
 
 
@@ -170,7 +176,7 @@ def world(app, make_contest, freeze, tmp_path):
                           reference_hash="0" * 64, reason="异议", created_at=now)
     db.session.add(objection)
     db.session.commit()
-    return {"pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
+    return {"contest": contest.id, "pending": entries[EntryStatus.PENDING].id, "approved": approved.id, "flag": flag.id,
             "announcement": announcement.id, "evidence": evidence, "objection": objection.id}
 
 

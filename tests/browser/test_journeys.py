@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from contest.domain import clock
+from contest.domain import awards, clock
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import build_entry, video_id_at
+from tests.domain.test_awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
 
 
 def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbox, open_contest, shot):
@@ -87,12 +89,12 @@ def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboa
 
     page.goto(f"{live_site}/")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="作品展示").click()
-    page.get_by_label("搜索作品标题").fill("醴陵瓷器")
+    page.get_by_label("搜索标题、作者昵称或视频编号").fill("醴陵瓷器")
     page.get_by_role("button", name="筛选").click()
     expect(page.get_by_role("status")).to_contain_text("共 1 件作品")
-    expect(page.get_by_role("link", name="醴陵瓷器手作")).to_be_visible()
+    expect(page.get_by_role("link", name="醴陵瓷器手作", exact=True)).to_be_visible()
     shot("gallery")
-    page.get_by_role("link", name="醴陵瓷器手作").click()
+    page.get_by_role("link", name="醴陵瓷器手作", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("醴陵瓷器手作")
     expect(page.locator("img[src$='/qr.svg']")).to_be_visible()
     shot("entry")
@@ -138,3 +140,88 @@ def test_citizen_resets_a_forgotten_password_and_signs_in_with_the_new_one(page,
     expect(page.get_by_role("button", name="退出（小李爱株洲）")).to_be_visible()
     shot("signed-in")
     assert failed == []
+
+
+def sign_in(page, live_site: str, phone: str, password: str = "secret-pass-1") -> None:
+    page.goto(f"{live_site}/accounts/login")
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+def test_admin_creates_a_contest_on_the_web_and_a_citizen_enters_it(
+        browser, browser_context_args, live_site, sandbox, make_user, publish, shot, page):
+    admin = make_user(role="admin", phone="13800000001", nickname="管理员小周")
+    citizen = make_user(phone="13800000004", nickname="小李爱株洲")
+    today = clock.to_local(clock.now()).date()
+    published = clock.to_local(clock.now() - timedelta(hours=3)).isoformat()
+    publish(published, title="渌口的清晨 #株洲新话题 @株洲文旅", code="ZZweb001")
+
+    sign_in(page, live_site, admin.phone)
+    page.get_by_role("link", name="工作台").click()
+    page.get_by_role("link", name="活动管理").click()
+    page.get_by_role("link", name="新建活动").click()
+    page.get_by_label("活动名称").fill("2026 冬季株洲抖音生活秀")
+    page.get_by_label("活动标识（网址中的名字）").fill("winter-2026")
+    page.get_by_label("开始时间（北京时间）").fill(f"{today - timedelta(days=1)}T00:00:00")
+    page.get_by_label("结束时间（北京时间，这一秒仍在活动内）").fill(f"{today + timedelta(days=30)}T23:59:59")
+    page.get_by_label("话题（不带 #）").fill("株洲新话题")
+    page.get_by_label("需要 @ 的账号（不带 @）").fill("株洲文旅")
+    shot("contest-form")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存活动“2026 冬季株洲抖音生活秀”。")).to_be_visible()
+    expect(page.get_by_role("cell", name="winter-2026")).to_be_visible()
+    shot("contests")
+    page.get_by_role("button", name="退出（管理员小周）").click()
+
+    sign_in(page, live_site, citizen.phone)
+    page.goto(f"{live_site}/entries/new?contest=winter-2026")
+    page.get_by_label("抖音视频分享链接").fill("复制此链接 https://v.douyin.com/ZZweb001/ 打开抖音")
+    page.get_by_label("株洲美好生活秀").check()
+    page.get_by_label("所在区县").select_option("lukou")
+    page.get_by_label("我已阅读并同意参赛规则").check()
+    page.get_by_role("button", name="提交报名").click()
+    expect(page.get_by_text("报名成功！作品正在等待审核")).to_be_visible()
+    shot("entered")
+    entry = db.session.scalar(sa.select(Entry))
+    assert (entry.contest.slug, entry.status, entry.area.key) == ("winter-2026", EntryStatus.PENDING, "lukou")
+
+
+def test_visitor_opens_the_douyin_link_and_an_area_page(app, page, live_site, sandbox, shot):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{live_site}/gallery")
+    page.get_by_role("link", name="醴陵市").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("醴陵市的参赛作品")
+    expect(page.locator(".entry-card").first).to_be_visible()
+    page.locator(".entry-card img").first.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    shot("area")
+    page.locator(".entry-card-title a").first.click()
+    frame = page.frame_locator("iframe.player")
+    expect(frame.get_by_text("抖音沙盒播放器")).to_be_visible()  # the sandbox's player, not a broken frame
+    title = page.get_by_role("heading", level=1).inner_text()
+    shot("entry")
+    page.get_by_role("link", name=f"去抖音点赞：{title}").first.click()
+    page.wait_for_url(f"{sandbox.url}/iesdouyin/share/video/**")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title.split()[0])
+    shot("douyin")
+    assert failed == []
+
+
+def test_winner_downloads_a_certificate(page, live_site, freeze, shot, contest, admin, field):
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
+    db.session.commit()
+
+    sign_in(page, live_site, field["P1"].user.phone)
+    page.goto(f"{live_site}/entries/mine?contest={contest.slug}")
+    expect(page.get_by_role("heading", name="我的获奖证书")).to_be_visible()
+    shot("certificates")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 PDF").first.click()
+    path = download.value.path()
+    text = "".join(PdfReader(str(path)).pages[0].extract_text().replace("\x00", "").split())
+    assert "获奖证书" in text and "第1名" in text and "株洲市文化旅游广电体育局" in text

@@ -80,7 +80,7 @@ def test_gallery_shows_only_approved_entries_of_that_contest(add, make_contest, 
     page = gallery_page(contest)
     assert ids(page) == [approved.id]
     assert (page.total, page.page, page.pages, page.sort) == (1, 1, 1, "new")
-    assert page.cards[0] == Card(entry_id=approved.id, title="株洲的早晨", author="张**", author_id=None,
+    assert page.cards[0] == Card(entry_id=approved.id, video_id=approved.video_id, title="株洲的早晨", author="张**", author_id=None,
                                  theme="株洲美好生活秀", area="荷塘区", likes=None, observed_at=None, cover=None)
 
 

@@ -249,7 +249,7 @@ def test_videos_upsert_returns_the_video_and_mints_ids_by_douyins_rule(api):
     assert video == {
         "video_id": vid(T0, 1), "item_id": video["item_id"], "open_id": "ou_a",
         "title": f"视频{vid(T0, 1)} #动力株洲文旅通 @株洲足迹", "create_time": T0, "public": True, "deleted": False,
-        "cover": None,
+        "cover": None, "curve": False,
         "statistics": {"digg_count": 200, "comment_count": 100, "share_count": 10, "play_count": 300},
         "series": [{"at": 0, "digg_count": 200, "comment_count": 100, "share_count": 10, "play_count": 300}],
     }

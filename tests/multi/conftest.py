@@ -14,11 +14,9 @@ import secrets
 import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from contest.crypto import new_key
 from contest.domain.staff_tokens import MARKER
@@ -98,28 +96,6 @@ class Cluster:
 
     def nginx_access_log(self) -> list[str]:
         return (self.tmp / "nginx-access.log").read_text().splitlines()
-
-    def link_douyin(self, phone: str, open_id: str) -> None:
-        """Link the Douyin account ``open_id`` (tokens minted by the sandbox) to the account ``phone``,
-        through the app's own models in the shared database (tokens encrypted with the instances' keys)."""
-        from contest import create_app
-        from contest.domain import clock
-        from contest.extensions import db
-        from contest.models import DouyinAccount, User
-
-        grant = self.sandbox_control("tokens", {"open_id": open_id})
-        grant = grant.get("data", grant)
-        app = create_app(environ=self.env)
-        with app.app_context():
-            user = db.session.scalar(sa.select(User).where(User.phone == phone))
-            now = clock.now()
-            user.douyin = DouyinAccount(
-                open_id=open_id, scopes="user_info,video.list.bind,video.data.bind",
-                access_token=grant["access_token"], refresh_token=grant["refresh_token"],
-                access_expires_at=now + timedelta(seconds=int(grant["expires_in"])),
-                refresh_expires_at=now + timedelta(seconds=int(grant["refresh_expires_in"])), linked_at=now)
-            db.session.commit()
-            db.engine.dispose()
 
 
 def _start_nginx(procs: Processes, tmp: Path, ports: dict[str, int]) -> Proc:

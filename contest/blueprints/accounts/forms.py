@@ -54,3 +54,13 @@ class LoginForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare form whose only job is the CSRF token on one-button POSTs."""
+
+
+class AddPhoneForm(SignupForm):
+    """Step 1 of adding a phone to a Douyin account (step 2 adds the code)."""
+
+
+class AddPhoneConfirmForm(SignupForm):
+    phone = StringField("手机号", id="confirm-phone", validators=[DataRequired("请输入手机号。")])
+    code = StringField("短信验证码", filters=[_strip], validators=[
+        DataRequired("请输入验证码。"), Length(max=12, message="验证码是 6 位数字。")])

@@ -5,6 +5,7 @@ from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
 from contest.charts import likes_chart_svg, table_rows
 from contest.domain import clock, contests, ownership
+from contest.domain.certificates import my_certificates
 from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
 from contest.domain.likes import history
@@ -73,7 +74,7 @@ def my_entries():
     contest = contest_for_request()
     entries = entries_of(current_user, contest)
     return render_template("entries/mine.html", contest=contest, entries=entries, form=ConfirmForm(),
-                           slogan_checks=latest_checks(entries))
+                           slogan_checks=latest_checks(entries), certificates=my_certificates(current_user))
 
 
 @bp.post("/<int:entry_id>/withdraw")

@@ -12,7 +12,7 @@ import json
 import zipfile
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest.blueprints.organizer import bp
@@ -26,7 +26,11 @@ from contest.domain.staff_reports import (
     ENTRY_HEADERS, SNAPSHOT_HEADERS, TALLY_HEADERS, audit_actions, dashboard as dashboard_numbers,
     entry_record, entry_rows, entry_snapshot_rows, staff_users, tally_rows,
 )
-from contest.domain.staff_tokens import issue_token, known_area_keys, revoke_token, set_role, tokens_of
+from contest.domain.privacy import mask_phone
+from contest.domain.staff_tokens import (
+    RESET_PATH, STAFF_ROLES, add_staff, issue_token, known_area_keys, revoke_token, set_role, tokens_of,
+)
+from contest.sms import sender_from_config
 from contest.evidence import evidence_store
 from contest.exports import table_bytes, table_response
 from contest.extensions import db
@@ -279,7 +283,31 @@ def users():
             flash(exc.message, "error")
     people = list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
     return render_template("organizer/users.html", people=people, found=found, looked_up=looked_up,
-                           areas=sorted(known_area_keys()), area_names=_area_names(), roles=list(Role))
+                           areas=sorted(known_area_keys()), area_names=_area_names(), roles=list(Role),
+                           staff_roles=STAFF_ROLES)
+
+
+@bp.post("/users/new")
+@admin_only
+def add_staff_member():
+    """Add a staff member by phone, name, role and areas: no password until they set one at
+    /accounts/reset with a one-time code (the SMS says so)."""
+    role = request.form.get("role")
+    try:
+        if role not in set(Role):
+            raise DomainError("请选择角色。")
+        user = add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
+                         role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
+                         now=clock.now(), sender=sender_from_config(current_app.config),
+                         site_url=request.host_url)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(f"已添加{user.role.label} {user.nickname}（{mask_phone(user.phone)}）。已发短信请其打开 "
+              f"{RESET_PATH} 用验证码设置密码，设置后即可登录工作台。", "success")
+    return redirect(url_for("organizer.users"))
 
 
 def _area_names() -> dict[str, str]:

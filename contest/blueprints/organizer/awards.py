@@ -133,7 +133,7 @@ def awards():
         unjudged=panel.entries_total - panel.entries_ready, min_judges=panel.min_judges,
         themes={t.key: t.name for t in contest.themes}, can_act=current_user.role is Role.ADMIN,
         open_objections=open_count(contest),
-        draft_form=DraftForm(formdata=None), disqualify_form=DisqualifyForm(formdata=None),
+        draft_form=DraftForm(formdata=None, notice_days=contest.notice_days), disqualify_form=DisqualifyForm(formdata=None),
         publish_form=PublishForm(formdata=None), correct_form=CorrectForm(formdata=None))
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -123,3 +123,36 @@ class DecideFlagForm(FlaskForm):
     note = TextAreaField("处理说明", filters=[lambda v: v.strip() if isinstance(v, str) else v], validators=[
         DataRequired("请填写处理说明。"), Length(max=1000, message="处理说明最多 1000 个字。")])
     next = HiddenField()
+
+
+class WindowField(BeijingDateTimeField):
+    """A window boundary to the second (the close second is inside the window)."""
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return clock.to_local(self.data).strftime("%Y-%m-%dT%H:%M:%S") if self.data else ""
+
+
+class ContestForm(FlaskForm):
+    """A contest as an admin creates or edits it (``/staff/contests``)."""
+
+    name = StringField("活动名称", validators=[DataRequired("请填写活动名称。"), Length(max=200)])
+    slug = StringField("活动标识（网址中的名字）", validators=[DataRequired("请填写活动标识。"), Length(max=64)])
+    opens_at = WindowField("开始时间（北京时间）", validators=[InputRequired("请填写开始时间。")])
+    closes_at = WindowField("结束时间（北京时间，这一秒仍在活动内）", validators=[InputRequired("请填写结束时间。")])
+    hashtag = StringField("话题（不带 #）", validators=[DataRequired("请填写话题。"), Length(max=50)])
+    mention = StringField("需要 @ 的账号（不带 @）", validators=[DataRequired("请填写需要 @ 的账号。"), Length(max=50)])
+    slogan = StringField("口号", validators=[DataRequired("请填写口号。"), Length(max=200)])
+    themes = TextAreaField("参赛主题（每行一个：标识|名称|说明，按顺序）", validators=[DataRequired("请填写参赛主题。")])
+    areas = TextAreaField("区县（每行一个：标识|名称，按顺序）", validators=[DataRequired("请填写区县。")])
+    popularity_award_size = IntegerField("人气奖名额", validators=[
+        InputRequired("请填写人气奖名额。"), NumberRange(min=1, max=100, message="名额必须是 1 到 100 之间的整数。")])
+    excellence_award_size = IntegerField("优秀奖名额", validators=[
+        InputRequired("请填写优秀奖名额。"), NumberRange(min=1, max=100, message="名额必须是 1 到 100 之间的整数。")])
+    allow_double_win = BooleanField("同一作品可同时获得人气奖和优秀奖")
+    theme_award_places = BooleanField("每个主题另设获奖名额（不勾选：只设总榜名额，与公告一致）")
+    notice_days = IntegerField("获奖名单公示天数", validators=[
+        InputRequired("请填写公示天数。"), NumberRange(min=1, max=30, message="公示天数必须是 1 到 30 之间的整数。")])
+    reason = TextAreaField("修改原因（活动已有作品时，修改时间、话题、@账号或主题必须填写）",
+                           validators=[Optional(), Length(max=500)])

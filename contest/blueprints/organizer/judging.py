@@ -17,11 +17,10 @@ from contest.blueprints.organizer import bp
 from contest.domain import clock
 from contest.domain import judging as rules
 from contest.domain.errors import DomainError, NotFound, Refused
-from contest.douyin.client import PLAYER
 from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, Role
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import contest_for_request, douyin, roles_required
 
 judges_only = roles_required(Role.JUDGE)
 judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
@@ -117,13 +116,13 @@ def judging():
     queue = rules.judge_queue(contest, me) if me.role is Role.JUDGE else []
     own = next((p for p in progress.judges if p.judge_id == me.id), None)
     return render_template("organizer/judging.html", contest=contest, queue=queue, mine=mine, own=own,
-                           progress=progress, is_judge=me.role is Role.JUDGE, player=PLAYER,
+                           progress=progress, is_judge=me.role is Role.JUDGE, player=douyin().player_url,
                            rubric=rules.rubric_for(contest))
 
 
 def _render_sheet(entry: Entry, sheet: rules.ScoreSheet, form, status: int = 200):
     return render_template("organizer/score_entry.html", contest=entry.contest, sheet=sheet, form=form,
-                           conflict_form=ConflictForm(formdata=None), player=PLAYER.format(sheet.item.video_id),
+                           conflict_form=ConflictForm(formdata=None), player=douyin().player_url(sheet.item.video_id),
                            fields=[form[f"c_{c['key']}"] for c in sheet.criteria]), status
 
 

@@ -23,7 +23,7 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
 from contest.security import safe_next
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import contest_for_request, douyin, roles_required
 from contest.web import BadInput
 from contest.web.numbers import parse_id, parse_int
 
@@ -134,7 +134,7 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
         facts=facts, checklist=review_rules.checklist_items(contest, entry.theme.name),
         open_flags=review_rules.open_flag_counts([entry.id]).get(entry.id, 0),
         tally=db.session.get(EntryTally, entry.id), can_fix=contests.phase(contest, clock.now()) == "open",
-        back=safe_next(form.next.data, _queue_url(contest)),
+        back=safe_next(form.next.data, _queue_url(contest)), player=douyin().player_url(entry.video_id),
         owner_form=owner_form or OwnerProofForm(formdata=None), evidence_limit=size_label(evidence_store().max_bytes),
         slogan_check=slogan_check, timeline=slogan_checks.timeline(slogan_check),
     ), status
@@ -144,7 +144,12 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
 @reviewers_only
 def queue():
     """The review queue: ``status`` (default pending; ``all``), ``theme``, ``area``,
-    ``flagged=1`` (open like flags), ``page`` (50 a page)."""
+    ``flagged=1`` (open like flags), ``page`` (50 a page). Before any contest exists, an admin
+    is sent to create one."""
+    if current_user.role is Role.ADMIN and not request.args.get("contest") \
+            and contests.current_contest(clock.now()) is None:
+        flash("还没有任何活动，请先新建一个。", "info")
+        return redirect(url_for("organizer.contests_list"))
     contest = contest_for_request()
     status_arg = request.args.get("status", "pending")
     status = None if status_arg == "all" else next((s for s in EntryStatus if s.value == status_arg), EntryStatus.PENDING)

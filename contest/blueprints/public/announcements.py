@@ -1,6 +1,7 @@
-"""The public list of announcements (/announcements): published notices only, newest first."""
+"""The public list of announcements (/announcements) and its Atom feed (/announcements.atom):
+published notices only, newest first."""
 
-from flask import render_template
+from flask import make_response, render_template, url_for
 
 from contest.blueprints.public import bp
 from contest.domain.announcements import public_announcements
@@ -14,3 +15,17 @@ def announcements():
     contest = contest_for_request()
     return render_template("public/announcements.html", contest=contest,
                            items=public_announcements(contest, limit=PAGE_SIZE))
+
+
+@bp.get("/announcements.atom")
+def announcements_feed():
+    """The same notices as an Atom 1.0 feed (RFC 4287), for feed readers and the city's portals."""
+    contest = contest_for_request()
+    items = public_announcements(contest, limit=PAGE_SIZE)
+    page_url = url_for("public.announcements", contest=contest.slug, _external=True)
+    body = render_template("public/announcements_feed.xml", contest=contest, items=items, page_url=page_url,
+                           feed_id=f"{url_for('public.home', _external=True)}contests/{contest.slug}/announcements",
+                           updated=items[0].published_at if items else contest.opens_at)
+    response = make_response(body)
+    response.content_type = "application/atom+xml; charset=utf-8"
+    return response

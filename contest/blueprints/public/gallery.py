@@ -15,8 +15,8 @@ from contest.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
-from contest.douyin.client import PLAYER
-from contest.views_support import contest_for_request
+from contest.errors import error_response
+from contest.views_support import contest_for_request, douyin
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
@@ -66,7 +66,8 @@ def entry(entry_id: int):
     closes_at = item.contest.closes_at
     url = share_url(item.id)
     return render_template("public/entry.html", contest=item.contest, entry=item, card=card,
-                           correction=correction_in_force(item), player=PLAYER.format(item.video_id), share_url=url,
+                           correction=correction_in_force(item), player=douyin().player_url(item.video_id), share_url=url,
+                           douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),
                            chart=likes_chart_svg(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))
@@ -82,6 +83,19 @@ def entry_qr(entry_id: int):
     response.cache_control.max_age = QR_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/areas/<key>")
+def area(key: str):
+    """One county's or district's approved entries, most liked first, with its counts; ``?page=``."""
+    contest = contest_for_request()
+    try:
+        filters = gallery.gallery_filters(contest, page=request.args.get("page"))
+    except DomainError as exc:
+        return error_response(400, exc.message)
+    result = cached_public("area", lambda: gallery.area_page(contest, key, page=filters.page),
+                           contest=contest.slug, area=key, page=filters.page)
+    return render_template("public/area.html", contest=contest, area=result)
 
 
 @bp.get("/people/<int:user_id>")

@@ -35,6 +35,14 @@ def caption_check():
     return _home(contest, caption=caption, caption_problems=problems)
 
 
+@bp.get("/contests", endpoint="contests")
+def contests_index():
+    """Every contest, past, open and future, the latest to open first; each links to its own pages."""
+    now = clock.now()
+    return render_template("public/contests.html",
+                           items=contests.all_contests(now))
+
+
 @bp.get("/rules")
 def rules():
     """The rules, rendered from the contest's data (window, cut-off, ties, awards, what disqualifies)."""

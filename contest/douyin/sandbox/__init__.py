@@ -7,7 +7,8 @@ site points its three bases below one sandbox URL::
     {url}/v           short links        (https://v.douyin.com)
     {url}/iesdouyin   share pages        (https://www.iesdouyin.com)
     {url}/__sandbox__ control routes     (JSON; only on this app, never logged)
-    {url}/assets      placeholder cover/avatar images (never logged)
+    {url}/assets      generated cover (per video id and caption) and avatar images (never logged)
+    {url}/open/player/video?vid=<id>   the embeddable player's stand-in (poster, title, author; framable)
 
 It sets no cookies, ever. The world (users, videos, short codes, codes, tokens,
 faults, request log, clock offset) lives in memory behind one lock, mirrored to
@@ -50,6 +51,8 @@ Behaviour worth knowing
   a bad client_key, redirect_uri, response_type or scope gives a 400 page, never a redirect.
   ``auto_consent=<open_id>`` consents at once with every asked scope.
 * The sandbox clock is real time plus an offset (it keeps ticking after ``/__sandbox__/clock``).
+* A video created with ``"curve": true`` has likes on its own deterministic curve of the sandbox
+  clock (:func:`state.curve_likes`) until counts are set for it.
 * A new video's ``digg_count`` (etc.) is its baseline, in effect at every time; counts given later
   (upsert of an existing video, or ``/stats`` without ``at``) take effect from the sandbox's now.
 * video_list's ``cursor`` is an offset; ``count`` is clamped to 1..20. Newest first.

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request
 
-from .common import avatar_url, endpoint, named, ok, video_json, world
+from .common import avatar_url, cover_url, endpoint, named, ok, video_json, world
 from .state import SCOPE, PlatformError, video_id_for_item
 
 bp = Blueprint("sandbox_open", __name__)
@@ -248,3 +248,24 @@ def get_iframe_by_video():
               f'referrerpolicy="unsafe-url" allowfullscreen></iframe>')
     return ok("iframe", {"iframe_code": iframe, "video_title": video["title"], "video_width": 720,
                          "video_height": 1280})
+
+
+# -- the embeddable player (https://open.douyin.com/player/video?vid=<id>) ------
+
+PLAYER_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https: http:; "
+              "base-uri 'none'")
+
+
+@bp.get("/player/video")
+@named("asset")  # a page browsers load, like Douyin's CDN: not in the request log
+def player():
+    """The stand-in for Douyin's official player: the cover as a poster, the title and the author.
+    Framable by any page (the real one is); it plays nothing."""
+    vid = request.args.get("vid", "")
+    video = world().video(vid) if vid.isdigit() and len(vid) <= 20 else None
+    headers = {"Content-Security-Policy": PLAYER_CSP}
+    if video is None or video["deleted"] or not video["public"]:
+        return render_template("sandbox/player.html", video=None), 404, headers
+    user = world().user(video["open_id"]) or {"nickname": video["open_id"]}
+    return render_template("sandbox/player.html", video=video, author=user["nickname"],
+                           cover=cover_url(video)), 200, headers

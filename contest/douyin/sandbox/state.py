@@ -139,8 +139,30 @@ def sec_uid_for(open_id: str) -> str:
     return "MS4wLjABAAAA" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+def curve_likes(video_id: str, t: float) -> int:
+    """A demo video's likes at time ``t`` on its own deterministic curve: ``scale · hours^0.7`` since it
+    was published (the top 32 bits of its id), so it keeps growing, fast at first. The scale comes
+    from the id: one video in seven goes viral (scale 120–219, about 10,000 likes after two weeks),
+    the rest are modest (8–31, a few hundred to about 1,500)."""
+    hours = max(0.0, (t - (int(video_id) >> 32)) / 3600)
+    bits = _bits("curve", video_id)
+    scale = 120 + bits % 100 if bits % 7 == 0 else 8 + bits % 24
+    return int(scale * hours ** 0.7)
+
+
+def curve_stats(video_id: str, t: float) -> dict:
+    """Every statistic of a curved video at ``t``, in organic proportions to its likes."""
+    likes = curve_likes(video_id, t)
+    return {"digg_count": likes, "comment_count": likes // 9, "share_count": likes // 25,
+            "play_count": likes * 11 + (40 if likes else 0)}
+
+
 def stats_at(video: dict, t: float) -> dict:
-    """The statistics a video shows at sandbox time ``t``: the latest series entry with ``at <= t``."""
+    """The statistics a video shows at sandbox time ``t``: its curve (``"curve": true`` when created)
+    until counts are set explicitly, then the latest series entry with ``at <= t``."""
+    curve_until = video.get("curve_until", 0)
+    if video.get("curve") and (curve_until is None or t < curve_until):
+        return curve_stats(video["video_id"], t)
     current = {field: 0 for field in STAT_FIELDS}
     for at, counts in video["series"]:
         if at > t:
@@ -388,7 +410,8 @@ class World:
         return {
             "video_id": video["video_id"], "item_id": item_id_for(video["video_id"]), "open_id": video["open_id"],
             "title": video["title"], "create_time": video["create_time"], "public": video["public"],
-            "deleted": video["deleted"], "cover": video["cover"], "statistics": stats_at(video, now),
+            "deleted": video["deleted"], "cover": video["cover"], "curve": bool(video.get("curve")),
+            "statistics": stats_at(video, now),
             "series": [{"at": at, **counts} for at, counts in video["series"]],
         }
 
@@ -429,8 +452,11 @@ class World:
         public = _bool_field(payload, "public")
         deleted = _bool_field(payload, "deleted")
         cover = _str_field(payload, "cover")
+        curve = _bool_field(payload, "curve")
         counts = {f: _int_field(payload, f) for f in STAT_FIELDS}
         counts = {f: n for f, n in counts.items() if n is not None}
+        if curve and counts:
+            raise ControlError('"curve" and explicit counts cannot be combined')
         with self.changing() as d:
             video = d["videos"].get(video_id) if video_id else None
             now = self.now_int()
@@ -453,6 +479,8 @@ class World:
                     "public": True if public is None else public, "deleted": bool(deleted), "cover": cover,
                     "series": [[0, baseline]], "seed_key": None,
                 }
+                if curve:
+                    video.update(curve=True, curve_until=None)
             else:
                 if open_id is not None:
                     if open_id not in d["users"]:
@@ -462,6 +490,8 @@ class World:
                                    ("deleted", deleted), ("cover", cover)):
                     if value is not None:
                         video[key] = value
+                if curve is not None:
+                    video.update(curve=curve, curve_until=None)
                 if counts:
                     self._add_stats(video, counts, now)
             return self.video_dump(video, self.now())
@@ -469,6 +499,9 @@ class World:
     @staticmethod
     def _add_stats(video: dict, counts: dict, at: int) -> None:
         merged = {**stats_at(video, at), **counts}
+        if video.get("curve"):  # the curve ends where counts are set: the series holds from then on
+            until = video.get("curve_until")
+            video["curve_until"] = at if until is None else min(until, at)
         ats = [entry[0] for entry in video["series"]]
         video["series"].insert(bisect.bisect_right(ats, at), [at, merged])
 

@@ -90,12 +90,35 @@ def _svg(label: str, hue: int, width: int, height: int) -> Response:
     return response
 
 
+def cover_svg(video_id: str, title: str) -> str:
+    """A small, varied, deterministic cover (270×480, ~1 KB): two hues and a few circles from the
+    id's hash, and the first words of the caption (tags dropped)."""
+    h = hashlib.sha256(("cover:" + video_id).encode()).digest()
+    hue, hue2 = h[0] * 360 // 256, (h[0] * 360 // 256 + 40 + h[1] % 120) % 360
+    circles = "".join(
+        f'<circle cx="{h[2 + i] * 270 // 256}" cy="{h[5 + i] * 480 // 256}" r="{20 + h[8 + i] % 70}" '
+        f'fill="hsl({(hue + 60 * i) % 360},70%,70%)" fill-opacity="0.35"/>' for i in range(3))
+    words = " ".join(w for w in title.split() if not w.startswith(("#", "@")))[:16] or "抖音视频"
+    lines = [escape(words[i:i + 8]) for i in range(0, len(words), 8)]
+    text = "".join(f'<tspan x="24" dy="{0 if i == 0 else 34}">{line}</tspan>' for i, line in enumerate(lines))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="270" height="480" viewBox="0 0 270 480">'
+            f'<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl({hue},60%,45%)"/>'
+            f'<stop offset="1" stop-color="hsl({hue2},65%,30%)"/></linearGradient></defs>'
+            f'<rect width="270" height="480" fill="url(#g)"/>{circles}'
+            f'<text x="24" y="96" fill="#fff" font-size="26" font-weight="bold" font-family="sans-serif">{text}</text>'
+            f'<text x="24" y="460" fill="#fff" fill-opacity="0.8" font-size="14" font-family="sans-serif">抖音沙盒 · {video_id[-6:]}</text></svg>')
+
+
 @assets_bp.get("/assets/cover/<video_id>.svg")
 @named("asset")
 def cover(video_id: str):
-    if not video_id.isdigit():
+    """Every video's cover (the VIDEO ``cover`` field points here unless a video was given its own)."""
+    if not video_id.isdigit() or len(video_id) > 20:
         abort(404)
-    return _svg("沙盒视频", int(video_id) % 360, 270, 480)
+    video = world().video(video_id)
+    response = Response(cover_svg(video_id, video["title"] if video else ""), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @assets_bp.get("/assets/avatar/<open_id>.svg")

@@ -1,0 +1,63 @@
+"""``/accounts/phone``: a Douyin-only account adds a phone (or merges with the phone's account);
+the rules: :mod:`contest.domain.phone_link`."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from contest.blueprints.accounts import bp
+from contest.blueprints.accounts.forms import AddPhoneConfirmForm, AddPhoneForm
+from contest.blueprints.accounts.views import (
+    _flash_code_sent, _sign_in, code_limit_per_address, code_limit_per_phone,
+)
+from contest.domain import clock, phone_link
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.sms import sender_from_config
+
+
+def _page(send: AddPhoneForm, confirm: AddPhoneConfirmForm, error: str | None = None, status: int = 200):
+    return render_template("accounts/phone.html", send=send, confirm=confirm, error=error), status
+
+
+@bp.route("/phone", methods=["GET", "POST"])
+@login_required
+@code_limit_per_address
+@code_limit_per_phone
+def add_phone():
+    """Send a code (``action=send``), then confirm it (``action=confirm``)."""
+    config = current_app.config
+    action = request.form.get("action")
+    send = AddPhoneForm(formdata=request.form if action == "send" else None)
+    confirm = AddPhoneConfirmForm(formdata=request.form if action == "confirm" else None)
+    me = current_user._get_current_object()
+    if action == "send" and send.validate():
+        try:
+            code = phone_link.request_phone_code(
+                me, send.phone.data, now=clock.now(), sender=sender_from_config(config), secret=config["SECRET_KEY"],
+                ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"], resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"],
+                daily_limit=config["CONTEST_OTP_DAILY_LIMIT"])
+        except DomainError as exc:
+            db.session.rollback()
+            return _page(send, confirm, exc.message, 422)
+        db.session.commit()
+        _flash_code_sent(send.phone.data, code)
+        confirm.phone.data = send.phone.data
+        return _page(send, confirm)
+    if action == "confirm" and confirm.validate():
+        try:
+            user, merged = phone_link.add_phone(me, confirm.phone.data, confirm.code.data, now=clock.now(),
+                                                secret=config["SECRET_KEY"])
+        except DomainError as exc:
+            db.session.commit()  # keeps the count of wrong codes
+            return _page(send, confirm, exc.message, 422)
+        db.session.commit()
+        if merged:
+            _sign_in(user)
+            flash("两个账号已合并：抖音授权、作品和消息都已转到你的手机号账号。", "success")
+        else:
+            flash("手机号已添加。获奖时主办方会通过这个手机号联系你。", "success")
+        return redirect(url_for("accounts.privacy_center"))
+    status = 422 if action else 200
+    return _page(send, confirm, status=status)

@@ -1,0 +1,78 @@
+"""A phone for a Douyin account: winners must be reachable.
+
+A citizen who signed in with Douyin only adds a phone, proven by a one-time code sent to it
+(purpose ``add_phone``). When the phone already belongs to a citizen's phone account that
+has no Douyin link, the same person owns both — the code proves the phone, the signed-in
+Douyin session proves the Douyin account — and the two are merged into the phone account:
+the Douyin link, entries, their history and messages move to it, and the Douyin-only
+account is deleted. Audited as ``user.add_phone`` or ``user.merge``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from contest.domain import audit
+from contest.domain.accounts import ADD_PHONE, normalise_phone, request_code, verify_code
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import AuditEvent, DouyinAccount, Entry, EntryEvent, Role, User
+from contest.models.notification import Notification
+
+
+
+def _check_can_add(user: User) -> None:
+    if user.phone:
+        raise DomainError("你的账号已经有手机号了。")
+    if user.douyin is None:
+        raise DomainError("只有用抖音登录的账号需要添加手机号。")
+
+
+def _merge_target(user: User, phone: str) -> User | None:
+    """The phone account ``user`` would merge into (None: the phone is free); refuses what cannot merge."""
+    other = db.session.scalar(sa.select(User).where(User.phone == phone))
+    if other is None:
+        return None
+    if other.douyin is not None:
+        raise DomainError("这个手机号的账号已绑定另一个抖音账号，不能合并。如有疑问请联系主办方。")
+    if other.role is not Role.CITIZEN or not other.active or other.deleted_at is not None:
+        raise DomainError("这个手机号的账号不能合并，请联系主办方。")
+    return other  # no entry can clash: one video has one entry per contest, whoever entered it
+
+
+def request_phone_code(user: User, phone: str, *, now: datetime, **code_settings) -> str:
+    """Send the code that proves ``phone``; refused early when it could not be added or merged."""
+    _check_can_add(user)
+    _merge_target(user, normalise_phone(phone))
+    return request_code(phone, purpose=ADD_PHONE, now=now, **code_settings)
+
+
+def add_phone(user: User, phone: str, code: str, *, now: datetime, secret: str) -> tuple[User, bool]:
+    """Add ``phone`` to the Douyin-only ``user`` with the code sent to it, or merge ``user`` into
+    the phone's account. Returns ``(the account to be signed in, merged)``. The caller commits,
+    also when a wrong code raises (the attempt is counted)."""
+    phone = normalise_phone(phone)
+    _check_can_add(user)
+    other = _merge_target(user, phone)
+    verify_code(phone, code, purpose=ADD_PHONE, now=now, secret=secret)
+    if other is None:
+        user.phone, user.phone_verified_at = phone, now
+        audit.record("user.add_phone", actor=user, now=now, target=user)
+        return user, False
+    merged_id, open_id = user.id, user.douyin.open_id
+    moved = {}
+    for model, column in ((DouyinAccount, DouyinAccount.user_id), (Entry, Entry.user_id),
+                          (Notification, Notification.user_id), (EntryEvent, EntryEvent.actor_id),
+                          (AuditEvent, AuditEvent.actor_id)):
+        moved[model.__tablename__] = db.session.execute(
+            sa.update(model).where(column == merged_id).values({column.key: other.id})
+            .execution_options(synchronize_session=False)).rowcount
+    db.session.expire_all()  # the Douyin link is no longer the merged account's: deleting it keeps the link
+    db.session.delete(db.session.get(User, merged_id))
+    db.session.flush()
+    audit.record("user.merge", actor=other, now=now, target=other,
+                 changes={"merged_user_id": merged_id, "open_id": open_id,
+                          "entries": moved["entry"], "notifications": moved["notification"]})
+    return other, True
