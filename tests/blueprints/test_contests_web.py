@@ -70,6 +70,20 @@ def test_admin_creates_a_contest_in_beijing_time_audited(admin_client):
     assert "2021-06-18 00:00:00 至 2021-07-17 23:59:59" in listing and "2021 株洲抖音生活秀" in listing
 
 
+def test_theme_award_places_are_off_unless_the_admin_ticks_them(admin_client):
+    post(admin_client, "/staff/contests/new", form())
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "zhuzhou-2021"))
+    assert contest.theme_award_places is False
+    response = post(admin_client, f"/staff/contests/{contest.id}", form(theme_award_places="y"))
+    assert (response.status_code, response.headers["Location"]) == (302, "/staff/contests")
+    db.session.refresh(contest)
+    assert contest.theme_award_places is True
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.changes) == ("contest.update", {"theme_award_places": [False, True]})
+    rules = admin_client.get("/rules?contest=zhuzhou-2021").get_data(as_text=True)
+    assert "除总榜外，每个主题（生活秀、才艺秀、乡村秀）另设人气奖前 5 名、优秀奖前 8 名。" in rules
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"closes_at": "2021-06-01T00:00:00"}, "结束时间必须晚于开始时间。"),
     ({"hashtag": "动力 株洲"}, "话题“动力 株洲”不能包含空格、标点或特殊字符"),

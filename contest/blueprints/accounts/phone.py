@@ -8,13 +8,27 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import AddPhoneConfirmForm, AddPhoneForm
-from contest.blueprints.accounts.views import (
-    _flash_code_sent, _sign_in, code_limit_per_address, code_limit_per_phone,
-)
-from contest.domain import clock, phone_link
+from contest.domain import accounts, clock, phone_link
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.limits import code_limits
+from contest.signed_in import sign_in
 from contest.sms import sender_from_config
+from contest.views_support import flash_code_sent
+
+
+def _code_phone() -> str | None:
+    """The phone a code would go to (the send form's); None for anything else."""
+    if request.form.get("action") != "send":
+        return None
+    try:
+        return accounts.normalise_phone(request.form.get("phone"))
+    except DomainError:
+        return None
+
+
+# The same budgets (per address and per phone) as every other form that sends a code.
+code_limit_per_address, code_limit_per_phone = code_limits(_code_phone)
 
 
 def _page(send: AddPhoneForm, confirm: AddPhoneConfirmForm, error: str | None = None, status: int = 200):
@@ -42,7 +56,7 @@ def add_phone():
             db.session.rollback()
             return _page(send, confirm, exc.message, 422)
         db.session.commit()
-        _flash_code_sent(send.phone.data, code)
+        flash_code_sent(send.phone.data, code)
         confirm.phone.data = send.phone.data
         return _page(send, confirm)
     if action == "confirm" and confirm.validate():
@@ -54,7 +68,7 @@ def add_phone():
             return _page(send, confirm, exc.message, 422)
         db.session.commit()
         if merged:
-            _sign_in(user)
+            sign_in(user)
             flash("两个账号已合并：抖音授权、作品和消息都已转到你的手机号账号。", "success")
         else:
             flash("手机号已添加。获奖时主办方会通过这个手机号联系你。", "success")
