@@ -7,11 +7,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest.domain import clock, sessions
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.douyin.client import TokenGrant
 from contest.extensions import db
 from contest.models import AuditEvent, DouyinAccount, Entry, User
+from contest.signed_in import SESSION_TOKEN
 from tests.conftest import build_entry, csrf_from, video_id_at
 
 CODE = re.compile(r"演示模式：验证码是 (\d{6})")
@@ -29,10 +30,14 @@ def douyin_user(app):
 
 @pytest.fixture
 def as_douyin_user(app, douyin_user):
+    """A client signed in as the Douyin-only account: a session row and its token in the cookie."""
+    token = sessions.start_session(douyin_user, now=clock.now())
+    db.session.commit()
     client = app.test_client()
     with client.session_transaction() as s:
         s["_user_id"] = str(douyin_user.id)
         s["_fresh"] = True
+        s[SESSION_TOKEN] = token
     return client
 
 

@@ -32,8 +32,10 @@ ID_RULES = id_rules()
 
 
 def with_id(rule, value: str) -> str:
-    """The rule's path with ``value`` in every id slot."""
-    path = rule.map.bind("localhost").build(rule.endpoint, {name: MAX_ID for name in rule._converters},
+    """The rule's path with ``value`` in every id slot (other slots: their first choice)."""
+    values = {name: min(converter.items) if hasattr(converter, "items") else MAX_ID
+              for name, converter in rule._converters.items()}
+    path = rule.map.bind("localhost").build(rule.endpoint, values,
                                             method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0])
     return path.replace(str(MAX_ID), value)
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from contest.domain import clock
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, SloganCheck
-from tests.conftest import build_entry, video_id_at
+from tests.conftest import build_entry
 from tests.slogan_clips import SLOGAN, Text, make_clip
 
 
@@ -23,7 +23,7 @@ def sign_in(page, live_site, user):
 
 
 def test_entrant_uploads_the_original_and_the_reviewer_sees_the_subtitle(
-        page, live_site, app, open_contest, make_user, shot, tmp_path):
+        page, live_site, app, open_contest, make_user, publish, shot, tmp_path):
     # The local worker thread (no Redis), small chunks so that the script sends several.
     app.config.update(CONTEST_SLOGAN_WORKER="thread", CONTEST_SLOGAN_UPLOAD_DIR=str(tmp_path / "uploads"),
                       CONTEST_EVIDENCE_DIR=str(tmp_path / "evidence"), CONTEST_SLOGAN_CHUNK_BYTES=16 * 1024)
@@ -31,7 +31,9 @@ def test_entrant_uploads_the_original_and_the_reviewer_sees_the_subtitle(
     assert clip.stat().st_size > 2 * 16 * 1024
     citizen = make_user(nickname="小李爱株洲")
     reviewer = make_user(role="reviewer", nickname="审核员小陈")
-    entry = build_entry(open_contest, citizen, video_id=video_id_at(clock.now() - timedelta(days=1), 5),
+    # Published in the sandbox, so that the review page's player (the sandbox's in sandbox mode) loads.
+    video_id = publish((clock.now() - timedelta(days=1)).isoformat(), title="神农城夜景 #动力株洲文旅通 @株洲足迹")
+    entry = build_entry(open_contest, citizen, video_id=video_id,
                         status=EntryStatus.PENDING, caption="神农城夜景 #动力株洲文旅通 @株洲足迹")
     db.session.commit()
     failed = []

