@@ -38,9 +38,6 @@ RESPONSE_PATHS = frozenset({"/api/v1/leaderboards/popularity"})
 # The public pages a signed-out visitor gets from the store (request without a session cookie).
 PAGE_PATHS = frozenset({"/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements", "/privacy"})
 _PAGE_PATTERN = re.compile(r"/(?:gallery|people)/[0-9]{1,10}")
-# How long nginx (``deploy/nginx.conf``) may keep a shared page: the spike absorber in front of
-# the instances, whose own store is exact (keyed on the version).
-NGINX_SECONDS = 1
 log = logging.getLogger(__name__)
 
 # Every change to these rows may change a public list or page.
@@ -122,12 +119,14 @@ def shared_until(now: datetime, boundary: datetime | None) -> datetime:
     return min(minute, boundary) if boundary else minute
 
 
-def mark_shared(response: Response, until: datetime, now: datetime) -> None:
+def mark_shared(response: Response, until: datetime, now: datetime, edge_seconds: int) -> None:
     """Mark ``response`` as the same for every signed-out visitor until ``until``: the store in
-    front of Flask keeps it (:data:`CACHE_UNTIL`), nginx for :data:`NGINX_SECONDS`
-    (``X-Accel-Expires``); browsers revalidate every time with its ``ETag``/``Last-Modified``."""
+    front of Flask keeps it (:data:`CACHE_UNTIL`), nginx for ``edge_seconds``
+    (``X-Accel-Expires``; ``CONTEST_EDGE_CACHE_SECONDS``, the spike absorber in front of the
+    instances, whose own store is exact); browsers revalidate every time (``ETag``/``Last-Modified``)."""
     response.headers[CACHE_UNTIL] = until.isoformat()
-    response.headers["X-Accel-Expires"] = str(NGINX_SECONDS)
+    if edge_seconds:
+        response.headers["X-Accel-Expires"] = str(edge_seconds)
     response.cache_control.no_cache = True
     response.last_modified = now
     response.add_etag()

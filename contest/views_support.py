@@ -96,7 +96,8 @@ def public_page(view):
         response = make_response(view(*args, **kwargs))
         if g.shared_page and response.status_code == 200:
             now = clock.now()
-            caching.mark_shared(response, caching.shared_until(now, contests.next_boundary(now)), now)
+            caching.mark_shared(response, caching.shared_until(now, contests.next_boundary(now)), now,
+                                current_app.config["CONTEST_EDGE_CACHE_SECONDS"])
             return response.make_conditional(request)
         return response
     return wrapped

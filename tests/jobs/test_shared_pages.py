@@ -172,3 +172,16 @@ def test_static_files_are_fingerprinted_and_immutable(client, entry):
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "immutable" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")
+
+
+def test_the_edge_cache_time_is_a_setting(database_url, sandbox, make_contest):
+    from contest import create_app
+    from tests.conftest import make_environ
+
+    make_contest()
+    for value, header in (("0", None), ("3", "3")):
+        app = create_app(environ=make_environ(database_url, sandbox.url, CONTEST_EDGE_CACHE_SECONDS=value))
+        with app.app_context():
+            response = app.test_client().get("/privacy")
+            assert response.status_code == 200 and response.headers.get("X-Accel-Expires") == header
+            db.engine.dispose()

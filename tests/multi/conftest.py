@@ -69,14 +69,15 @@ class Cluster:
     redis_url: str
     env: dict[str, str]
     token: str = ""  # the demo reviewer's staff API token
+    workers: int = 1  # gunicorn sync workers an instance
 
     def url(self, name: str) -> str:
         """``a`` or ``b`` (an instance, directly) or ``nginx``."""
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def start_instance(self, name: str) -> Proc:
-        """``gunicorn wsgi:app`` with one sync worker on the instance's port (not waited for)."""
-        return self.procs.start(name, [str(BIN / "gunicorn"), "-w", "1", "-k", "sync",
+        """``gunicorn wsgi:app`` with :attr:`workers` sync workers on the instance's port (not waited for)."""
+        return self.procs.start(name, [str(BIN / "gunicorn"), "-w", str(self.workers), "-k", "sync",
                                        "-b", f"127.0.0.1:{self.ports[name]}", "wsgi:app"])
 
     def wait_ready(self, name: str) -> None:
@@ -136,7 +137,7 @@ def _start_nginx(procs: Processes, tmp: Path, ports: dict[str, int]) -> Proc:
 
 
 @contextmanager
-def running_cluster(tmp: Path, *, seed: tuple[str, ...] = (), **settings: str) -> Iterator[Cluster]:
+def running_cluster(tmp: Path, *, seed: tuple[str, ...] = (), workers: int = 1, **settings: str) -> Iterator[Cluster]:
     """The whole production layout on loopback (also used by ``bench/spike.py``): ``seed`` adds
     arguments for a second ``seed-demo`` run (e.g. ``--entries 20000``); ``settings`` override the
     instances' environment."""
@@ -156,7 +157,8 @@ def running_cluster(tmp: Path, *, seed: tuple[str, ...] = (), **settings: str) -
         procs = Processes(tmp, env)
         stack.callback(procs.stop_all)
         try:
-            made = Cluster(procs=procs, tmp=tmp, sandbox=sandbox, ports=ports, redis_url=redis_url, env=env)
+            made = Cluster(procs=procs, tmp=tmp, sandbox=sandbox, ports=ports, redis_url=redis_url, env=env,
+                           workers=workers)
             # The sandbox and both instances boot while the database is upgraded and seeded.
             box = procs.start("sandbox", [str(BIN / "flask"), "--app", "contest", "douyin-sandbox",
                                           "--port", str(ports["sandbox"])])
