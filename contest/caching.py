@@ -132,6 +132,24 @@ def mark_shared(response: Response, until: datetime, now: datetime, edge_seconds
     response.add_etag()
 
 
+def response_key(version: int, environ) -> str:
+    """Where the response to this GET is stored: scheme, host, path and query, and the version."""
+    return (f"pub:response:v{version}:{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST', '')}"
+            f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
+
+
+def stored_page(environ) -> str | None:
+    """The page a signed-out visitor gets for this request, when one is stored and still holds."""
+    try:
+        stored = cache.cache.get(response_key(current_version(), environ))
+    except Exception:
+        log.warning("public cache unavailable (page %s)", environ.get("PATH_INFO"), exc_info=True)
+        return None
+    if stored is None or not clock.now() < stored[0] or not stored[1].startswith("200 "):
+        return None
+    return stored[3].decode()
+
+
 class PublicResponses:
     """WSGI middleware in front of Flask for the public JSON boards (:data:`RESPONSE_PATHS`) and,
     for a visitor with no session cookie, the public pages (:data:`PAGE_PATHS`, entry and profile pages).
@@ -179,13 +197,11 @@ class PublicResponses:
                 version = current_version(connection)
         except sa.exc.DBAPIError:  # Flask answers (503) and logs it
             return self.wsgi_app(environ, start_response)
-        path = environ.get("PATH_INFO", "")
-        key = (f"pub:response:v{version}:{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST', '')}"
-               f"{path}?{environ.get('QUERY_STRING', '')}")
+        key = response_key(version, environ)
         try:
             stored = backend.get(key)
         except Exception:
-            log.warning("public cache unavailable (response %s)", path, exc_info=True)
+            log.warning("public cache unavailable (response %s)", environ.get("PATH_INFO"), exc_info=True)
             return self.wsgi_app(environ, start_response)
         if stored is not None and clock.now() < stored[0]:
             _, status, headers, body = stored

@@ -4,11 +4,12 @@ contest for a request, and template filters for Beijing time and masking."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import Flask, abort, current_app, flash, g, make_response, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_url
 from werkzeug.routing import IntegerConverter
 
@@ -85,14 +86,27 @@ def roles_required(*roles: Role):
     return decorator
 
 
+# The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
+VISITOR_REGION = re.compile(r"<!--visitor:(\w+)-->.*?<!--/visitor:\1-->", re.S)
+
+
+def with_visitor(page: str) -> str:
+    """A stored signed-out page with this visitor's regions (header, token, messages, footer) in place."""
+    mine = {m.group(1): m.group(0) for m in VISITOR_REGION.finditer(render_template("_visitor.html"))}
+    return VISITOR_REGION.sub(lambda m: mine[m.group(1)], page)
+
+
 def public_page(view):
     """A page every signed-out visitor sees alike. For them (``g.shared_page``) it renders no
     CSRF token and no session, and its 200 is marked for the response store, nginx and browsers
     (:func:`contest.caching.mark_shared`) until the next window boundary or minute; a repeat visit
-    with its ``ETag`` gets a 304. A signed-in visitor's page is rendered for them and never stored."""
+    with its ``ETag`` gets a 304. A signed-in visitor gets their own copy, never stored: the stored
+    signed-out page with their regions spliced in (:func:`with_visitor`), or the page rendered."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.shared_page = not current_user.is_authenticated
+        if not g.shared_page and (stored := caching.stored_page(request.environ)) is not None:
+            return with_visitor(stored)
         response = make_response(view(*args, **kwargs))
         if g.shared_page and response.status_code == 200:
             now = clock.now()

@@ -14,6 +14,7 @@ from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
 from contest.models.awards import Announcement, AnnouncementKind
+from contest.views_support import VISITOR_REGION
 from tests.conftest import CSRF_META
 
 PAGES = ["/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements", "/privacy"]
@@ -96,12 +97,26 @@ def test_a_signed_in_visitor_never_gets_a_stored_page(app, entry, make_user, log
     assert "退出（王小明）" in page and CSRF_META.search(page)
     assert "X-Accel-Expires" not in mine.headers and "ETag" not in mine.headers
     assert client.get("/leaderboards", headers={"If-None-Match": stored.headers["ETag"]}).status_code == 200
+    # Their copy is the stored page's body with their own header, token, messages and footer in it.
+    assert VISITOR_REGION.sub("", page) == VISITOR_REGION.sub("", stored.get_data(as_text=True))
+    assert "我的个人信息" in page and "我的个人信息" not in stored.get_data(as_text=True)
     # …and what they were shown is never stored for anyone else.
     home_signed_in = client.get("/").get_data(as_text=True)
     assert "王小明" in home_signed_in
     home = anonymous.get("/").get_data(as_text=True)
     assert "王小明" not in home and "登录" in home and not CSRF_META.search(home)
     assert flask_requests.count("/leaderboards") == 3 and flask_requests.count("/") == 2
+
+
+def test_a_signed_in_visitor_sees_their_own_messages_on_a_stored_page(app, entry, make_user, login, client):
+    app.test_client().get("/gallery")  # stored
+    login(make_user(nickname="王小明"))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "审核结果已发送到消息中心。")]
+    page = client.get("/gallery").get_data(as_text=True)
+    assert '<p class="flash flash-info">审核结果已发送到消息中心。</p>' in page and "退出（王小明）" in page
+    assert "审核结果已发送到消息中心。" not in client.get("/gallery").get_data(as_text=True)  # shown once
+    assert "王小明" not in app.test_client().get("/gallery").get_data(as_text=True)
 
 
 def test_a_visitor_with_a_session_but_signed_out_is_served_by_flask(app, entry, flask_requests, csrf):
