@@ -145,6 +145,9 @@ PARTS = {
     "health query": ("contest/blueprints/health.py", "healthz"),
     "request log line": ("logging/__init__.py", "log"),
     "app context teardown": ("flask/app.py", "do_teardown_appcontext"),
+    "stored response (hit)": ("contest/caching.py", "_stored"),
+    "visitor regions spliced in": ("contest/views_support.py", "with_visitor"),
+    "user loading": ("flask_login/utils.py", "_get_user"),
 }
 TOTAL = ("werkzeug/test.py", "open")
 
