@@ -152,7 +152,7 @@ PARTS = {
 TOTAL = ("werkzeug/test.py", "open")
 
 
-def profile_requests(env: dict[str, str], paths: dict[str, str], n: int = 300) -> dict:
+def profile_requests(env: dict[str, str], paths: dict[str, str], cookie: str, n: int = 300) -> dict:
     """Each URL ``n`` times through the whole WSGI stack in this process (the app ``wsgi.py``
     serves, werkzeug's test client instead of gunicorn): CPU ms a request without the profiler,
     and the share of each part of :data:`PARTS` under cProfile."""
@@ -160,12 +160,15 @@ def profile_requests(env: dict[str, str], paths: dict[str, str], n: int = 300) -
 
     with open(os.devnull, "w") as sink, redirect_stderr(sink):  # the request log is written (to nowhere)
         app = create_app(environ=env)
-        return _profile(app.test_client(), n, paths)
+        signed_in = app.test_client()  # with the session cookie signed in over HTTP (same secret key)
+        signed_in.set_cookie(*cookie.split("=", 1))
+        return _profile({name: signed_in if name in SIGNED_IN else app.test_client() for name in paths}, n, paths)
 
 
-def _profile(client, n: int, paths: dict[str, str]) -> dict:
+def _profile(clients: dict, n: int, paths: dict[str, str]) -> dict:
     report = {}
     for name, path in paths.items():
+        client = clients[name]
         for _ in range(30):
             client.get(path)
         started = time.process_time()
@@ -244,11 +247,11 @@ def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: 
                 "snapshots": size * snapshots, "seed_seconds": round(seed_seconds, 1),
                 "load_before": load_before, "load_after": load_after, "rounds": rounds_n, "urls": results,
                 "paths": paths, "cold_standings": cold_standings(env, redis_url),
-                "profile": profile_requests(env, {n: p for n, p in paths.items() if n not in SIGNED_IN})}
+                "profile": profile_requests(env, paths, cookie)}
 
 
 def sign_in(base: str) -> str:
-    """The session cookie of seed-demo's citizen, signed in through the real form."""
+    """The session cookie of seed-demo's citizen, signed in through the real form over HTTP."""
     from contest.demo import DEMO_PASSWORD
 
     session = http()
