@@ -1,6 +1,7 @@
 """Two production instances behind nginx, as real processes on loopback: the Douyin sandbox,
-two ``gunicorn wsgi:app`` instances and nginx round-robin in front of them, sharing a scratch
-PostgreSQL database and a Redis database index of their own.
+two ``gunicorn wsgi:app`` instances and nginx in front of them with the deployment's own
+configuration (``deploy/nginx.conf``, its placeholders filled in), sharing a scratch PostgreSQL
+database and a Redis database index of their own.
 
 The instances run with ``CONTEST_ENV=production`` (secret key, Fernet token keys, scrypt, JSON
 logs, no demo mode, rate limits on): the configuration that is deployed is the one proved here;

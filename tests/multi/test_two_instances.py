@@ -181,7 +181,7 @@ def test_nginx_shares_signed_out_pages_only_and_serves_static_files(cluster):
     first = visitor.get(f"{base}/winners?contest=demo", timeout=10)
     second = visitor.get(f"{base}/winners?contest=demo", timeout=10)
     assert (first.status_code, second.status_code) == (200, 200)
-    assert first.headers["X-Cache"] in ("MISS", "EXPIRED") and second.headers["X-Cache"] == "HIT"
+    assert first.headers["X-Cache"] == "MISS" and second.headers["X-Cache"] in ("HIT", "REVALIDATED")  # from its copy
     assert second.text == first.text and "Set-Cookie" not in second.headers and "X-Accel-Expires" not in second.headers
     assert second.headers["Content-Encoding"] == "gzip"  # requests asks for it
     assert visitor.get(f"{base}/winners?contest=demo", headers={"If-None-Match": second.headers["ETag"]},
