@@ -13,21 +13,24 @@ Code that writes those tables with Core bulk statements calls :func:`bump` itsel
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from flask import Flask
+from flask import Flask, Response
+from werkzeug.http import is_resource_modified
 
 from contest.domain import clock
 from contest.extensions import cache, db
 from contest.models import (
     CacheVersion, Contest, ContestArea, ContestTheme, Entry, EntryTally, Snapshot, TallyCorrection, User,
 )
-from contest.models.awards import AwardList, AwardPlace
+from contest.models.awards import Announcement, AwardList, AwardPlace
+from contest.models.objection import Objection
 
 T = TypeVar("T")
 SCOPE = "public"
@@ -35,10 +38,14 @@ SCOPE = "public"
 # when it holds); :class:`PublicResponses` stores it and strips the header.
 CACHE_UNTIL = "X-Public-Cache-Until"
 RESPONSE_PATHS = frozenset({"/api/v1/leaderboards/popularity"})
+# The public pages a signed-out visitor gets from the store (request without a session cookie).
+PAGE_PATHS = frozenset({"/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements", "/privacy"})
+_PAGE_PATTERN = re.compile(r"/(?:gallery|people)/[0-9]{1,10}")
 log = logging.getLogger(__name__)
 
-# Every change to these rows may change a public list.
-_WATCHED = (Entry, EntryTally, Snapshot, TallyCorrection, AwardList, AwardPlace, Contest, ContestTheme, ContestArea)
+# Every change to these rows may change a public list or page (objections: the counts /winners shows).
+_WATCHED = (Entry, EntryTally, Snapshot, TallyCorrection, AwardList, AwardPlace, Contest, ContestTheme, ContestArea,
+            Announcement, Objection)
 # Of a user, only what the public sees (sign-ins and the like don't invalidate anything).
 _USER_PUBLIC = ("nickname",)
 
@@ -109,22 +116,64 @@ def cached_public(name: str, compute: Callable[[], T], **params) -> T:
     return value
 
 
-class PublicResponses:
-    """WSGI middleware in front of Flask for the public JSON boards (:data:`RESPONSE_PATHS`).
+def shared_until(now: datetime, boundary: datetime | None) -> datetime:
+    """Until when a shared page rendered at ``now`` holds: the next window boundary, and at the
+    latest the next whole minute (pages show times and countdowns to the minute)."""
+    minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return min(minute, boundary) if boundary else minute
 
-    A warm board would otherwise cost several times a health check — resolving the contest,
-    routing, contexts — for bytes that only change with the public-data version. So a GET of
-    those paths is answered here from the finished response stored under its path, query
-    string and :func:`current_version` (one small query and one cache read), while the
-    stored response's ``valid_until`` lasts (the next window boundary: the current contest
-    and the freeze depend on the clock). Only responses their view marked with
-    :data:`CACHE_UNTIL` are stored (200s, the same for every visitor, with no cookie); the
-    rest, and every cache outage, go through Flask as usual.
+
+def mark_shared(response: Response, until: datetime, now: datetime, edge_seconds: int) -> None:
+    """Mark ``response`` as the same for every signed-out visitor until ``until``: the store in
+    front of Flask keeps it (:data:`CACHE_UNTIL`), nginx for ``edge_seconds``
+    (``X-Accel-Expires``; ``CONTEST_EDGE_CACHE_SECONDS``, the spike absorber in front of the
+    instances, whose own store is exact); browsers revalidate every time (``ETag``/``Last-Modified``)."""
+    response.headers[CACHE_UNTIL] = until.isoformat()
+    if edge_seconds:
+        response.headers["X-Accel-Expires"] = str(edge_seconds)
+    response.cache_control.no_cache = True
+    response.last_modified = now
+    response.add_etag()
+
+
+def response_key(version: int, environ) -> str:
+    """Where the response to this GET is stored: scheme, host, path and query, and the version."""
+    return (f"pub:response:v{version}:{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST', '')}"
+            f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
+
+
+def stored_page(environ) -> str | None:
+    """The page a signed-out visitor gets for this request, when one is stored and still holds."""
+    try:
+        stored = cache.cache.get(response_key(current_version(), environ))
+    except Exception:
+        log.warning("public cache unavailable (page %s)", environ.get("PATH_INFO"), exc_info=True)
+        return None
+    if stored is None or not clock.now() < stored[0] or not stored[1].startswith("200 "):
+        return None
+    return stored[3].decode()
+
+
+class PublicResponses:
+    """WSGI middleware in front of Flask for the public JSON boards (:data:`RESPONSE_PATHS`) and,
+    for a visitor with no session cookie, the public pages (:data:`PAGE_PATHS`, entry and profile pages).
+
+    A warm board or page would otherwise cost several times a health check — resolving the
+    contest, routing, contexts, rendering — for bytes that only change with the public-data
+    version. So a GET of those paths is answered here from the finished response stored under
+    its scheme, host, path, query string and :func:`current_version` (one small query and one
+    cache read), while the stored response's ``valid_until`` lasts (see :func:`shared_until`).
+    Only responses their view marked with :data:`CACHE_UNTIL` are stored (200s, the same for
+    every visitor, with no cookie); the rest, and every cache outage, go through Flask as usual.
+    A request whose ``If-None-Match``/``If-Modified-Since`` matches the stored response gets a 304.
     """
 
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self._engine = self._backend = None
+        names = "|".join(re.escape(app.config[k]) for k in ("SESSION_COOKIE_NAME", "REMEMBER_COOKIE_NAME")
+                         if app.config.get(k))
+        self._signed = re.compile(rf"(?:^|[;,]\s*)(?:{names})=") if names else None
 
     def _parts(self):
         if self._engine is None:  # resolved once: a hit needs no application context
@@ -132,9 +181,19 @@ class PublicResponses:
                 self._engine, self._backend = db.engine, cache.cache
         return self._engine, self._backend
 
-    def __call__(self, environ, start_response):
+    def storable(self, environ) -> bool:
+        """A GET of a public JSON board, or of a public page by a visitor with no session cookie."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return False
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or path not in RESPONSE_PATHS:
+        if path in RESPONSE_PATHS:
+            return True
+        if path not in PAGE_PATHS and not _PAGE_PATTERN.fullmatch(path):
+            return False
+        return not (self._signed and self._signed.search(environ.get("HTTP_COOKIE", "")))
+
+    def __call__(self, environ, start_response):
+        if not self.storable(environ):
             return self.wsgi_app(environ, start_response)
         engine, backend = self._parts()
         try:
@@ -142,17 +201,27 @@ class PublicResponses:
                 version = current_version(connection)
         except sa.exc.DBAPIError:  # Flask answers (503) and logs it
             return self.wsgi_app(environ, start_response)
-        key = f"pub:response:v{version}:{path}?{environ.get('QUERY_STRING', '')}"
+        key = response_key(version, environ)
         try:
             stored = backend.get(key)
         except Exception:
-            log.warning("public cache unavailable (response %s)", path, exc_info=True)
+            log.warning("public cache unavailable (response %s)", environ.get("PATH_INFO"), exc_info=True)
             return self.wsgi_app(environ, start_response)
         if stored is not None and clock.now() < stored[0]:
             _, status, headers, body = stored
-            start_response(status, list(headers))
-            return [body]
+            return self._stored(environ, start_response, status, headers, body)
         return self._answer_and_store(environ, start_response, backend, key)
+
+    @staticmethod
+    def _stored(environ, start_response, status, headers, body):
+        found = {k.lower(): v for k, v in headers}
+        if "etag" in found and not is_resource_modified(environ, etag=found["etag"].strip('"'),
+                                                        last_modified=found.get("last-modified")):
+            start_response("304 Not Modified", [(k, v) for k, v in headers
+                                                if k.lower() not in ("content-length", "content-type")])
+            return []
+        start_response(status, list(headers))
+        return [body]
 
     def _answer_and_store(self, environ, start_response, backend, key):
         seen: list = []

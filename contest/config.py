@@ -186,6 +186,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CACHE_REDIS_URL": get("CONTEST_REDIS_URL") or "",
         "CACHE_KEY_PREFIX": get("CONTEST_CACHE_PREFIX") or "contest:",
         "CACHE_DEFAULT_TIMEOUT": _int(get("CONTEST_CACHE_SECONDS"), 300),
+        "CONTEST_EDGE_CACHE_SECONDS": max(0, _int(get("CONTEST_EDGE_CACHE_SECONDS"), 1)),
         "CONTEST_DOUYIN_SANDBOX_URL": sandbox,
         "CONTEST_DOUYIN_OPEN_BASE": open_base,
         "CONTEST_DOUYIN_SHORTLINK_BASE": short_base,

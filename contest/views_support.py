@@ -3,12 +3,16 @@ contest for a request, and template filters for Beijing time and masking."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 
-from flask import Flask, abort, current_app, flash, redirect, request
+from flask import Flask, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_url
 
+from contest import caching
 from contest.domain import accounts, clock, contests, ownership
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
@@ -94,6 +98,56 @@ def roles_required(*roles: Role):
     return decorator
 
 
+# The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
+VISITOR_REGION = re.compile(r"<!--visitor:(\w+)-->.*?<!--/visitor:\1-->", re.S)
+
+
+def with_visitor(page: str) -> str:
+    """A stored signed-out page with this visitor's regions (header, token, messages, footer) in place."""
+    mine = {m.group(1): m.group(0) for m in VISITOR_REGION.finditer(render_template("_visitor.html"))}
+    return VISITOR_REGION.sub(lambda m: mine[m.group(1)], page)
+
+
+def public_page(view):
+    """A page every signed-out visitor sees alike. For them (``g.shared_page``) it renders no
+    CSRF token and no session, and its 200 is marked for the response store, nginx and browsers
+    (:func:`contest.caching.mark_shared`) until the next window boundary or minute; a repeat visit
+    with its ``ETag`` gets a 304. A signed-in visitor gets their own copy, never stored: the stored
+    signed-out page with their regions spliced in (:func:`with_visitor`), or the page rendered."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.shared_page = not current_user.is_authenticated
+        if not g.shared_page and (stored := caching.stored_page(request.environ)) is not None:
+            return with_visitor(stored)
+        response = make_response(view(*args, **kwargs))
+        if g.shared_page and response.status_code == 200:
+            now = clock.now()
+            caching.mark_shared(response, caching.shared_until(now, contests.next_boundary(now)), now,
+                                current_app.config["CONTEST_EDGE_CACHE_SECONDS"])
+            return response.make_conditional(request)
+        return response
+    return wrapped
+
+
+IMMUTABLE_SECONDS = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """``/static/<filename>?v=<content hash>``: a new URL whenever the file changes, so it is served
+    (by Flask or nginx) with ``Cache-Control: public, max-age=31536000, immutable``."""
+    path = Path(current_app.static_folder) / filename
+    try:
+        version = _fingerprint(path, path.stat().st_mtime_ns)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
     local = clock.to_local(value, tz)
     return local.strftime(fmt) if local else ""
@@ -106,6 +160,17 @@ def register(app: Flask) -> None:
             return error_response(401)
         flash("请先登录。", "info")
         return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
+
+    app.add_template_global(static_url, "static_url")
+
+    @app.after_request
+    def _immutable_static(response):
+        if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = IMMUTABLE_SECONDS
+            response.cache_control.immutable = True
+        return response
 
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_phone, "mask_phone")

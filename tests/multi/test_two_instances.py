@@ -12,6 +12,7 @@ import time
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from tests.multi.conftest import PREFLIGHT_LIMIT
 from tests.multi.processes import BIN, http
@@ -31,10 +32,16 @@ def board(cluster, name: str) -> dict:
     return response.json()
 
 
-def gallery(cluster, name: str) -> str:
-    response = http().get(f"{cluster.url(name)}/gallery", params={"contest": "demo"}, timeout=10)
+def page(cluster, name: str, path: str) -> str:
+    """A public page as a signed-out visitor gets it (stored by the instance, shared by everyone)."""
+    response = http().get(f"{cluster.url(name)}{path}", params={"contest": "demo"}, timeout=10)
     assert response.status_code == 200, response.text
+    assert "Set-Cookie" not in response.headers and response.headers["X-Accel-Expires"] == "1"
     return response.text
+
+
+def gallery(cluster, name: str) -> str:
+    return page(cluster, name, "/gallery")
 
 
 def staff_entries(cluster, name: str, status: str) -> dict[str, dict]:
@@ -51,6 +58,8 @@ def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
     before = board(cluster, "b")
     assert entry["id"] not in [row["entry_id"] for row in before["entries"]]
     assert "共 36 件作品" in gallery(cluster, "b")
+    assert "醴陵瓷器手绘" not in page(cluster, "b", "/leaderboards")
+    assert gallery(cluster, "b") == gallery(cluster, "b")
 
     decided = cluster.staff("POST", "a", f"/entries/{entry['id']}/review",
                             json={"decision": "approve", "checklist": CHECKLIST})
@@ -63,8 +72,10 @@ def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
                    "title": "醴陵瓷器手绘，一笔一画", "author": "阿华才艺", "theme": "talent", "likes": row["likes"],
                    "corrected": False, "correction": None}
     assert len(after["entries"]) == len(before["entries"]) + 1
-    page = gallery(cluster, "b")
-    assert "共 37 件作品" in page
+    shown = gallery(cluster, "b")
+    assert "共 37 件作品" in shown
+    assert f'<a href="/gallery/{entry["id"]}">醴陵瓷器手绘，一笔一画</a>' in shown
+    assert "醴陵瓷器手绘" in page(cluster, "b", "/leaderboards")
 
 
 def test_poll_run_by_the_rq_worker_shows_at_once_through_both_instances(cluster):
@@ -168,3 +179,63 @@ def test_instance_killed_mid_run_loses_no_request_through_nginx(cluster):
         cluster.procs.stop("a")  # reaps it; later tests (if any) get A back
         cluster.start_instance("a")
         cluster.wait_ready("a")
+
+
+def publish_announcement(cluster, title: str) -> None:
+    """Publish a notice through the app's models in the shared database (as the organiser's page does)."""
+    from contest import create_app
+    from contest.domain import clock
+    from contest.extensions import db
+    from contest.models import Contest
+    from contest.models.awards import Announcement, AnnouncementKind
+
+    app = create_app(environ=cluster.env)
+    with app.app_context():
+        contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "demo"))
+        db.session.add(Announcement(contest_id=contest.id, title=title, body="今晚维护", kind=AnnouncementKind.OTHER,
+                                    published_at=clock.now()))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_nginx_shares_signed_out_pages_only_and_serves_static_files(cluster):
+    """``deploy/nginx.conf``: a signed-out visitor's page is kept for a second and shared (keyed on
+    host, path and query); a signed-in visitor always reaches an instance and gets their own page."""
+    base = cluster.url("nginx")
+    visitor = http()
+    first = visitor.get(f"{base}/winners?contest=demo", timeout=10)
+    second = visitor.get(f"{base}/winners?contest=demo", timeout=10)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.headers["X-Cache"] == "MISS" and second.headers["X-Cache"] in ("HIT", "REVALIDATED")  # from its copy
+    assert second.text == first.text and "Set-Cookie" not in second.headers and "X-Accel-Expires" not in second.headers
+    assert second.headers["Content-Encoding"] == "gzip"  # requests asks for it
+    assert visitor.get(f"{base}/winners?contest=demo", headers={"If-None-Match": second.headers["ETag"]},
+                       timeout=10).status_code == 304
+    assert visitor.cookies.get("zzcontest_session") is None
+
+    citizen = http()
+    login = citizen.get(f"{base}/accounts/login", timeout=10)
+    assert login.headers["X-Cache"] == "MISS" and "Set-Cookie" in login.headers  # not stored: it has a cookie
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', login.text).group(1)
+    signed_in = citizen.post(f"{base}/accounts/login", data={"phone": "13800000004", "password": "zhuzhou2020",
+                                                             "csrf_token": token}, timeout=10, allow_redirects=False)
+    assert signed_in.status_code == 302, signed_in.text
+    mine = citizen.get(f"{base}/winners?contest=demo", timeout=10)  # the page nginx has just stored
+    assert mine.headers["X-Cache"] == "BYPASS" and "退出（" in mine.text and mine.text != first.text
+    assert visitor.get(f"{base}/winners?contest=demo", timeout=10).text == first.text  # and nothing of theirs stored
+
+    css = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', first.text).group(1)
+    static = visitor.get(base + css, timeout=10)
+    assert static.status_code == 200 and static.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "X-Request-ID" not in static.headers  # nginx served it from disk
+
+
+def test_a_change_reaches_nginx_within_its_second(cluster):
+    base = cluster.url("nginx")
+    before = http().get(f"{base}/announcements?contest=demo", timeout=10)
+    assert "系统维护通知" not in before.text
+    publish_announcement(cluster, "系统维护通知")
+    assert "系统维护通知" in page(cluster, "b", "/announcements")  # at once on the instances
+    time.sleep(2.1)  # NGINX_SECONDS (nginx counts whole seconds), then one revalidation
+    after = http().get(f"{base}/announcements?contest=demo", timeout=10)
+    assert "系统维护通知" in after.text, (after.headers, cluster.nginx_access_log()[-5:])

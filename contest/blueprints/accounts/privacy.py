@@ -17,7 +17,7 @@ from contest.domain import clock, personal_data, sessions
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.signed_in import sign_out
-from contest.views_support import contest_for_request
+from contest.views_support import contest_for_request, public_page
 
 # What the confirmation page shows after the account is gone (the user is signed out by then).
 DELETED_SUMMARY = "account_deleted"
@@ -25,6 +25,7 @@ DELETED_SUMMARY = "account_deleted"
 
 # The notice is a public page at the site's root; it lives here with the other privacy views.
 @public_bp.get("/privacy")
+@public_page
 def privacy():
     contest = contest_for_request()
     return render_template("public/privacy.html", contest=contest, retention_days=personal_data.RETENTION_DAYS,

@@ -16,13 +16,14 @@ from contest.domain import gallery
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
 from contest.errors import error_response
-from contest.views_support import contest_for_request, douyin
+from contest.views_support import contest_for_request, douyin, public_page
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
 
 
 @bp.get("/gallery", endpoint="gallery")
+@public_page
 def gallery_index():
     """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the reason."""
     contest = contest_for_request()
@@ -58,6 +59,7 @@ def qr_svg(url: str) -> bytes:
 
 
 @bp.get("/gallery/<int:entry_id>")
+@public_page
 def entry(entry_id: int):
     """An approved entry: the Douyin player, caption, tally, counted like history, share card."""
     item = gallery.public_entry(entry_id)
@@ -99,6 +101,7 @@ def area(key: str):
 
 
 @bp.get("/people/<int:user_id>")
+@public_page
 def profile(user_id: int):
     """A citizen's approved entries that they agreed to show under their nickname (else 404)."""
     contest = contest_for_request()

@@ -8,10 +8,11 @@ from contest.blueprints.public import bp
 from contest.domain import clock, contests
 from contest.domain.leaderboards import popularity_boards, public_author, public_awards
 from contest.domain.objections import in_notice
-from contest.views_support import contest_for_request
+from contest.views_support import contest_for_request, public_page
 
 
 @bp.get("/leaderboards")
+@public_page
 def leaderboards():
     """Popularity top 10 overall and per theme; live during the window, frozen after the close."""
     contest = contest_for_request()
@@ -22,6 +23,7 @@ def leaderboards():
 
 
 @bp.get("/winners")
+@public_page
 def winners():
     """Both award lists once drafted: in their public notice (公示, when anyone may object to a
     listed entry), then published; 总榜 first, then the themes in the contest's order."""

@@ -1,4 +1,5 @@
-from flask import render_template, request
+from flask import g, render_template, request
+from flask_login import current_user
 
 from contest.blueprints.public import bp
 from contest.domain import clock, contests
@@ -6,7 +7,7 @@ from contest.domain.captions import caption_problems
 from contest.domain.entries import MAX_TEXT
 from contest.domain.gallery import entry_title, home_page
 from contest.extensions import csrf, limiter
-from contest.views_support import contest_for_request
+from contest.views_support import contest_for_request, public_page
 
 
 def _home(contest, *, caption: str = "", caption_problems=None, caption_error: str | None = None):
@@ -16,6 +17,7 @@ def _home(contest, *, caption: str = "", caption_problems=None, caption_error: s
 
 
 @bp.get("/")
+@public_page
 def home():
     return _home(contest_for_request())
 
@@ -25,7 +27,8 @@ def home():
 @limiter.limit("60/minute")
 def caption_check():
     """The caption tool without JavaScript: the home page again, with the same answer as
-    ``POST /api/v1/caption-check``."""
+    ``POST /api/v1/caption-check``. A signed-out visitor's answer, like the home page, creates no session."""
+    g.shared_page = not current_user.is_authenticated
     contest = contest_for_request()
     caption = request.form.get("caption", "")
     if len(caption) > MAX_TEXT:
@@ -44,6 +47,7 @@ def contests_index():
 
 
 @bp.get("/rules")
+@public_page
 def rules():
     """The rules, rendered from the contest's data (window, cut-off, ties, awards, what disqualifies)."""
     contest = contest_for_request()
