@@ -38,7 +38,7 @@ def demo(app, runner):
 def visitor_pages(d: dict) -> list[str]:
     return ["/", "/gallery", f"/gallery/{d['approved']}", "/leaderboards", "/winners", "/announcements", "/rules",
             "/contests", "/areas/liling", f"/people/{d['person']}", "/privacy", "/accounts/login",
-            "/accounts/signup", "/gallery?q=不存在的作品", "/no-such-page"]
+            "/accounts/signup", "/accounts/reset", "/winners/objections", "/gallery?q=不存在的作品", "/no-such-page"]
 
 
 def citizen_pages(d: dict) -> list[str]:
@@ -49,7 +49,8 @@ def admin_pages(d: dict) -> list[str]:
     return ["/staff/", f"/staff/entries/{d['approved']}", f"/staff/entries/{d['approved']}/likes", "/staff/flags",
             "/staff/judging", "/staff/judging/progress", "/staff/rubric", "/staff/awards", "/staff/announcements",
             "/staff/dashboard", "/staff/audit", "/staff/users", "/staff/tokens", "/staff/contests",
-            "/staff/contests/new", f"/staff/contests/{d['contest']}"]
+            "/staff/contests/new", f"/staff/contests/{d['contest']}", "/staff/objections",
+            f"/staff/entries/{d['approved']}/tally-corrections"]
 
 
 def scan(page, url: str) -> list[dict]:
