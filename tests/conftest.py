@@ -155,6 +155,14 @@ def app(_schema, database_url, sandbox):
 
 
 @pytest.fixture
+def evidence_dir(app, tmp_path):
+    """Evidence files (screenshots, slogan frames) of this test, in its own temporary folder."""
+    path = tmp_path / "evidence"
+    app.config["CONTEST_EVIDENCE_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

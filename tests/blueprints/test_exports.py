@@ -29,10 +29,8 @@ TALLY_HEADER = ["作品编号", "视频ID", "作者", "状态", "计入赞数", 
 
 
 @pytest.fixture(autouse=True)
-def evidence_dir(app, tmp_path):
-    path = tmp_path / "evidence"
-    app.config["CONTEST_EVIDENCE_DIR"] = str(path)
-    return path
+def _evidence_in_tmp(evidence_dir):
+    return evidence_dir
 
 
 @pytest.fixture

@@ -21,10 +21,8 @@ TICKED = {"slogan": "y", "theme": "y", "content": "y"}
 
 
 @pytest.fixture(autouse=True)
-def evidence_dir(app, tmp_path):
-    path = tmp_path / "evidence"
-    app.config["CONTEST_EVIDENCE_DIR"] = str(path)
-    return path
+def _evidence_in_tmp(evidence_dir):
+    return evidence_dir
 
 
 @pytest.fixture

@@ -51,10 +51,8 @@ EVIDENCE_NAME = re.compile(r"2020/06/25/[0-9a-f]{32}\.(png|jpg|webp)")
 
 
 @pytest.fixture(autouse=True)
-def evidence_dir(app, tmp_path):
-    path = tmp_path / "evidence"
-    app.config["CONTEST_EVIDENCE_DIR"] = str(path)
-    return path
+def _evidence_in_tmp(evidence_dir):
+    return evidence_dir
 
 
 @pytest.fixture
