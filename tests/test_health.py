@@ -96,7 +96,7 @@ def test_gunicorn_serves_healthz_with_json_logs_and_the_forwarded_client(gunicor
         try:
             health = http.get(f"{url}/healthz", timeout=5)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     assert (health.status_code, health.json()) == (200, {"status": "ok", "database": "ok"})
 

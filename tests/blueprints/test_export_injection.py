@@ -16,8 +16,9 @@ from contest.evidence import EvidenceStore
 from contest.exports import neutralise, safe_cell, table_bytes
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
-from tests.blueprints.test_exports import evidence_dir  # noqa: F401 (autouse: screenshots in a temporary folder)
 from tests.conftest import build_entry
+
+pytestmark = pytest.mark.usefixtures("evidence_dir")  # screenshots in a temporary folder
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40

@@ -26,9 +26,11 @@ from contest.models import AuditEvent, EntryTally, Snapshot, SnapshotSource, Tal
 from contest.models.awards import AwardKind
 from tests.api.conftest import World, call, load_schema
 from tests.blueprints.test_staff_likes import (  # noqa: F401 (fixtures: the contest, entries, screenshots, sign-in)
-    PNG, author, contest, evidence_dir, files_in, make_entry, record, sign_in, token,
+    PNG, author, contest, files_in, make_entry, record, sign_in, token,
 )
 from tests.conftest import count
+
+pytestmark = pytest.mark.usefixtures("evidence_dir")  # screenshots in a temporary folder
 
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
 MANUAL_CLOSED = ("活动已截止，排行榜已冻结，不能再人工记录点赞数。"
