@@ -14,11 +14,11 @@ from contest.domain.accounts import create_user
 from contest.domain.contests import create_contest
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.domain.entries import entry_checks, existing_entries, set_entry_status
-from contest.domain.errors import PlatformError
 from contest.domain.gallery import clean_cover
 from contest.domain.likes import record_snapshot
 from contest.domain.ownership import mark_proven
 from contest.douyin.client import DouyinClient, TokenGrant
+from contest.douyin.errors import DouyinError
 from contest.douyin.sandbox.state import curve_stats
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, Role, SnapshotSource, Sweep, User
@@ -229,7 +229,7 @@ def _sandbox_world(sandbox_url: str, contest: Contest, users: dict[str, User], d
         if douyin is not None:
             for phone, open_id in owners.items():
                 _link_douyin(users[phone], open_id, post("tokens", {"open_id": open_id}), douyin, contest, now)
-    except (requests.RequestException, PlatformError) as exc:
+    except (requests.RequestException, DouyinError) as exc:
         return f"注意：无法写入抖音沙盒（{sandbox_url}）：{exc.__class__.__name__}。沙盒启动后请再运行一次 seed-demo。"
     return f"抖音沙盒已写入演示视频：{sandbox_url}"
 

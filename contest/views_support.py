@@ -20,7 +20,7 @@ from contest.domain.errors import Refused
 from contest.domain.privacy import mask_name, mask_phone
 from contest.domain.slogan_checks import MAX_BYTES as SLOGAN_MAX_BYTES, clock_label, subtitle_label
 from contest.douyin.author import AuthorVideos
-from contest.douyin.client import DouyinClient
+from contest.douyin.gateway import DouyinGateway
 from contest.errors import error_response, wants_json
 from contest.security import safe_next
 from contest.sms import sender_from_config
@@ -29,8 +29,9 @@ from contest.models import Contest, Entry, Role
 from contest.web.numbers import MAX_ID, MAX_INT64, parse_id, query_int  # noqa: F401 (MAX_ID: for views)
 
 
-def douyin() -> DouyinClient:
-    return current_app.extensions["douyin"]
+def douyin() -> DouyinGateway:
+    """The app's Douyin client seen through the domain's errors: what views hand to the domain."""
+    return DouyinGateway(current_app.extensions["douyin"])
 
 
 def author_videos(user, **kwargs) -> AuthorVideos | None:

@@ -29,7 +29,7 @@ NOT_PUBLIC = Problem("not_public", "这个视频目前是私密的。请在抖�
 
 
 class DouyinGateway(Protocol):
-    """What the entry rules need from Douyin (implemented by ``contest.douyin.client.DouyinClient``)."""
+    """What the entry rules need from Douyin (implemented by ``contest.douyin.gateway.DouyinGateway``)."""
 
     share_base: str
 

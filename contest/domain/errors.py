@@ -44,10 +44,17 @@ class Refused(DomainError):
 
 
 class PlatformError(Exception):
-    """Douyin failed or refused. Integrations raise subclasses that keep the platform's code;
-    ``message`` is for the user."""
+    """Douyin failed or refused. ``message`` is for the user; ``code`` is the platform's error
+    code (or the HTTP status) and ``kind`` how the call failed (timeout, platform, …), as the
+    integration that translated the failure reported them (None when unknown)."""
 
     message = "暂时无法连接抖音，请稍后再试。"
+
+    def __init__(self, message: str | None = None, *, code: int | None = None, kind: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code
+        self.kind = kind
 
 
 class VideoGoneError(PlatformError):

@@ -14,19 +14,8 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 from contest.domain.errors import Problem
+from contest.linkgrammar import DOUYIN_HOSTS, LIVE_HOSTS, SHORT_CODE, SHORT_HOST
 
-# Hosts whose links we understand. Exact names only: look-alikes
-# (v.douyin.com.evil.cn, douyin.co, 抖音 punycode tricks) are not Douyin.
-VIDEO_HOSTS = frozenset({
-    "douyin.com", "www.douyin.com", "m.douyin.com", "jingxuan.douyin.com",
-    "iesdouyin.com", "www.iesdouyin.com", "m.iesdouyin.com",
-    "open.douyin.com",  # the official player: /player/video?vid=<id>
-})
-SHORT_HOST = "v.douyin.com"
-LIVE_HOSTS = frozenset({"live.douyin.com", "webcast.amemv.com", "webcast.douyin.com"})
-DOUYIN_HOSTS = VIDEO_HOSTS | LIVE_HOSTS | {SHORT_HOST}
-
-SHORT_CODE = re.compile(r"^/([A-Za-z0-9_-]{6,11})/?\Z")
 _PATH = re.compile(r"^/(?:share/|m/)?(video|note|user|slides)/([^/]+)/?$")
 _VIDEO_ID = re.compile(r"[0-9]{1,20}")
 _URL = re.compile(r"https?://[!-~]+", re.IGNORECASE)

@@ -30,7 +30,9 @@ from contest.domain.errors import AuthorizationLost, PlatformError
 from contest.domain.gallery import remember_cover
 from contest.domain.likes import record_snapshot
 from contest.douyin.author import DATA_SCOPE
-from contest.douyin.client import DouyinClient, RateLimited
+from contest.douyin.client import DouyinClient
+from contest.douyin.errors import DouyinAuthError, DouyinError, RateLimited
+from contest.douyin.gateway import DouyinGateway
 from contest.extensions import db
 from contest.jobs.ratelimit import Pacer
 from contest.models import Contest, DouyinAccount, Entry, EntryStatus, Snapshot, SnapshotSource, Sweep
@@ -120,7 +122,7 @@ def poll_author(sweep_id: int, user_id: int, entry_ids: list[int], *, client: Do
     entries = list(db.session.scalars(sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id)))
     sweep = db.session.get(Sweep, sweep_id)
     try:
-        token = fresh_access_token(account, douyin=client, now=now())
+        token = fresh_access_token(account, douyin=DouyinGateway(client), now=now())
         db.session.commit()
         for start in range(0, len(entries), client.batch_size):
             batch = {e.video_id: e for e in entries[start:start + client.batch_size]}
@@ -138,13 +140,13 @@ def poll_author(sweep_id: int, user_id: int, entry_ids: list[int], *, client: Do
                 result.snapshots += 1
             result.missing += len(batch)
             db.session.commit()
-    except AuthorizationLost:
+    except (AuthorizationLost, DouyinAuthError):
         db.session.commit()  # keeps the needs_reauth mark
         result.failure = "auth"
     except RateLimited:
         db.session.rollback()
         result.failure = "rate_limited"
-    except PlatformError:
+    except (PlatformError, DouyinError):
         db.session.rollback()
         result.failure = "platform"
     except IntegrityError:

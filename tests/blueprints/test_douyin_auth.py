@@ -306,6 +306,28 @@ def test_a_refresh_token_near_its_end_is_renewed(client, contest, sandbox, freez
     assert account.refresh_expires_at == later + timedelta(seconds=2592000)
 
 
+
+def test_a_refresh_the_platform_refuses_marks_the_account_for_reauthorisation(client, contest, sandbox, freeze):
+    # The client's DouyinAuthError reaches the domain as its AuthorizationLost (through the gateway).
+    sign_in(client, sandbox)
+    later = clock.now() + timedelta(days=16)
+    freeze(later)
+    sandbox.control("clock", {"now": int(later.timestamp())})
+    sandbox.control("faults", {"endpoint": "refresh_token", "kind": "error_code", "code": 10010})
+    response = client.get("/api/v1/me/videos")
+    assert (response.status_code, response.get_json()["error"]) == (502, "抖音授权已失效，请重新授权。")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(DouyinAccount.needs_reauth)) is True
+
+
+def test_a_platform_error_reaches_the_page_with_the_clients_message(client, contest, sandbox):
+    sign_in(client, sandbox)
+    sandbox.control("faults", {"endpoint": "video_list", "kind": "error_code", "code": 28003017})
+    response = client.get("/api/v1/me/videos")
+    assert (response.status_code, response.get_json()["error"]) == (502, "今天调用抖音接口的次数已用完，请明天再试。")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(DouyinAccount.needs_reauth)) is False
+
 def test_an_expired_refresh_token_asks_to_authorise_again_and_keeps_entries(client, contest, sandbox, publish, freeze):
     own = publish_own(publish)
     sign_in(client, sandbox)

@@ -16,6 +16,7 @@ from contest.domain.gallery import (
 )
 from contest.domain.likes import record_snapshot
 from contest.douyin.author import AuthorVideos
+from contest.douyin.gateway import DouyinGateway
 from contest.extensions import db
 from contest.models import EntryStatus, EntryTally, SnapshotSource
 from tests.conftest import build_entry, video_id_at
@@ -225,7 +226,7 @@ def test_submission_keeps_the_cover_the_platform_gave(app, contest, sandbox, aut
     sandbox.control("videos", {"video_id": vid, "open_id": "ou_cover", "title": "晨练 #动力株洲文旅通 @株洲足迹",
                                "create_time": int(datetime.fromisoformat("2020-06-20T12:00:00+08:00").timestamp()),
                                "digg_count": 0, "public": True, "cover": "https://p3.douyinpic.com/cover-7.jpeg"})
-    client = app.extensions["douyin"]
+    client = DouyinGateway(app.extensions["douyin"])
     entry = submit_entry(contest, citizen, EntryRequest(text="", theme="life", area="hetang", accept_rules=True,
                                                         show_nickname=True, video_id=vid),
                          douyin=client, now=clock.now(), verifier=AuthorVideos.of(citizen, client, clock.now()))

@@ -30,6 +30,7 @@ from contest.douyin.client import (
     VideoUnavailable,
     backoff_delay,
 )
+from contest.douyin.gateway import translate
 
 T0 = 1592467200  # 2020-06-18 08:00:00 UTC
 ACCESS_TTL = 1_296_000
@@ -231,7 +232,7 @@ def test_a_replayed_code_is_refused_once_without_retry(douyin, world, sleeps):
     error = caught.value
     assert (error.kind, error.code, error.description) == ("platform", 10007, "授权码已被使用")
     assert error.message == "抖音授权码已失效（已被使用或超过 10 分钟），请重新授权。"
-    assert isinstance(error, AuthorizationLost) and isinstance(error, PlatformError)
+    assert isinstance(translate(error), AuthorizationLost) and isinstance(translate(error), PlatformError)
     assert logged(world) == ["authorize", "access_token", "access_token"]
     assert sleeps.sleeps == []
 
@@ -446,11 +447,14 @@ def test_non_retryable_errors_raise_at_once(douyin, world, sleeps, kind, extra, 
     assert sleeps.sleeps == []
 
 
-def test_error_classes_are_domain_errors():
-    assert issubclass(DouyinAuthError, AuthorizationLost) and issubclass(DouyinAuthError, DouyinError)
-    assert issubclass(AccountUnavailable, VideoGoneError) and issubclass(AccountUnavailable, VideoUnavailable)
+def test_error_classes_map_to_domain_errors():
+    assert issubclass(DouyinAuthError, DouyinError) and not issubclass(DouyinAuthError, PlatformError)
+    assert issubclass(AccountUnavailable, VideoUnavailable)
+    assert isinstance(translate(DouyinAuthError("platform", 10010)), AuthorizationLost)
+    assert isinstance(translate(AccountUnavailable("platform", 28001045)), VideoGoneError)
     for cls in (ApiOffline, RateLimited):
-        assert issubclass(cls, DouyinError) and not issubclass(cls, (AuthorizationLost, VideoGoneError))
+        assert issubclass(cls, DouyinError) and not issubclass(cls, (DouyinAuthError, VideoUnavailable))
+        assert not isinstance(translate(cls("platform", 1)), (AuthorizationLost, VideoGoneError))
     auth = {code for code, (cls, _) in ERRORS.items() if cls is DouyinAuthError}
     assert auth == {28001003, 28001008, 28001012, 28001015, 2190002, 2190008, 10004, 10007, 10010, 10020}
     assert {code: cls for code, (cls, _) in ERRORS.items() if cls is not DouyinAuthError} == {
