@@ -22,7 +22,7 @@ import requests
 from werkzeug.serving import make_server
 
 from contest import create_app
-from contest.domain import clock
+from contest import clock
 from contest.domain.contests import create_contest
 from contest.douyin.sandbox import create_sandbox_app
 from contest.extensions import db

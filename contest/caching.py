@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from flask import Flask, Response
 from werkzeug.http import is_resource_modified
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import cache, db
 from contest.models import (
     CacheVersion, Contest, ContestArea, ContestTheme, Entry, EntryTally, Snapshot, TallyCorrection, User,

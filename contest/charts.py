@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.contests import ONE_SECOND
 from contest.models.enums import SnapshotSource
 

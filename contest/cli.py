@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import click
 from flask import Flask, current_app
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import DomainError
 from contest.extensions import cache, db
 

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 import requests
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.accounts import create_user
 from contest.domain.contests import create_contest
 from contest.domain.douyin_identity import sign_in_with_douyin

@@ -17,7 +17,7 @@ from typing import BinaryIO, Mapping
 
 from flask import current_app
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import DomainError, NotFound
 
 MiB = 1024 * 1024

@@ -14,7 +14,8 @@ from flask import Flask, request, session
 from flask_login import current_user, login_user, logout_user
 
 from contest import caching
-from contest.domain import clock, sessions
+from contest import clock
+from contest.domain import sessions
 from contest.extensions import db, login_manager
 from contest.models import User
 from contest.web.numbers import parse_id

@@ -13,7 +13,8 @@ from flask import Flask, abort, current_app, flash, g, make_response, redirect, 
 from flask_login import current_user, login_url
 
 from contest import caching
-from contest.domain import accounts, clock, contests, ownership
+from contest import clock
+from contest.domain import accounts, contests, ownership
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import Refused

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from contest import create_app
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from flask.testing import FlaskClient
 from tests.redis_claims import claimed_redis_url

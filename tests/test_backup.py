@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest import create_app
-from contest.domain import clock
+from contest import clock
 from contest.extensions import cache, db
 from contest.models import EntryTally, Snapshot, SnapshotSource, Sweep
 from tests.conftest import build_entry, count, make_environ

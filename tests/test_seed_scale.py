@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.flags import detect_flags
 from contest.domain.likes import ranking, refresh_tally, standings
 from contest.extensions import db

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.staff_tokens import issue_token, user_for_token
 from contest.extensions import db
 from contest.models import AuditEvent, Role, User

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import Forbidden, NotFound
 from contest.domain.gallery import UNTITLED, entry_title
 from contest.domain.leaderboards import public_author

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from contest.domain import audit, clock
+from contest import clock
+
+from contest.domain import audit
 from contest.domain.captions import has_token, normalise
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.domain import audit, clock, contests, links, notify, ownership
+from contest import clock
+
+from contest.domain import audit, contests, links, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
 from contest.domain.gallery import clean_cover

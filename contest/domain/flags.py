@@ -103,7 +103,9 @@ from typing import Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 
-from contest.domain import audit, clock
+from contest import clock
+
+from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, FlagStatus, LikeFlag, Snapshot, User

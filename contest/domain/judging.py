@@ -33,7 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from contest.domain import audit, clock
+from contest import clock
+
+from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
 from contest.extensions import db
 from contest.models import Contest, ContestTheme, Entry, EntryStatus, Role, User

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
-from contest.domain import audit, clock
+from contest import clock
+
+from contest.domain import audit
 from contest.domain.contests import ONE_SECOND
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db

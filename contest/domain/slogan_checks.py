@@ -13,7 +13,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from contest.domain import audit, clock, review
+from contest import clock
+
+from contest.domain import audit, review
 from contest.domain.contests import Rules, resolve_contest
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db

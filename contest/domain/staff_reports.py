@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import corrections_by_id, corrections_of, counted, history
 from contest.domain.privacy import mask_name, mask_phone
 from contest.extensions import db

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contest.domain import audit, clock
+from contest import clock
+
+from contest.domain import audit
 from contest.domain.awards import KINDS, current_awards, refresh_notice
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import counted, frozen, refresh_tally

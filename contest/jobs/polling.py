@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.contests import ONE_SECOND
 from contest.domain.douyin_identity import fresh_access_token
 from contest.domain.errors import AuthorizationLost, PlatformError

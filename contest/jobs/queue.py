@@ -16,7 +16,7 @@ from redis import Redis
 from rq import Queue
 from rq.job import Dependency, Job
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.jobs.polling import AuthorResult, SweepReport, finish, poll_author, start_or_resume, work
 from contest.jobs.ratelimit import RedisPacer

@@ -21,7 +21,7 @@ import threading
 from flask import Flask
 from PIL import Image
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.slogan_checks import fail_check, finish_check, start_check
 from contest.evidence import EvidenceStore
 from contest.extensions import db

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.types import UTCDateTime
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.contest import Contest, ContestArea, ContestTheme
 from contest.models.enums import CLOSED_STATUSES, EntryStatus, OwnerProof

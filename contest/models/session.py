@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.types import UTCDateTime
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.enums import CheckState
 from contest.models.types import UTCDateTime, str_enum

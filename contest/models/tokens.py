@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.types import UTCDateTime
 from contest.models.user import User

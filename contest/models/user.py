@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models.enums import Role
 from contest.models.types import UTCDateTime, str_enum

@@ -13,7 +13,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
                                  status_code_conformance)
 from schemathesis.specs.openapi.schemas import BaseOpenAPISchema
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db

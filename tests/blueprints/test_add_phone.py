@@ -7,7 +7,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock, sessions
+from contest import clock
+
+from contest.domain import sessions
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.douyin.client import TokenGrant
 from contest.extensions import db

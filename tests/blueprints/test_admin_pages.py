@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from contest.charts import bar_chart_svg
-from contest.domain import audit, clock
+from contest import clock
+from contest.domain import audit
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, SnapshotSource, User

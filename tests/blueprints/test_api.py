@@ -40,7 +40,7 @@ def test_preflight_reports_problems(client, contest, publish):
 
 
 def test_preflight_reports_already_entered(client, contest, publish, make_user):
-    from contest.domain import clock
+    from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry
     from contest.views_support import douyin
 

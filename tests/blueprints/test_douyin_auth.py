@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models import DouyinAccount, Entry, User
 from tests.conftest import count

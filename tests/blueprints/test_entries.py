@@ -105,7 +105,7 @@ def test_withdraw_from_my_entries(client, contest, citizen, publish):
 
 
 def test_cannot_withdraw_someone_elses_entry(app, contest, publish, make_user, login, client):
-    from contest.domain import clock
+    from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry
     from contest.views_support import douyin
 

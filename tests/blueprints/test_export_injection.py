@@ -10,7 +10,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.evidence import EvidenceStore
 from contest.exports import neutralise, safe_cell, table_bytes

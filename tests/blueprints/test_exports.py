@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.domain.review import review_entry
 from contest.evidence import EvidenceStore

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.announcements import create_announcement, publish_announcement
 from contest.domain.likes import record_snapshot
 from contest.extensions import db

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource

@@ -8,7 +8,9 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock, ownership
+from contest import clock
+
+from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, OwnerProof
 from tests.blueprints.test_review import (  # noqa: F401 (fixtures)

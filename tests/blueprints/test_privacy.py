@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.awards import draft_awards, publish_awards
 from contest.domain.entries import set_entry_status
 from contest.domain.likes import record_snapshot

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.entries import entry_checks
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 from flask_login.utils import encode_cookie
 
-from contest.domain import accounts, clock
+from contest import clock
+
+from contest.domain import accounts
 from contest.extensions import db
 from contest.models import AuditEvent, Role, UserSession
 from tests.blueprints.test_douyin_auth import OPEN_ID

@@ -7,7 +7,7 @@ from itertools import count as counter
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.domain.ownership import UNPROVEN_APPROVAL
 from contest.domain.staff_tokens import issue_token

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.announcements import create_announcement
 from contest.domain.likes import record_snapshot
 from contest.domain.staff_tokens import issue_token

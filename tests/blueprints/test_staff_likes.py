@@ -12,7 +12,7 @@ from itertools import count as counter
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.evidence import EvidenceStore
 from contest.extensions import db

@@ -15,7 +15,9 @@ import requests
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from contest.domain import awards, clock
+from contest import clock
+
+from contest.domain import awards
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import record_snapshot, standings
 from contest.domain.review import Forbidden

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from contest.domain import awards, clock
+from contest import clock
+
+from contest.domain import awards
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import build_entry, video_id_at

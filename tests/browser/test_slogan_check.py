@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, SloganCheck
 from tests.conftest import build_entry

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.entries import EntryRequest, preflight, submit_entry, withdraw_entry
 from contest.domain.ownership import mark_proven
 from contest.domain.errors import DomainError, Refused

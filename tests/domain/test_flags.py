@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock, flags
+from contest import clock
+
+from contest.domain import flags
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.flags import Series, decide_flag, detect_flags, find_signs, flags_of, open_flags
 from contest.domain.likes import record_snapshot

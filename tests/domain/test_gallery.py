@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.gallery import (

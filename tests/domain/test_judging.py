@@ -8,7 +8,7 @@ from math import sqrt
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain import judging as rules
 from contest.domain.errors import Conflict, DomainError, Refused
 from contest.extensions import db

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import DomainError
 from contest.domain.likes import counted, frozen, next_sweep_delay, record_snapshot
 from contest.extensions import db

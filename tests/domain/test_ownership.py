@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock, ownership
+from contest import clock
+
+from contest.domain import ownership
 from contest.domain.entries import EntryRequest, entry_checks, set_entry_status, submit_entry, withdraw_entry
 from contest.domain.errors import DomainError, Refused
 from contest.domain.review import bulk_approve, bulk_blocker, prove_owner_by_staff, review_entry

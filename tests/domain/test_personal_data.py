@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import audit, awards, clock
+from contest import clock
+
+from contest.domain import audit, awards
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_author
 from contest.domain.likes import record_snapshot

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.domain import clock, notify
+from contest import clock
+
+from contest.domain import notify
 from contest.domain.entries import EntryRequest, entry_checks, submit_entry
 from contest.domain.ownership import mark_proven
 from contest.domain.errors import Conflict, DomainError, Refused

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.jobs.ratelimit import Pacer
 from contest.models import DouyinAccount, Entry, EntryEvent, EntryStatus, Role, User

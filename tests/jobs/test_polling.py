@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import history, standings
 from contest.extensions import db
 from contest.jobs.polling import poll_author, start_or_resume, work

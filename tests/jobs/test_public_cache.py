@@ -10,7 +10,7 @@ from flask import request_started
 from redis import Redis
 
 from contest import caching, create_app
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import cache, db
 from contest.models import EntryStatus, EntryTally, SnapshotSource

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import request_started
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource

@@ -184,7 +184,7 @@ def test_instance_killed_mid_run_loses_no_request_through_nginx(cluster):
 def publish_announcement(cluster, title: str) -> None:
     """Publish a notice through the app's models in the shared database (as the organiser's page does)."""
     from contest import create_app
-    from contest.domain import clock
+    from contest import clock
     from contest.extensions import db
     from contest.models import Contest
     from contest.models.awards import Announcement, AnnouncementKind

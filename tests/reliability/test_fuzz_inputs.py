@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from contest import create_app
-from contest.domain import clock
+from contest import clock
 from contest.domain.announcements import create_announcement
 from contest.extensions import db
 from contest.models import Contest, LikeFlag, Role, User

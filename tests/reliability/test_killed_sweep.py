@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from contest.domain import clock
+from contest import clock
 from contest.extensions import db
 from contest.models import Snapshot, Sweep
 from tests.conftest import count, make_environ

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import AddPhoneConfirmForm, AddPhoneForm
-from contest.domain import accounts, clock, phone_link
+from contest import clock
+from contest.domain import accounts, phone_link
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.limits import code_limits

@@ -13,7 +13,8 @@ from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import ActionForm
 from contest.blueprints.accounts.privacy_forms import DeleteAccountForm
 from contest.blueprints.public import bp as public_bp
-from contest.domain import clock, personal_data, sessions
+from contest import clock
+from contest.domain import personal_data, sessions
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.signed_in import sign_out

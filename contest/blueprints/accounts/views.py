@@ -12,7 +12,8 @@ from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import (
     ActionForm, LoginForm, ResetConfirmForm, SignupConfirmForm, SignupForm,
 )
-from contest.domain import accounts, clock
+from contest import clock
+from contest.domain import accounts
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
 from contest.limits import code_limits, configured

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.api import bp
 from contest.blueprints.api.views import BadBody, contest_field
-from contest.domain import clock, contests
+from contest import clock
+from contest.domain import contests
 from contest.domain.entries import MAX_TEXT, EntryRequest, check_own_videos, entries_of
 from contest.domain.errors import PlatformError, Refused
 from contest.domain.privacy import mask_phone

@@ -8,7 +8,8 @@ from flask import jsonify, request
 
 from contest.blueprints.api import bp
 from contest.caching import CACHE_UNTIL
-from contest.domain import clock, contests
+from contest import clock
+from contest.domain import contests
 from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_author, public_awards

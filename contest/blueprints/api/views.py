@@ -6,7 +6,7 @@ from flask import current_app, jsonify
 from flask_login import current_user
 
 from contest.blueprints.api import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain.captions import caption_problems
 from contest.domain.entries import preflight
 from contest.extensions import csrf, limiter

@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from contest.blueprints.auth import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain.douyin_identity import WANTED_SCOPES, missing_scope_notes, sign_in_with_douyin
 from contest.domain.errors import DomainError, PlatformError
 from contest.domain.ownership import unproven_entries, verify_own_entries

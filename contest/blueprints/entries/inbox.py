@@ -9,7 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm
-from contest.domain import clock, notify
+from contest import clock
+from contest.domain import notify
 from contest.domain.errors import DomainError, NotFound, Refused
 from contest.domain.review import resubmit_entry
 from contest.extensions import db

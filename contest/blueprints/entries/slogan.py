@@ -17,7 +17,7 @@ from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain import slogan_checks as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.evidence import evidence_store, size_label

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
 from contest.charts import likes_chart_svg, table_rows
-from contest.domain import clock, contests, ownership
+from contest import clock
+from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
 from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
 from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused

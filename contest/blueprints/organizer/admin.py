@@ -17,7 +17,8 @@ from flask_login import current_user
 
 from contest.blueprints.organizer import bp
 from contest.charts import bar_chart_svg
-from contest.domain import audit, clock, slogan_checks
+from contest import clock
+from contest.domain import audit, slogan_checks
 from contest.domain.accounts import normalise_phone
 from contest.domain.contests import resolve_contest
 from contest.domain.errors import DomainError, NotFound

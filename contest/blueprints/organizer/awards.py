@@ -25,7 +25,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) pairs
 from contest.blueprints.organizer import bp
 from contest.domain import announcements as notices
 from contest.domain import awards as rules
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.judging import progress, score_table
 from contest.domain.likes import frozen

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from contest.blueprints.organizer import bp
 from contest.blueprints.organizer.forms import ContestForm
-from contest.domain import clock, contests
+from contest import clock
+from contest.domain import contests
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest, Role

@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAr
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from contest.domain import clock
+from contest import clock
 from contest.domain.errors import DomainError
 from contest.evidence import evidence_store
 from contest.forms import FlaskForm

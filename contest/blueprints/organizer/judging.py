@@ -14,7 +14,7 @@ from wtforms import FieldList, FloatField, Form, FormField, IntegerField, String
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from contest.blueprints.organizer import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain import judging as rules
 from contest.domain.errors import DomainError, NotFound, Refused
 from contest.extensions import db

@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from contest.blueprints.organizer import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db

@@ -15,7 +15,8 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from contest.blueprints.organizer import bp
 from contest.blueprints.organizer.forms import OwnerProofForm
-from contest.domain import captions, clock, contests, slogan_checks
+from contest import clock
+from contest.domain import captions, contests, slogan_checks
 from contest.domain import review as review_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.evidence import evidence_store, size_label

@@ -11,7 +11,7 @@ from flask_login import current_user
 from contest.blueprints.organizer import bp
 from contest.blueprints.organizer.forms import DecideFlagForm, RecordLikesForm, TallyCorrectionForm
 from contest.charts import likes_chart_svg, table_rows
-from contest.domain import clock
+from contest import clock
 from contest.domain import flags as flag_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.domain.review import Forbidden, can_review

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import render_template
 
 from contest.blueprints.public import bp
-from contest.domain import clock, contests
+from contest import clock
+from contest.domain import contests
 from contest.domain.leaderboards import popularity_boards, public_author, public_awards
 from contest.domain.objections import in_notice
 from contest.views_support import contest_for_request, public_page

@@ -10,7 +10,8 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from contest.blueprints.public import bp
-from contest.domain import accounts, clock
+from contest import clock
+from contest.domain import accounts
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.leaderboards import public_author

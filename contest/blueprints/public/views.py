@@ -2,7 +2,8 @@ from flask import g, render_template, request
 from flask_login import current_user
 
 from contest.blueprints.public import bp
-from contest.domain import clock, contests
+from contest import clock
+from contest.domain import contests
 from contest.domain.captions import caption_problems
 from contest.domain.entries import MAX_TEXT
 from contest.domain.gallery import entry_title, home_page

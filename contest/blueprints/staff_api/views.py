@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from contest.blueprints.api.views import BadBody
 from contest.blueprints.staff_api import bp
-from contest.domain import clock
+from contest import clock
 from contest.domain.contests import area_by_key, theme_by_key
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.likes import counted, ensure_manual_open, frozen, history, ranking, record_snapshot
