@@ -474,10 +474,10 @@ def test_no_text_without_the_http_backend_or_a_phone(entry, reviewer, make_entry
 def test_a_failed_text_is_logged_and_the_decision_stands(entry, reviewer, gateway, caplog):
     gateway.status = 500
     decide(entry, reviewer, "approve")
-    with caplog.at_level(logging.WARNING, logger="contest.domain.notify"):
+    with caplog.at_level(logging.WARNING, logger="contest.sms_outbox"):
         db.session.commit()
     assert len(gateway.received) == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "contest.domain.notify"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms_outbox"] == [
         "notification SMS to 138****5678 failed: 短信发送失败，请稍后再试。"]
     assert fresh(entry).status is EntryStatus.APPROVED and count(Notification) == 1
 
