@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
-    from contest import caching, cli, errors, logs, security, signed_in, views_support
+    from contest import caching, cli, errors, logs, security, signed_in, sms_outbox, views_support
     from contest.config import load_config
-    from contest.crypto import cipher_from_config
+    from contest.crypto import cipher_from_config, use_token_cipher
+    from contest.domain import accounts
     from contest.douyin.client import DouyinClient
     from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
     from contest.web.numbers import IdConverter
@@ -41,7 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     limiter.init_app(app)
     cache.init_app(app)
     app.extensions["douyin"] = DouyinClient.from_config(app.config)
-    app.extensions["token_cipher"] = cipher_from_config(app.config)
+    use_token_cipher(cipher_from_config(app.config))
+    accounts.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
+    _listen_to_sessions(caching.SESSION_LISTENERS + sms_outbox.SESSION_LISTENERS)
 
     from contest.blueprints.accounts import bp as accounts_bp
     from contest.blueprints.api import bp as api_bp
@@ -67,3 +72,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     security.register(app)
     cli.register(app)
     return app
+
+
+def _listen_to_sessions(listeners) -> None:
+    """Listen to every ORM session; the listeners are global, so each is registered once per process."""
+    for name, listener in listeners:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -5,7 +5,7 @@ Values are computed from public data only (never per user) and cached with Flask
 process). Each key carries the **public-data version** stored in the database
 (``cache_version``). That version is bumped in the same transaction as any change that can
 alter a public list — a like reading, a tally or its correction, an entry's status or consent, an award list,
-a nickname — by one ORM listener below, so the change made by any process (a web request,
+a nickname — by the ORM listeners below (:data:`SESSION_LISTENERS`, registered by the factory), so the change made by any process (a web request,
 ``poll-likes``, an RQ worker) invalidates every process's cache the moment it commits.
 Code that writes those tables with Core bulk statements calls :func:`bump` itself.
 """
@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Callable, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from flask import Flask, Response
@@ -76,23 +75,25 @@ def _changes_public_data(session: Session) -> bool:
     return False
 
 
-@event.listens_for(Session, "before_flush")
 def _note_public_change(session: Session, flush_context, instances) -> None:
     if _changes_public_data(session):
         session.info["public_changed"] = True
 
 
-@event.listens_for(Session, "after_flush")
 def _bump_once_per_transaction(session: Session, flush_context) -> None:
     if session.info.pop("public_changed", False) and not session.info.get("public_bumped"):
         bump(session.connection())
         session.info["public_bumped"] = True
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_bump(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("public_bumped", None)
+
+
+# (event, listener) on every Session, registered by the factory.
+SESSION_LISTENERS = (("before_flush", _note_public_change), ("after_flush", _bump_once_per_transaction),
+                     ("after_transaction_end", _forget_bump))
 
 
 def cached_public(name: str, compute: Callable[[], T], **params) -> T:

@@ -4,6 +4,10 @@ Keys come from ``CONTEST_TOKEN_KEYS``, comma-separated, newest first: the first
 encrypts, all decrypt. To rotate: put a new key first, deploy, run
 ``flask --app contest rotate-token-key`` (re-encrypts every stored token with the
 first key), then drop the old key.
+
+The encrypted column type (``contest.models.types.EncryptedText``) uses the cipher that
+:func:`create_app <contest.create_app>` installs with :func:`use_token_cipher` (one per
+process: a process serves one site; the last app created wins).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-__all__ = ["TokenCipher", "InvalidToken", "cipher_from_config", "new_key"]
+__all__ = ["TokenCipher", "InvalidToken", "cipher_from_config", "new_key", "token_cipher", "use_token_cipher"]
 
 
 def new_key() -> str:
@@ -45,3 +49,19 @@ class TokenCipher:
 
 def cipher_from_config(config) -> TokenCipher:
     return TokenCipher(config["CONTEST_TOKEN_KEYS"] or [_dev_key(config["SECRET_KEY"])])
+
+
+_installed: TokenCipher | None = None
+
+
+def use_token_cipher(cipher: TokenCipher) -> None:
+    """Make ``cipher`` the one that encrypts and decrypts stored tokens (the factory calls this)."""
+    global _installed
+    _installed = cipher
+
+
+def token_cipher() -> TokenCipher:
+    """The cipher :func:`use_token_cipher` installed."""
+    if _installed is None:
+        raise RuntimeError("no token cipher: create the app first (contest.create_app installs it)")
+    return _installed

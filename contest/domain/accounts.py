@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -51,11 +50,20 @@ CODE_BURNED = "验证码错误次数过多，请重新获取。"
 NO_CODE = "请先获取验证码。"
 
 
+_hash_method = "scrypt"
+
+
+def use_hash_method(method: str) -> None:
+    """Hash new passwords with Werkzeug's ``method``: the factory passes ``CONTEST_PASSWORD_HASH_METHOD``
+    (scrypt unless configured; the tests use a cheap method so that hundreds of sign-ins stay fast)."""
+    global _hash_method
+    if method != _hash_method:
+        _hash_method = method
+        _dummy_hash.cache_clear()
+
+
 def _hash(password: str) -> str:
-    """Werkzeug's hash with ``CONTEST_PASSWORD_HASH_METHOD`` (scrypt unless configured; the tests
-    use a cheap method so that hundreds of sign-ins stay fast)."""
-    method = current_app.config["CONTEST_PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=_hash_method)
 
 
 @functools.cache

@@ -3,7 +3,7 @@ public profile, and the home page at a glance.
 
 Only **approved** entries are ever shown, with the nickname the entrant agreed to show or a
 masked one (never a phone). The gallery's values are plain dataclasses of str/int/datetime,
-so that they can be cached for every visitor (``contest.caching.cached_public``).
+so that they can be cached for every visitor (the public pages cache them, shared by all).
 
 Covers: the platform gives a video's cover with the author's token. It is kept on the entry
 at submission (``Entry.cover_url``), and every sweep keeps the newest one on the tally row
@@ -25,7 +25,7 @@ from contest.domain import contests, likes
 from contest.domain.announcements import public_announcements
 from contest.domain.captions import normalise, without_tags
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.leaderboards import Board, popularity_board, public_author
+from contest.domain.leaderboards import Board, PublicCache, popularity_board, public_author, uncached
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, EntryTally, Snapshot, User
 from contest.models.awards import Announcement
@@ -316,8 +316,9 @@ HOME_ANNOUNCEMENTS = 3
 HOME_BOARD = 3
 
 
-def home_page(contest: Contest, now: datetime) -> Home:
-    """The contest at a glance: its phase and countdown, the latest notices, the top of the overall board."""
+def home_page(contest: Contest, now: datetime, cache: PublicCache = uncached) -> Home:
+    """The contest at a glance: its phase and countdown, the latest notices, the top of the overall
+    board (looked up in ``cache``)."""
     return Home(phase=contests.phase(contest, now), countdown=countdown(contest, now),
                 announcements=public_announcements(contest, limit=HOME_ANNOUNCEMENTS),
-                board=popularity_board(contest, theme=None, limit=HOME_BOARD, now=now))
+                board=popularity_board(contest, theme=None, limit=HOME_BOARD, now=now, cache=cache))

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Callable, Protocol, TypeVar
 
 import sqlalchemy as sa
 
-from contest.caching import cached_public
 from contest.domain import likes
 from contest.domain.captions import without_tags
 from contest.domain.privacy import mask_name
 from contest.extensions import db
 from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, User
 from contest.models.awards import AwardList, AwardPlace
+
+
+T = TypeVar("T")
+
+
+class PublicCache(Protocol):
+    """``cache(name, compute, **params)``: ``compute()``, or the value stored under ``name`` and
+    ``params`` for this version of the public data (the public pages pass the shared public cache)."""
+
+    def __call__(self, name: str, compute: Callable[[], T], **params: Any) -> T: ...
+
+
+def uncached(name: str, compute: Callable[[], T], **params: Any) -> T:
+    """The :class:`PublicCache` that stores nothing."""
+    return compute()
 
 
 @dataclass(frozen=True)
@@ -66,9 +81,9 @@ def public_author(entry: Entry) -> str:
 
 
 def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], limit: int,
-                      now: datetime) -> list[Board]:
+                      now: datetime, cache: PublicCache = uncached) -> list[Board]:
     """Top ``limit`` approved entries by the tally (see :func:`contest.domain.likes.standings`),
-    overall (``None``) or for a theme, for each of ``themes``: one cache look-up for them all
+    overall (``None``) or for a theme, for each of ``themes``: one ``cache`` look-up for them all
     (the leaderboards page shows four boards).
 
     ``as_of`` is the newest counted reading of the contest (the board cannot be newer than
@@ -94,16 +109,17 @@ def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], li
                      likes=s.likes, observed_at=s.observed_at, correction=corrections.get(s.correction_id))
             for s in table] for table in tables]
 
-    newest, tables = cached_public("popularity", compute, contest=contest.slug,
-                                   themes=",".join(t.key if t else "" for t in themes), limit=limit)
+    newest, tables = cache("popularity", compute, contest=contest.slug,
+                           themes=",".join(t.key if t else "" for t in themes), limit=limit)
     return [Board(theme_key=theme.key if theme else None, theme_name=theme.name if theme else None,
                   as_of=newest or now, frozen=frozen, rows=rows, read=newest is not None)
             for theme, rows in zip(themes, tables)]
 
 
-def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int, now: datetime) -> Board:
+def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int, now: datetime,
+                     cache: PublicCache = uncached) -> Board:
     """One board (overall when ``theme`` is None) of :func:`popularity_boards`."""
-    return popularity_boards(contest, themes=[theme], limit=limit, now=now)[0]
+    return popularity_boards(contest, themes=[theme], limit=limit, now=now, cache=cache)[0]
 
 
 @dataclass(frozen=True)

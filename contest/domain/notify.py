@@ -1,37 +1,27 @@
 """Telling entrants: the on-site inbox, and a text message when an SMS gateway is configured.
 
 Every review decision reaches the entrant's inbox (a :class:`Notification` row, in the
-decision's own transaction). With ``CONTEST_SMS_BACKEND=http`` an entrant with a
-confirmed phone also gets a text message. The message is sent only **after the
-transaction commits** (a decision that is rolled back, e.g. lost to another reviewer,
-is never announced), and a gateway failure is logged and changes nothing: the decision
-and the inbox message stand.
+decision's own transaction). A message for an entrant with a confirmed phone also asks to
+be texted there (``Notification.text_to``); this module only records that. The SMS
+integration (``sms_outbox``, registered by the factory) sends it with ``CONTEST_SMS_BACKEND=http``, only
+**after the transaction commits** (a decision that is rolled back, e.g. lost to another
+reviewer, is never announced), and a gateway failure is logged and changes nothing: the
+decision and the inbox message stand.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Iterable, Literal
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from contest.config import ConfigError
-from contest.domain.errors import DomainError
-from contest.domain.privacy import mask_phone
 from contest.extensions import db
 from contest.models import Entry, User
 from contest.models.notification import Notification
-from contest.sms import sender_from_config
-
-log = logging.getLogger(__name__)
 
 INBOX_LIMIT = 100
-# session.info key of the text messages waiting for the commit: [(sender, phone, message)].
-_OUTBOX = "contest.notify.sms_outbox"
 
 APPROVED = "entry.approved"
 REJECTED = "entry.rejected"
@@ -78,33 +68,13 @@ def closed_for_author_message(entry: Entry) -> tuple[str, str, str]:
 
 
 def tell_entrant(entry: Entry, *, kind: str, title: str, body: str, now: datetime) -> Notification:
-    """Put a message in the entrant's inbox and, with the http SMS backend and a confirmed
-    phone, queue a text message that goes out when the session commits. The caller commits."""
+    """Put a message in the entrant's inbox, asking for it to be texted to their phone when
+    they confirmed one (the SMS integration sends it after the commit). The caller commits."""
     user = entry.user
     note = to_inbox(user, kind=kind, title=title, body=body, now=now, entry=entry)
-    if current_app.config.get("CONTEST_SMS_BACKEND") == "http" and user.phone and user.phone_verified_at:
-        try:
-            sender = sender_from_config(current_app.config)
-        except ConfigError as exc:
-            log.error("SMS not sent to %s: %s", mask_phone(user.phone), exc)
-        else:
-            db.session().info.setdefault(_OUTBOX, []).append((sender, user.phone, body))
+    if user.phone and user.phone_verified_at:
+        note.text_to = user.phone
     return note
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    for sender, phone, message in session.info.pop(_OUTBOX, ()):
-        try:
-            sender.send(phone, message)
-        except DomainError as exc:  # SmsError: the gateway refused, failed or timed out (already logged)
-            log.warning("notification SMS to %s failed: %s", mask_phone(phone), exc.message)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous_transaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(_OUTBOX, None)
 
 
 def unread_count(user: User) -> int:

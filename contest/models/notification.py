@@ -28,6 +28,10 @@ class Notification(db.Model):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Not a column: the confirmed phone this message asks to be texted to (set by
+    # the domain's notify.tell_entrant; the SMS integration, sms_outbox, sends it once the row is committed).
+    text_to = None  # str | None
+
     user = relationship("User")
     entry = relationship("Entry")
 

@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 import enum
 
-from flask import current_app
 from sqlalchemy import DateTime, Enum, Text
 from sqlalchemy.types import TypeDecorator
+
+from contest.crypto import token_cipher
 
 
 class UTCDateTime(TypeDecorator):
@@ -40,7 +41,7 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
 
 
 class EncryptedText(TypeDecorator):
-    """Text encrypted at rest with the app's token cipher (``contest.crypto``).
+    """Text encrypted at rest with the token cipher the factory installed (``contest.crypto``).
 
     The column holds Fernet ciphertext; Python code sees plain text. A database
     dump or file therefore never shows a token.
@@ -52,9 +53,9 @@ class EncryptedText(TypeDecorator):
     def process_bind_param(self, value: str | None, dialect):
         if value is None:
             return None
-        return current_app.extensions["token_cipher"].encrypt(value)
+        return token_cipher().encrypt(value)
 
     def process_result_value(self, value: str | None, dialect):
         if value is None:
             return None
-        return current_app.extensions["token_cipher"].decrypt(value)
+        return token_cipher().decrypt(value)

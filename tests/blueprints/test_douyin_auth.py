@@ -371,14 +371,14 @@ def test_tokens_are_encrypted_at_rest_and_never_logged(client, contest, sandbox,
         assert plain not in logged
 
 
-def test_rotate_token_key_reencrypts_with_the_new_key(client, contest, sandbox, app, runner):
-    from contest.crypto import TokenCipher, new_key
+def test_rotate_token_key_reencrypts_with_the_new_key(client, contest, sandbox, runner):
+    from contest.crypto import TokenCipher, new_key, token_cipher, use_token_cipher
 
     sign_in(client, sandbox)
     token = db.session.scalar(sa.select(DouyinAccount)).access_token
-    old = app.extensions["token_cipher"]
+    old = token_cipher()
     key = new_key()
-    app.extensions["token_cipher"] = TokenCipher([key, *old.keys])
+    use_token_cipher(TokenCipher([key, *old.keys]))
     result = runner.invoke(args=["rotate-token-key"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "已用最新的密钥重新加密 1 个抖音账号的令牌。"

@@ -110,6 +110,19 @@ def test_create_user_stores_a_hash_not_the_password(app, freeze):
     assert not check_password_hash(row.password_hash, "secret-pass-2")
 
 
+def test_new_passwords_use_the_hash_method_the_factory_configured(app, freeze):
+    assert app.config["CONTEST_PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:1000"
+    user = accounts.create_user(phone="13812345678", nickname="小明", password="secret-pass-1", now=freeze(T0))
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+    accounts.use_hash_method("pbkdf2:sha256:2000")
+    try:
+        accounts.set_password(user, "secret-pass-2", now=freeze(T0))
+    finally:
+        accounts.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
+    assert user.password_hash.startswith("pbkdf2:sha256:2000$")
+    assert check_password_hash(user.password_hash, "secret-pass-2")
+
+
 def test_create_user_keeps_the_given_role(app, freeze):
     user = accounts.create_user(phone=PHONE, nickname="审核员甲", password="secret-pass-1", role=Role.REVIEWER,
                                 now=freeze(T0))

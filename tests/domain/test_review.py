@@ -473,13 +473,43 @@ def test_no_text_without_the_http_backend_or_a_phone(entry, reviewer, make_entry
     assert [n.kind for n in notes()] == ["entry.approved", "entry.approved"]
 
 
+def test_only_a_confirmed_phone_is_asked_to_receive_the_text(entry, make_entry, make_user):
+    unconfirmed = make_user(nickname="未验证")
+    unconfirmed.phone_verified_at = None
+    db.session.commit()
+    kwargs = dict(kind="entry.approved", title="t", body="b", now=clock.now())
+    assert notify.tell_entrant(entry, **kwargs).text_to == "13812345678"
+    assert notify.tell_entrant(make_entry(user=unconfirmed), **kwargs).text_to is None
+
+
+def test_a_second_app_in_the_process_still_texts_once(entry, reviewer, gateway, database_url, sandbox):
+    from contest import create_app
+    from tests.conftest import make_environ
+
+    create_app(environ=make_environ(database_url, sandbox.url))  # registers nothing twice
+    decide(entry, reviewer, "approve")
+    db.session.commit()
+    assert [r["json"]["phone"] for r in gateway.received] == ["13812345678"]
+
+
+def test_gateway_settings_missing_are_logged_and_nothing_is_sent(entry, reviewer, gateway, app, caplog):
+    app.config["CONTEST_SMS_GATEWAY_KEY"] = ""
+    decide(entry, reviewer, "approve")
+    with caplog.at_level(logging.ERROR, logger="contest.sms_outbox"):
+        db.session.commit()
+    assert gateway.received == []
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms_outbox"] == [
+        "SMS not sent to 138****5678: CONTEST_SMS_BACKEND=http needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_KEY"]
+    assert fresh(entry).status is EntryStatus.APPROVED and count(Notification) == 1
+
+
 def test_a_failed_text_is_logged_and_the_decision_stands(entry, reviewer, gateway, caplog):
     gateway.status = 500
     decide(entry, reviewer, "approve")
-    with caplog.at_level(logging.WARNING, logger="contest.domain.notify"):
+    with caplog.at_level(logging.WARNING, logger="contest.sms_outbox"):
         db.session.commit()
     assert len(gateway.received) == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "contest.domain.notify"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms_outbox"] == [
         "notification SMS to 138****5678 failed: 短信发送失败，请稍后再试。"]
     assert fresh(entry).status is EntryStatus.APPROVED and count(Notification) == 1
 

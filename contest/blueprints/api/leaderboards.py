@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from flask import jsonify, request
 
 from contest.blueprints.api import bp
-from contest.caching import CACHE_UNTIL
 from contest import clock
+from contest.caching import CACHE_UNTIL, cached_public
 from contest.domain import contests
 from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
@@ -50,7 +50,7 @@ def _correction(found) -> dict | None:
 def popularity_json():
     contest = contest_for_request()
     now = clock.now()
-    board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=now)
+    board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=now, cache=cached_public)
     response = jsonify(
         contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
         entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,

@@ -6,6 +6,7 @@ from flask import render_template
 
 from contest.blueprints.public import bp
 from contest import clock
+from contest.caching import cached_public
 from contest.domain import contests
 from contest.domain.leaderboards import popularity_boards, public_author, public_awards
 from contest.domain.objections import in_notice
@@ -18,7 +19,8 @@ def leaderboards():
     """Popularity top 10 overall and per theme; live during the window, frozen after the close."""
     contest = contest_for_request()
     now = clock.now()
-    boards = popularity_boards(contest, themes=[None, *contest.themes], limit=contest.popularity_award_size, now=now)
+    boards = popularity_boards(contest, themes=[None, *contest.themes], limit=contest.popularity_award_size, now=now,
+                               cache=cached_public)
     return render_template("public/leaderboards.html", contest=contest, boards=boards,
                            author=public_author, phase=contests.phase(contest, now))
 

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from contest.blueprints.public import bp
 from contest import clock
+from contest.caching import cached_public
 from contest.domain import contests
 from contest.domain.captions import caption_problems
 from contest.domain.entries import MAX_TEXT
@@ -12,7 +13,8 @@ from contest.views_support import contest_for_request, public_page
 
 
 def _home(contest, *, caption: str = "", caption_problems=None, caption_error: str | None = None):
-    return render_template("public/home.html", contest=contest, home=home_page(contest, clock.now()),
+    home = home_page(contest, clock.now(), cache=cached_public)
+    return render_template("public/home.html", contest=contest, home=home,
                            title_of=entry_title, caption=caption, caption_problems=caption_problems,
                            caption_error=caption_error)
 
