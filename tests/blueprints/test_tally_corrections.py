@@ -26,7 +26,7 @@ from contest.models import AuditEvent, EntryTally, Snapshot, SnapshotSource, Tal
 from contest.models.awards import AwardKind
 from tests.api.conftest import World, call, load_schema
 from tests.blueprints.test_staff_likes import (  # noqa: F401 (fixtures: the contest, entries, screenshots, sign-in)
-    PNG, author, contest, evidence_dir, files_in, make_entry, record, sign_in, token,
+    PNG, author, contest, files_in, make_entry, record, sign_in, token,
 )
 from tests.conftest import count
 
