@@ -13,7 +13,7 @@ from contest.blueprints.public import bp
 from contest.domain import accounts, clock
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.leaderboards import public_author
+from contest.domain.privacy import public_author
 from contest.evidence import evidence_store, size_label
 from contest.extensions import db, limiter
 from contest.forms import FlaskForm
