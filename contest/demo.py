@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from contest import clock
 from contest.domain.accounts import create_user
 from contest.domain.contests import create_contest
+from contest.domain.covers import clean_cover
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.domain.entries import entry_checks, existing_entries, set_entry_status
-from contest.domain.gallery import clean_cover
 from contest.domain.likes import record_snapshot
 from contest.domain.ownership import mark_proven
 from contest.douyin.client import DouyinClient, TokenGrant

@@ -7,7 +7,8 @@ Stages of a contest's lists (one :class:`AwardList` per award and version):
    ``notice_days``, 5 by default).
 2. During the notice, :func:`disqualify` removes an entry (APPROVED → REJECTED, with the
    reason) and the lists are recomputed in place: the next in line moves up. A judge's
-   late score (allowed until publication) recomputes them too (:func:`refresh_notice`).
+   late score (allowed until publication) recomputes them too (:func:`score_entry`,
+   :func:`declare_conflict`, through :func:`refresh_notice`).
 3. :func:`publish_awards`, once the notice period is over: the lists become final.
 4. Published lists never change. :func:`correct_awards` marks one "superseded" and
    publishes version N+1, computed afresh, with the reason for the correction.
@@ -34,15 +35,16 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from contest.domain import audit
+from contest.domain import audit, judging
+from contest.domain.award_lists import current_awards, notice_awards
 from contest.domain.entries import set_entry_status
 from contest.domain.errors import Conflict, DomainError
-from contest.domain.judging import excellence_ranking
-from contest.domain.leaderboards import public_author
 from contest.domain.likes import frozen, standings
+from contest.domain.privacy import public_author
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, User
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
+from contest.models.judging import JudgeConflict, Score
 from contest.models.objection import Objection, ObjectionStatus
 
 OVERALL = "overall"
@@ -94,7 +96,7 @@ def _excellence(contest: Contest, popularity: list[Placing]) -> list[Placing]:
     places = []
     for scope, theme in _scopes(contest):
         passed_over, rank = [], 0
-        for r in excellence_ranking(contest, theme=theme):
+        for r in judging.excellence_ranking(contest, theme=theme):
             if rank == size:
                 break
             if r.entry.id in skip.get(scope, ()):
@@ -133,30 +135,6 @@ def _fill(award_list: AwardList, places: list[Placing]) -> None:
         db.session.flush()
     award_list.places.extend(AwardPlace(scope=p.scope, rank=p.rank, entry_id=p.entry.id, value=p.value,
                                         detail=p.detail) for p in places)
-
-
-def _lists(contest: Contest, kind: AwardKind, *statuses: AwardStatus) -> list[AwardList]:
-    query = sa.select(AwardList).where(AwardList.contest_id == contest.id, AwardList.kind == kind)
-    if statuses:
-        query = query.where(AwardList.status.in_(statuses))
-    return list(db.session.scalars(query.order_by(AwardList.version.desc())))
-
-
-def current_awards(contest: Contest, kind: AwardKind | str) -> AwardList | None:
-    """The published list of ``kind`` (the latest version), or None."""
-    found = _lists(contest, AwardKind(kind), AwardStatus.PUBLISHED)
-    return found[0] if found else None
-
-
-def notice_awards(contest: Contest, kind: AwardKind | str) -> AwardList | None:
-    """The list of ``kind`` in its public notice, or None."""
-    found = _lists(contest, AwardKind(kind), AwardStatus.NOTICE)
-    return found[0] if found else None
-
-
-def award_history(contest: Contest, kind: AwardKind | str) -> list[AwardList]:
-    """Every version of ``kind``, newest first."""
-    return _lists(contest, AwardKind(kind))
 
 
 def _next_version(contest: Contest, kind: AwardKind) -> int:
@@ -239,6 +217,26 @@ def refresh_notice(contest: Contest, *, actor: User | None, now: datetime, why: 
     if changed:
         audit.record("awards.refresh", actor=actor, now=now, contest_id=contest.id, changes=changed, note=why)
     return changed
+
+
+def score_entry(entry: Entry, judge: User, values: dict, *, now: datetime) -> Score:
+    """A judge scores ``entry`` (:func:`contest.domain.judging.submit_score`, its rules and
+    errors); the lists in their public notice follow the scores until publication
+    (:func:`refresh_notice`, why ``score.submit``). The caller commits."""
+    score = judging.submit_score(entry, judge, values, now=now)
+    refresh_notice(entry.contest, actor=judge, now=now, why="score.submit")
+    return score
+
+
+def declare_conflict(entry: Entry, judge: User, reason: str, *, now: datetime) -> JudgeConflict:
+    """A judge declares a conflict of interest on ``entry``
+    (:func:`contest.domain.judging.declare_conflict`); when that withdraws a score, the lists in
+    their public notice follow (:func:`refresh_notice`, why ``score.conflict``). The caller commits."""
+    withdrawn = judging.score_of(entry, judge) is not None
+    conflict = judging.declare_conflict(entry, judge, reason, now=now)
+    if withdrawn:
+        refresh_notice(entry.contest, actor=judge, now=now, why="score.conflict")
+    return conflict
 
 
 def _notice_lists(contest: Contest) -> list[AwardList]:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from contest import clock
 from contest.domain.errors import Forbidden, NotFound
 from contest.domain.gallery import UNTITLED, entry_title
-from contest.domain.leaderboards import public_author
+from contest.domain.privacy import public_author
 from contest.extensions import db
 from contest.models import Entry, Role, User
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus

@@ -14,8 +14,8 @@ from contest import clock
 
 from contest.domain import audit, contests, links, notify, ownership
 from contest.domain.captions import caption_problems
+from contest.domain.covers import clean_cover
 from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
-from contest.domain.gallery import clean_cover
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, User
 

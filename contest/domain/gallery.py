@@ -5,10 +5,8 @@ Only **approved** entries are ever shown, with the nickname the entrant agreed t
 masked one (never a phone). The gallery's values are plain dataclasses of str/int/datetime,
 so that they can be cached for every visitor (the public pages cache them, shared by all).
 
-Covers: the platform gives a video's cover with the author's token. It is kept on the entry
-at submission (``Entry.cover_url``), and every sweep keeps the newest one on the tally row
-(``EntryTally.cover_url``): Douyin's cover URLs are signed and expire, and polling must never
-write the entry itself (its optimistic-lock version). The newer one wins.
+Covers: a card shows the newest cover kept (:mod:`contest.domain.covers`), on the tally row or
+else on the entry.
 """
 
 from __future__ import annotations
@@ -25,7 +23,8 @@ from contest.domain import contests, likes
 from contest.domain.announcements import public_announcements
 from contest.domain.captions import normalise, without_tags
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.leaderboards import Board, PublicCache, popularity_board, public_author, uncached
+from contest.domain.leaderboards import Board, PublicCache, popularity_board, uncached
+from contest.domain.privacy import public_author
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, EntryTally, Snapshot, User
 from contest.models.awards import Announcement
@@ -33,29 +32,11 @@ from contest.models.awards import Announcement
 PER_PAGE = 20
 MAX_PAGE = 10_000
 MAX_QUERY = 50
-MAX_COVER = 2000
 UNTITLED = "未命名作品"
 # ?sort= values and how the page states them.
 SORTS = {"new": "最新通过审核的在前", "likes": "点赞最多的在前"}
 DEFAULT_SORT = "new"
 _PAGE = re.compile(r"[0-9]{1,6}")
-
-
-def clean_cover(url: str | None) -> str | None:
-    """A cover URL worth keeping: http(s) only (it goes into ``<img src>``), and not absurdly long."""
-    url = (url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or len(url) > MAX_COVER:
-        return None
-    return url
-
-
-def remember_cover(entry: Entry, cover: str | None) -> None:
-    """Keep the cover a sweep just read on the entry's tally row (after :func:`likes.record_snapshot`
-    created it). The caller commits."""
-    tally = db.session.get(EntryTally, entry.id)
-    url = clean_cover(cover)
-    if tally is not None and url and tally.cover_url != url:
-        tally.cover_url = url
 
 
 def entry_title(caption: str | None) -> str:

@@ -221,7 +221,8 @@ def _conflict_of(entry: Entry, judge: User) -> JudgeConflict | None:
         JudgeConflict.entry_id == entry.id, JudgeConflict.judge_id == judge.id))
 
 
-def _score_of(entry: Entry, judge: User) -> Score | None:
+def score_of(entry: Entry, judge: User) -> Score | None:
+    """``judge``'s score of ``entry``, or None."""
     return db.session.scalar(sa.select(Score).where(Score.entry_id == entry.id, Score.judge_id == judge.id))
 
 
@@ -236,27 +237,20 @@ def score_sheet(entry: Entry, judge: User) -> ScoreSheet:
     _require_judge(judge)
     if entry.status is not EntryStatus.APPROVED:
         raise DomainError("只能给已通过审核的作品评分。")
-    score = _score_of(entry, judge)
+    score = score_of(entry, judge)
     return ScoreSheet(item=_item(entry), criteria=rubric_for(entry.contest).criteria,
                       values=score.values if score else None, conflict=_conflict_of(entry, judge) is not None,
                       locked=scoring_locked(entry.contest))
-
-
-def _refresh_notice_lists(contest: Contest, *, actor: User, now: datetime, why: str) -> None:
-    # Lists in their public notice follow the scores until publication. Imported here:
-    # the award rules build on this module's ranking, not the other way round.
-    from contest.domain.awards import refresh_notice
-
-    refresh_notice(contest, actor=actor, now=now, why=why)
 
 
 def submit_score(entry: Entry, judge: User, values: dict, *, now: datetime) -> Score:
     """Score ``entry`` (approved only) on every criterion, each value within its range.
 
     A judge may score again, overwriting the earlier score, until the excellence award
-    is published; not an entry they declared a conflict on. When the award lists are in
-    their public notice, they are recomputed at once. Raises :class:`Refused` with one
-    problem per bad value (its code is the criterion key). The caller commits.
+    is published; not an entry they declared a conflict on. Raises :class:`Refused` with one
+    problem per bad value (its code is the criterion key). The judging pages go through
+    :func:`contest.domain.awards.score_entry`, so that lists in their public notice follow the
+    scores. The caller commits.
     """
     _require_judge(judge)
     contest = entry.contest
@@ -282,7 +276,7 @@ def submit_score(entry: Entry, judge: User, values: dict, *, now: datetime) -> S
     if problems:
         raise Refused(problems)
 
-    score = _score_of(entry, judge)
+    score = score_of(entry, judge)
     before = (score.values, score.total) if score else None
     if score is None:
         score = Score(entry_id=entry.id, judge_id=judge.id, created_at=now)
@@ -292,13 +286,13 @@ def submit_score(entry: Entry, judge: User, values: dict, *, now: datetime) -> S
     audit.record("score.submit", actor=judge, now=now, target=entry, changes={
         "score_id": score.id, "values": [before[0] if before else None, clean],
         "total": [before[1] if before else None, score.total]})
-    _refresh_notice_lists(contest, actor=judge, now=now, why="score.submit")
     return score
 
 
 def declare_conflict(entry: Entry, judge: User, reason: str, *, now: datetime) -> JudgeConflict:
     """``judge`` declares a conflict of interest and skips ``entry``. A score they
-    already gave it is withdrawn (kept in the audit trail). The caller commits."""
+    already gave it is withdrawn (kept in the audit trail); the lists in their public notice
+    follow through :func:`contest.domain.awards.declare_conflict`. The caller commits."""
     _require_judge(judge)
     reason = (reason or "").strip()
     if not reason:
@@ -313,15 +307,13 @@ def declare_conflict(entry: Entry, judge: User, reason: str, *, now: datetime) -
         raise Conflict("你已经声明过与这件作品的利益冲突。")
     conflict = JudgeConflict(entry_id=entry.id, judge_id=judge.id, reason=reason, created_at=now)
     db.session.add(conflict)
-    score = _score_of(entry, judge)
+    score = score_of(entry, judge)
     withdrawn = {"values": score.values, "total": score.total} if score else None
     if score is not None:
         db.session.delete(score)
     db.session.flush()
     audit.record("score.conflict", actor=judge, now=now, target=entry,
                  changes={"conflict_id": conflict.id, "withdrawn_score": withdrawn}, note=reason)
-    if score is not None:
-        _refresh_notice_lists(entry.contest, actor=judge, now=now, why="score.conflict")
     return conflict
 
 

@@ -9,8 +9,9 @@ from typing import Any, Callable, Protocol, TypeVar
 import sqlalchemy as sa
 
 from contest.domain import likes
+from contest.domain.award_lists import current_awards, notice_awards, objection_counts
 from contest.domain.captions import without_tags
-from contest.domain.privacy import mask_name
+from contest.domain.privacy import public_author
 from contest.extensions import db
 from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, User
 from contest.models.awards import AwardList, AwardPlace
@@ -70,14 +71,6 @@ class Board:
     frozen: bool
     rows: list[BoardRow]
     read: bool = True  # False before any reading: then ``as_of`` is the moment of asking
-
-
-def public_author(entry: Entry) -> str:
-    """The nickname when the entrant agreed to show it, else masked (PIPL). A deleted account's
-    nickname is already the anonymous 已注销用户 (:mod:`contest.domain.personal_data`): shown as is."""
-    if entry.show_nickname or entry.user.deleted_at is not None:
-        return entry.user.nickname
-    return mask_name(entry.user.nickname)
 
 
 def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], limit: int,
@@ -161,10 +154,7 @@ def award_sections(contest: Contest, award_list: AwardList) -> list[AwardSection
 
 def public_awards(contest: Contest) -> list[PublicAwards]:
     """Popularity then excellence, each published (latest version) or in its public notice."""
-    from contest.domain.awards import current_awards, notice_awards
-    from contest.domain.objections import counts
-
-    received = counts(contest)
+    received = objection_counts(contest)
     shown = []
     for kind in ("popularity", "excellence"):
         found = current_awards(contest, kind) or notice_awards(contest, kind)

@@ -34,7 +34,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.domain.notify import to_inbox
 from contest.extensions import db
 from contest.models import Contest, Entry, User
-from contest.models.awards import AwardKind, AwardList, AwardStatus, Disqualification
+from contest.models.awards import AwardList, AwardStatus, Disqualification
 from contest.models.objection import Objection, ObjectionStatus
 
 MAX_REASON = 1000
@@ -51,12 +51,6 @@ HANDLED = "这条异议已经处理过了。"
 class Filed:
     objection: Objection
     reference: str  # shown to the objector once; never stored in clear
-
-
-@dataclass(frozen=True)
-class Counts:
-    received: int
-    handled: int
 
 
 def reference_hash(reference: str) -> str:
@@ -171,21 +165,6 @@ def queue(contest: Contest, status: ObjectionStatus | None = None) -> list[Objec
 def open_count(contest: Contest) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Objection).where(
         Objection.contest_id == contest.id, Objection.status == ObjectionStatus.OPEN)) or 0
-
-
-def counts(contest: Contest) -> dict[str, Counts]:
-    """``{kind: Counts}``: objections received and handled for each award of the contest (over
-    every version of its list: a correction keeps the notice's record)."""
-    rows = db.session.execute(
-        sa.select(AwardList.kind, Objection.status, sa.func.count())
-        .join(AwardList, AwardList.id == Objection.award_list_id)
-        .where(Objection.contest_id == contest.id).group_by(AwardList.kind, Objection.status)).all()
-    out = {kind.value: [0, 0] for kind in AwardKind}
-    for kind, status, n in rows:
-        out[kind.value][0] += n
-        if status is not ObjectionStatus.OPEN:
-            out[kind.value][1] += n
-    return {kind: Counts(*values) for kind, values in out.items()}
 
 
 def objections_of(user: User) -> list[Objection]:

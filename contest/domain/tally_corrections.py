@@ -21,7 +21,8 @@ from datetime import datetime
 from contest import clock
 
 from contest.domain import audit
-from contest.domain.awards import KINDS, current_awards, refresh_notice
+from contest.domain.award_lists import current_awards
+from contest.domain.awards import KINDS, refresh_notice
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import counted, frozen, refresh_tally
 from contest.domain.review import Forbidden

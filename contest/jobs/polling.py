@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 
 from contest import clock
 from contest.domain.contests import ONE_SECOND
+from contest.domain.covers import remember_cover
 from contest.domain.douyin_identity import fresh_access_token
 from contest.domain.errors import AuthorizationLost, PlatformError
-from contest.domain.gallery import remember_cover
 from contest.domain.likes import record_snapshot
 from contest.douyin.author import DATA_SCOPE
 from contest.douyin.client import DouyinClient

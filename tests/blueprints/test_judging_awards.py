@@ -231,6 +231,37 @@ def judged(contest, make_entry, make_user):
     return first, second, judges
 
 
+def test_scores_and_conflicts_on_the_pages_refresh_the_lists_in_their_notice(client, login, judged, freeze,
+                                                                              make_user):
+    first, second, judges = judged
+    awards.draft_awards(first.contest, staff=make_user(role="admin"), now=freeze(DRAFT))
+    db.session.commit()
+    notice = db.session.scalar(sa.select(AwardList).where(AwardList.kind == AwardKind.EXCELLENCE))
+    assert [(p.scope, p.entry_id, p.value) for p in notice.places] == [
+        ("overall", second.id, 1.0), ("life", first.id, -1.0), ("talent", second.id, 1.0)]
+    # A late score of 0 from 评委0: 李四's entry stays first overall, with a lower aggregate.
+    login(judges[0])
+    response = post(client, f"/staff/judging/{second.id}", values("0"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(p.scope, p.entry_id, round(p.value, 4)) for p in notice.places] == [
+        ("overall", second.id, 0.3333), ("life", first.id, -0.3333), ("talent", second.id, 0.3333)]
+    # 评委1 declares a conflict on it: their score is withdrawn and the lists follow again.
+    client.post("/accounts/logout", data={"csrf_token": csrf_from(client, "/")})
+    login(judges[1])
+    response = post(client, f"/staff/judging/{second.id}/conflict", {"reason": "作者是我的学生"})
+    assert response.status_code == 302
+    # A judge with no score to withdraw declares a conflict: the lists stay, no refresh is recorded.
+    newcomer = make_user(role="judge", nickname="评委新")
+    client.post("/accounts/logout", data={"csrf_token": csrf_from(client, "/")})
+    login(newcomer)
+    assert post(client, f"/staff/judging/{first.id}/conflict", {"reason": "同一单位"}).status_code == 302
+    refreshes = db.session.execute(sa.select(AuditEvent.actor_id, AuditEvent.note, AuditEvent.changes)
+                                   .where(AuditEvent.action == "awards.refresh").order_by(AuditEvent.id)).all()
+    assert [(actor, note, sorted(changes)) for actor, note, changes in refreshes] == [
+        (judges[0].id, "score.submit", ["excellence"]), (judges[1].id, "score.conflict", ["excellence"])]
+
+
 def test_admin_award_flow_through_the_pages(client, login, make_user, judged, freeze):
     first, second, _ = judged
     admin = make_user(role="admin")

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from contest import clock
 
-from contest.domain import awards
+from contest.domain import award_lists, awards
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import record_snapshot, standings
 from contest.domain.review import Forbidden
@@ -160,7 +160,7 @@ def test_a_correction_moves_the_lists_in_their_notice_and_is_refused_once_publis
     awards.draft_awards(contest, staff=admin, now=clock.now())
     db.session.commit()
     correct(b, admin, 400, "2020-07-17T20:00:00+08:00")
-    notice = awards.notice_awards(contest, AwardKind.POPULARITY)
+    notice = award_lists.notice_awards(contest, AwardKind.POPULARITY)
     assert [(p.scope, p.rank, p.entry_id, p.value) for p in notice.places if p.scope == "overall"] == [
         ("overall", 1, b.id, 400.0), ("overall", 2, a.id, 300.0)]
     assert db.session.scalar(sa.select(AuditEvent.note).where(AuditEvent.action == "awards.refresh")) == \
@@ -316,7 +316,7 @@ def test_the_page_answers_409_once_the_awards_are_published(client, pair, sign_i
     a, _ = pair
     admin = sign_in("admin")
     awards.draft_awards(a.contest, staff=admin, now=clock.now())
-    notice = awards.notice_awards(a.contest, AwardKind.POPULARITY)
+    notice = award_lists.notice_awards(a.contest, AwardKind.POPULARITY)
     awards.publish_awards(a.contest, staff=admin, now=freeze(notice.notice_ends_at))
     db.session.commit()
     response = correct_on_page(client, a)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest.domain import announcements as notices
+from contest.domain import award_lists
 from contest.domain import awards
 from contest.domain import judging
 from contest.domain.errors import Conflict, DomainError
@@ -114,8 +115,8 @@ def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, free
     assert (first.value, first.detail["likes"]) == (500.0, 500)
     top = next(p for p in excellence.places if p.scope == "overall" and p.rank == 1)
     assert (top.detail["raw_mean"], top.detail["spread"], top.detail["judges"], top.detail["ranking"]) == (90, 0, 3, 1)
-    assert awards.notice_awards(contest, "popularity").id == popularity.id
-    assert awards.current_awards(contest, "popularity") is None
+    assert award_lists.notice_awards(contest, "popularity").id == popularity.id
+    assert award_lists.current_awards(contest, "popularity") is None
 
     with pytest.raises(Conflict, match="人气奖名单已在公示中"):
         awards.draft_awards(contest, staff=admin, now=DRAFT)
@@ -144,8 +145,8 @@ def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, free
     db.session.commit()
     assert [(a.id, a.status, a.published_at) for a in published] == [
         (popularity.id, AwardStatus.PUBLISHED, NOTICE_ENDS), (excellence.id, AwardStatus.PUBLISHED, NOTICE_ENDS)]
-    assert awards.current_awards(contest, AwardKind.EXCELLENCE).id == excellence.id
-    assert awards.notice_awards(contest, AwardKind.EXCELLENCE) is None
+    assert award_lists.current_awards(contest, AwardKind.EXCELLENCE).id == excellence.id
+    assert award_lists.notice_awards(contest, AwardKind.EXCELLENCE) is None
     # Scores are locked now.
     with pytest.raises(Conflict, match="优秀奖已经发布，评分已锁定"):
         judging.submit_score(field["P3"], _a_judge(), {"theme": 1, "creativity": 1, "production": 1, "zhuzhou": 1},
@@ -168,8 +169,8 @@ def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, free
     old = db.session.get(AwardList, popularity.id)
     assert (old.version, old.status, old.published_at, old.reason) == (1, AwardStatus.SUPERSEDED, NOTICE_ENDS, None)
     assert places(old) == v1_popularity  # version 1 is kept as it was published
-    assert awards.current_awards(contest, "popularity").version == 2
-    assert [a.version for a in awards.award_history(contest, "popularity")] == [2, 1]
+    assert award_lists.current_awards(contest, "popularity").version == 2
+    assert [a.version for a in award_lists.award_history(contest, "popularity")] == [2, 1]
     assert db.session.scalars(sa.select(Disqualification.entry_id).order_by(Disqualification.id)).all() == [
         field["P1"].id, field["P2"].id]
 
@@ -244,8 +245,8 @@ def test_late_score_during_the_notice_refreshes_the_lists(contest, field, admin,
     db.session.commit()
     judge = _a_judge()
     # One judge lowers P1 to 0: 90, 90, 0 → it drops below P3 overall and in life.
-    judging.submit_score(field["P1"], judge, {"theme": 0, "creativity": 0, "production": 0, "zhuzhou": 0},
-                         now=freeze(DRAFT + timedelta(hours=1)))
+    awards.score_entry(field["P1"], judge, {"theme": 0, "creativity": 0, "production": 0, "zhuzhou": 0},
+                       now=freeze(DRAFT + timedelta(hours=1)))
     db.session.commit()
     assert places(excellence) == {"overall": ["P3", "P5"], "life": ["P3", "P1"], "talent": ["P5", "P2"],
                                   "village": ["P4"]}

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from contest import clock
+from contest.domain.covers import clean_cover
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.gallery import (
-    Card, GalleryFilters, GalleryPage, clean_cover, countdown, entry_title, gallery_filters, gallery_page,
+    Card, GalleryFilters, GalleryPage, countdown, entry_title, gallery_filters, gallery_page,
     public_entry, public_profile, remaining_text,
 )
 from contest.domain.likes import record_snapshot

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest.domain import accounts, awards
+from contest.domain.award_lists import ObjectionCounts, objection_counts
 from contest.domain import objections as rules
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import record_snapshot
@@ -185,7 +186,7 @@ def test_upholding_disqualifies_the_entry_and_the_next_moves_up(world, objector,
     assert (upheld.actor_id, upheld.target_id, upheld.note, upheld.changes) == (
         admin.id, first.id, "经核实系搬运他人作品",
         {"status": ["open", "upheld"], "entry_id": entries["E1"].id, "disqualification_id": row.id})
-    assert rules.counts(entries["E1"].contest)["popularity"] == rules.Counts(received=2, handled=2)
+    assert objection_counts(entries["E1"].contest)["popularity"] == ObjectionCounts(received=2, handled=2)
 
 
 def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(world, objector, admin):
@@ -193,7 +194,7 @@ def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(worl
     contest = entries["E1"].contest
     objection = rules.file_objection(popularity, entries["E2"], reason="不喜欢", now=DURING, user=objector).objection
     db.session.commit()
-    assert rules.counts(contest) == {"popularity": rules.Counts(1, 0), "excellence": rules.Counts(0, 0)}
+    assert objection_counts(contest) == {"popularity": ObjectionCounts(1, 0), "excellence": ObjectionCounts(0, 0)}
     with pytest.raises(DomainError, match="还有 1 条异议没有答复，答复后才能发布获奖名单"):
         awards.publish_awards(contest, staff=admin, now=NOTICE_ENDS)
     rules.dismiss(objection, reply="个人喜好不是取消资格的理由", staff=admin, now=NOTICE_ENDS)
@@ -205,7 +206,7 @@ def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(worl
     assert "经核实，异议不成立，获奖名单不变。答复：个人喜好不是取消资格的理由" in note.body
     awards.publish_awards(contest, staff=admin, now=NOTICE_ENDS)
     db.session.commit()
-    assert rules.counts(contest)["popularity"] == rules.Counts(1, 1)
+    assert objection_counts(contest)["popularity"] == ObjectionCounts(1, 1)
     assert actions()[-1] == "objection.dismiss"
 
 

@@ -12,12 +12,13 @@ from contest import clock
 
 from contest.domain import audit, awards
 from contest.domain.errors import DomainError
-from contest.domain.leaderboards import popularity_board, public_author
+from contest.domain.leaderboards import popularity_board
 from contest.domain.likes import record_snapshot
 from contest.domain.personal_data import (
     ALREADY_DELETED, DELETED_NAME, RETENTION_DAYS, STAFF_REFUSED, WRONG_CONFIRMATION, StaffAccount, Unconfirmed,
     delete_account, deletion_plan, export_user_data, retention_ends_at,
 )
+from contest.domain.privacy import public_author
 from contest.extensions import db
 from contest.models import Entry, EntryEvent, EntryStatus, LikeFlag, PhoneCode, SnapshotSource, User
 from contest.models.awards import Disqualification

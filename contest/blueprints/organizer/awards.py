@@ -24,6 +24,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) pairs
 
 from contest.blueprints.organizer import bp
 from contest.domain import announcements as notices
+from contest.domain import award_lists
 from contest.domain import awards as rules
 from contest import clock
 from contest.domain.errors import DomainError, NotFound
@@ -113,8 +114,9 @@ def _staff():
 def awards():
     contest = contest_for_request()
     now = clock.now()
-    lists = {kind: {"notice": rules.notice_awards(contest, kind), "current": rules.current_awards(contest, kind),
-                    "history": rules.award_history(contest, kind)} for kind in rules.KINDS}
+    lists = {kind: {"notice": award_lists.notice_awards(contest, kind),
+                    "current": award_lists.current_awards(contest, kind),
+                    "history": award_lists.award_history(contest, kind)} for kind in rules.KINDS}
     notice = [v["notice"] for v in lists.values() if v["notice"] is not None]
     ends = max((n.notice_ends_at for n in notice), default=None)
     disqualified = db.session.scalars(sa.select(Disqualification).where(Disqualification.contest_id == contest.id)

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from contest.blueprints.organizer import bp
 from contest import clock
+from contest.domain import awards
 from contest.domain import judging as rules
 from contest.domain.errors import DomainError, NotFound, Refused
 from contest.extensions import db
@@ -136,7 +137,7 @@ def score_entry(entry_id: int):
     if request.method == "POST" and form.validate_on_submit():
         values = {c["key"]: form[f"c_{c['key']}"].data for c in sheet.criteria}
         try:
-            score = rules.submit_score(entry, me, values, now=clock.now())
+            score = awards.score_entry(entry, me, values, now=clock.now())
         except Refused as exc:
             db.session.rollback()
             for problem in exc.problems:
@@ -167,7 +168,7 @@ def declare_conflict(entry_id: int):
                 flash(message, "error")
         return redirect(url_for("organizer.score_entry", entry_id=entry.id))
     try:
-        rules.declare_conflict(entry, current_user._get_current_object(), form.reason.data, now=clock.now())
+        awards.declare_conflict(entry, current_user._get_current_object(), form.reason.data, now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -14,7 +14,7 @@ from contest import clock
 from contest.domain import accounts
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.leaderboards import public_author
+from contest.domain.privacy import public_author
 from contest.evidence import evidence_store, size_label
 from contest.extensions import db, limiter
 from contest.forms import FlaskForm
