@@ -7,7 +7,7 @@ SITE_PORT ?= 5000
 SANDBOX_PORT ?= 5001
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-pg test-setup venv migrate-check clean
+.PHONY: run test test-pg test-setup lint venv migrate-check clean
 
 venv: $(VENV)/.installed
 
@@ -25,8 +25,12 @@ run: venv
 test-setup:
 	bash scripts/test-setup.sh
 
-## Run the whole test suite (SQLite by default; CONTEST_TEST_DATABASE_URL selects PostgreSQL).
-test: venv test-setup
+## Check the import floors (the contracts in pyproject.toml, [tool.importlinter]).
+lint: venv
+	$(VENV)/bin/lint-imports
+
+## Check the floors, then run the whole test suite (SQLite by default; CONTEST_TEST_DATABASE_URL selects PostgreSQL).
+test: venv test-setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## The suite against the local PostgreSQL (database `test`).

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.captions import has_token, normalise
 from contest.domain.errors import DomainError, NotFound

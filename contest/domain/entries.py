@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from contest import clock
-
 from contest.domain import audit, contests, links, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.covers import clean_cover

@@ -104,7 +104,6 @@ from typing import Iterable, Iterator, Sequence
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db

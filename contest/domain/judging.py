@@ -34,7 +34,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
 from contest.extensions import db

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.contests import ONE_SECOND
 from contest.domain.errors import Conflict, DomainError

@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.entries import entries_of, set_entry_status
 from contest.domain.errors import DomainError

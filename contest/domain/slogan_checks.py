@@ -14,7 +14,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import audit, review
 from contest.domain.contests import Rules, resolve_contest
 from contest.domain.errors import DomainError, NotFound

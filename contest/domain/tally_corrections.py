@@ -19,7 +19,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from contest import clock
-
 from contest.domain import audit
 from contest.domain.award_lists import current_awards
 from contest.domain.awards import KINDS, refresh_notice

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import sessions
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.douyin.client import TokenGrant

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, OwnerProof

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask_login.utils import encode_cookie
 
 from contest import clock
-
 from contest.domain import accounts
 from contest.extensions import db
 from contest.models import AuditEvent, Role, UserSession

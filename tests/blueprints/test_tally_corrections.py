@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from contest import clock
-
 from contest.domain import award_lists, awards
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import record_snapshot, standings

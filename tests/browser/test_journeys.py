@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from contest import clock
-
 from contest.domain import awards
 from contest.extensions import db
 from contest.models import Entry, EntryStatus

@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import flags
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.flags import Series, decide_flag, detect_flags, find_signs, flags_of, open_flags

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import ownership
 from contest.domain.entries import EntryRequest, entry_checks, set_entry_status, submit_entry, withdraw_entry
 from contest.domain.errors import DomainError, Refused

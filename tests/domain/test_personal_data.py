@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-
 from contest.domain import audit, awards
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from contest import clock
-
 from contest.domain import notify
 from contest.domain.entries import EntryRequest, entry_checks, submit_entry
 from contest.domain.ownership import mark_proven
