@@ -6,7 +6,6 @@ with the environment it should read (``os.environ`` unless a test passes its own
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Mapping
 

@@ -27,7 +27,7 @@ from contest.security import safe_next
 from contest.sms import sender_from_config
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role
-from contest.web.numbers import MAX_ID, MAX_INT64, parse_id, query_int  # noqa: F401 (MAX_ID: for views)
+from contest.web.numbers import MAX_INT64, query_int
 
 
 def douyin() -> DouyinGateway:
@@ -98,6 +98,15 @@ def roles_required(*roles: Role):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+# Every staff route's role check, one name for each set of roles (per-entry area limits are checked by the
+# domain: contest.domain.review.can_review).
+admin_only = roles_required(Role.ADMIN)
+reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
+judges_only = roles_required(Role.JUDGE)
+judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
+any_staff = roles_required(Role.ADMIN, Role.REVIEWER, Role.JUDGE)
 
 
 # The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.

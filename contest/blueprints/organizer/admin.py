@@ -37,11 +37,9 @@ from contest.exports import table_bytes, table_response
 from contest.extensions import db
 from contest.models import Contest, ContestArea, Entry, Role, User
 from contest.models.tokens import StaffToken
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import admin_only, any_staff, contest_for_request, reviewers_only
 from contest.web.numbers import parse_id, parse_int
 
-admin_only = roles_required(Role.ADMIN)
-staff = roles_required(Role.ADMIN, Role.REVIEWER, Role.JUDGE)
 AUDIT_PAGE = 50
 
 
@@ -104,7 +102,7 @@ def audit_trail():
 # --- the dashboard ----------------------------------------------------------------------
 
 @bp.get("/dashboard")
-@roles_required(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def dashboard():
     contest = contest_for_request()
     numbers = dashboard_numbers(contest, now=clock.now(), area_keys=area_scope(_current()))
@@ -218,7 +216,7 @@ def _render_tokens(new_token: str | None = None, status: int = 200):
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@staff
+@any_staff
 def tokens():
     """List tokens (an admin sees everyone's); ``action=issue`` (``name``) shows a new token once,
     on this very response (never in a redirect or the session); ``action=revoke`` (``token_id``)."""

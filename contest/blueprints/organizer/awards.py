@@ -36,11 +36,9 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Contest, Entry, Role
 from contest.models.awards import Announcement, AnnouncementKind, Disqualification
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import admin_only, contest_for_request, reviewers_only
 from contest.web.numbers import IdField
 
-admins_only = roles_required(Role.ADMIN)
-admins_and_reviewers = roles_required(Role.ADMIN, Role.REVIEWER)
 
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in AnnouncementKind]
 
@@ -110,7 +108,7 @@ def _staff():
 # --- awards -------------------------------------------------------------------------
 
 @bp.get("/awards")
-@admins_and_reviewers
+@reviewers_only
 def awards():
     contest = contest_for_request()
     now = clock.now()
@@ -160,7 +158,7 @@ def _act(form, contest: Contest, action, success: str):
 
 
 @bp.post("/awards/draft")
-@admins_only
+@admin_only
 def draft_awards():
     contest = contest_for_request()
     form = DraftForm()
@@ -179,7 +177,7 @@ def _contest_entry(contest: Contest, entry_id: int | None) -> Entry | None:
 
 
 @bp.post("/awards/disqualify")
-@admins_only
+@admin_only
 def disqualify_entry():
     contest = contest_for_request()
     form = DisqualifyForm()
@@ -189,7 +187,7 @@ def disqualify_entry():
 
 
 @bp.post("/awards/publish")
-@admins_only
+@admin_only
 def publish_awards():
     contest = contest_for_request()
     return _act(PublishForm(), contest, lambda: rules.publish_awards(contest, staff=_staff(), now=clock.now()),
@@ -197,7 +195,7 @@ def publish_awards():
 
 
 @bp.post("/awards/correct")
-@admins_only
+@admin_only
 def correct_awards():
     contest = contest_for_request()
     form = CorrectForm()
@@ -210,7 +208,7 @@ def correct_awards():
 # --- exports ------------------------------------------------------------------------
 
 @bp.get("/exports/scores.<any(csv, xlsx):fmt>")
-@admins_only
+@admin_only
 def export_scores(fmt: str):
     contest = contest_for_request()
     headers, rows = score_table(contest, staff=_staff(), now=clock.now(), fmt=fmt)
@@ -219,7 +217,7 @@ def export_scores(fmt: str):
 
 
 @bp.get("/exports/winners.<any(csv, xlsx):fmt>")
-@admins_only
+@admin_only
 def export_winners(fmt: str):
     contest = contest_for_request()
     headers, rows = rules.winners_table(contest, staff=_staff(), now=clock.now(), fmt=fmt)
@@ -247,13 +245,13 @@ def _render_announcements(contest: Contest, form: AnnouncementForm, status: int 
 
 
 @bp.get("/announcements")
-@admins_and_reviewers
+@reviewers_only
 def announcements():
     return _render_announcements(contest_for_request(), AnnouncementForm(formdata=None))
 
 
 @bp.post("/announcements")
-@admins_and_reviewers
+@reviewers_only
 def create_announcement():
     contest = contest_for_request()
     form = AnnouncementForm()
@@ -272,7 +270,7 @@ def create_announcement():
 
 
 @bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
-@admins_and_reviewers
+@reviewers_only
 def edit_announcement(announcement_id: int):
     announcement = _announcement_or_404(announcement_id)
     form = AnnouncementForm(obj=announcement) if request.method == "GET" else AnnouncementForm()
@@ -301,18 +299,18 @@ def _announcement_action(announcement_id: int, action, success: str):
 
 
 @bp.post("/announcements/<int:announcement_id>/publish")
-@admins_and_reviewers
+@reviewers_only
 def publish_announcement(announcement_id: int):
     return _announcement_action(announcement_id, notices.publish_announcement, "公告已发布。")
 
 
 @bp.post("/announcements/<int:announcement_id>/unpublish")
-@admins_and_reviewers
+@reviewers_only
 def unpublish_announcement(announcement_id: int):
     return _announcement_action(announcement_id, notices.unpublish_announcement, "公告已撤回，现在是草稿。")
 
 
 @bp.post("/announcements/<int:announcement_id>/delete")
-@admins_and_reviewers
+@reviewers_only
 def delete_announcement(announcement_id: int):
     return _announcement_action(announcement_id, notices.delete_announcement, "公告草稿已删除。")

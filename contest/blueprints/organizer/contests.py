@@ -12,10 +12,9 @@ from contest import clock
 from contest.domain import contests
 from contest.domain.errors import DomainError
 from contest.extensions import db
-from contest.models import Contest, Role
-from contest.views_support import roles_required
+from contest.models import Contest
+from contest.views_support import admin_only
 
-admin_only = roles_required(Role.ADMIN)
 
 
 @bp.get("/contests")

@@ -21,11 +21,8 @@ from contest.domain.errors import DomainError, NotFound, Refused
 from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, Role
-from contest.views_support import contest_for_request, douyin, roles_required
+from contest.views_support import admin_only, contest_for_request, douyin, judges_and_admins, judges_only
 
-judges_only = roles_required(Role.JUDGE)
-judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
-admins_only = roles_required(Role.ADMIN)
 
 
 def _strip(value):
@@ -179,7 +176,7 @@ def declare_conflict(entry_id: int):
 
 
 @bp.get("/judging/progress")
-@admins_only
+@admin_only
 def judging_progress():
     contest = contest_for_request()
     return render_template("organizer/judging_progress.html", contest=contest, progress=rules.progress(contest),
@@ -187,7 +184,7 @@ def judging_progress():
 
 
 @bp.route("/rubric", methods=["GET", "POST"])
-@admins_only
+@admin_only
 def rubric():
     contest = contest_for_request()
     current = rules.rubric_for(contest)

@@ -17,7 +17,7 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Contest, Role
 from contest.models.objection import Objection, ObjectionStatus
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import admin_only, contest_for_request, reviewers_only
 
 
 class ReplyForm(FlaskForm):
@@ -36,7 +36,7 @@ def _status() -> ObjectionStatus | None:
 
 
 @bp.get("/objections")
-@roles_required(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def objections():
     contest = contest_for_request()
     status = _status()
@@ -68,12 +68,12 @@ def _answer(objection_id: int, action, success: str):
 
 
 @bp.post("/objections/<int:objection_id>/uphold")
-@roles_required(Role.ADMIN)
+@admin_only
 def uphold_objection(objection_id: int):
     return _answer(objection_id, rules.uphold, "异议 {id} 成立：作品已取消获奖资格，名单已顺延。")
 
 
 @bp.post("/objections/<int:objection_id>/dismiss")
-@roles_required(Role.ADMIN)
+@admin_only
 def dismiss_objection(objection_id: int):
     return _answer(objection_id, rules.dismiss, "异议 {id} 已答复：不成立。")

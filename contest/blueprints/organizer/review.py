@@ -24,11 +24,10 @@ from contest.extensions import db
 from contest.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
 from contest.security import safe_next
-from contest.views_support import contest_for_request, douyin, roles_required
+from contest.views_support import contest_for_request, douyin, reviewers_only
 from contest.web import BadInput
 from contest.web.numbers import parse_id, parse_int
 
-reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
 
 DECISION_LABELS = {"approve": "通过", "reject": "不通过", "request_fix": "退回修改"}
 DECIDED = {

@@ -1,6 +1,6 @@
 """Staff pages for likes: an entry's readings and chart, manual counts with a screenshot,
 evidence files, and like flags. Admins and reviewers only: judges must not see likes
-(CONTEST.md), so every view carries :data:`staff_only`."""
+(CONTEST.md), so every view carries :data:`reviewers_only`."""
 
 from __future__ import annotations
 
@@ -19,12 +19,10 @@ from contest.domain.likes import corrections_of, counted, ensure_manual_open, fr
 from contest.domain.tally_corrections import correct_tally
 from contest.evidence import evidence_store, size_label
 from contest.extensions import db
-from contest.models import Entry, EntryTally, LikeFlag, Role, SnapshotSource, User
+from contest.models import Entry, EntryTally, LikeFlag, SnapshotSource, User
 from contest.security import safe_next
-from contest.views_support import contest_for_request, roles_required
+from contest.views_support import admin_only, contest_for_request, reviewers_only
 
-staff_only = roles_required(Role.ADMIN, Role.REVIEWER)
-admin_only = roles_required(Role.ADMIN)
 
 FLAG_KINDS = {"burst": "异常激增", "ratio": "赞播比异常", "night_surge": "深夜激增", "drop": "赞数骤降"}
 DECIDED = {"clear": "已排除这条异常标记。", "confirm": "已确认这条异常标记。"}
@@ -103,7 +101,7 @@ def _with_evidence(form, act) -> tuple[object | None, DomainError | None]:
 
 
 @bp.get("/entries/<int:entry_id>/likes")
-@staff_only
+@reviewers_only
 def entry_likes(entry_id: int):
     form = RecordLikesForm(formdata=None)
     form.observed_at.data = clock.now()
@@ -111,7 +109,7 @@ def entry_likes(entry_id: int):
 
 
 @bp.post("/entries/<int:entry_id>/likes")
-@staff_only
+@reviewers_only
 def record_likes(entry_id: int):
     """A count read from a screenshot: the file is stored first, then the reading; the file
     goes again if the reading is refused. After the close: 409, nothing kept."""
@@ -177,7 +175,7 @@ def correct_likes(entry_id: int):
 
 
 @bp.get("/evidence/<path:name>")
-@staff_only
+@reviewers_only
 def evidence(name: str):
     store = evidence_store()
     response = send_file(store.open(name), mimetype=store.content_type(name), max_age=0,
@@ -188,7 +186,7 @@ def evidence(name: str):
 
 
 @bp.get("/flags")
-@staff_only
+@reviewers_only
 def flags():
     contest = contest_for_request()
     # Newest first on this page (the domain hands them over as a work queue, oldest window first).
@@ -199,7 +197,7 @@ def flags():
 
 
 @bp.post("/flags/<int:flag_id>/decide")
-@staff_only
+@reviewers_only
 def decide_flag(flag_id: int):
     flag = db.session.get(LikeFlag, flag_id)
     if flag is None:
