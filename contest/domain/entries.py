@@ -14,7 +14,7 @@ from contest import clock
 from contest.domain import audit, contests, links, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.covers import clean_cover
-from contest.domain.errors import DomainError, PlatformError, Problem, Refused, VideoGoneError
+from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused, VideoGoneError
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, User
 
@@ -356,6 +356,14 @@ def _close_for_author(other: Entry, author_entry: Entry, *, now: datetime) -> No
                  note=ownership.DISPLACED_REASON)
     kind, title, body = notify.closed_for_author_message(other)
     notify.tell_entrant(other, kind=kind, title=title, body=body, now=now)
+
+
+def own_entry(entry_id: int, user: User) -> Entry:
+    """``user``'s own entry ``entry_id``; anyone else's, or none, is "not found" (404), so ids reveal nothing."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.user_id != user.id:
+        raise NotFound("没有找到这个作品。")
+    return entry
 
 
 def withdraw_entry(entry: Entry, *, user: User, now: datetime) -> None:

@@ -11,10 +11,10 @@ from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm
 from contest import clock
 from contest.domain import notify
-from contest.domain.errors import DomainError, NotFound, Refused
+from contest.domain.entries import own_entry
+from contest.domain.errors import DomainError, Refused
 from contest.domain.review import resubmit_entry
 from contest.extensions import db
-from contest.models import Entry
 from contest.views_support import author_videos, douyin
 from contest.web.numbers import form_ids
 
@@ -59,9 +59,7 @@ def inbox_read():
 def resubmit(entry_id: int):
     """After a reviewer asked for a fix: check the (fixed) video again and put it back in the queue."""
     form = ConfirmForm()
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
-        raise NotFound("没有找到这个作品。")
+    entry = own_entry(entry_id, current_user)
     slug = entry.contest.slug
     if form.validate_on_submit():
         try:

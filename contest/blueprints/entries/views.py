@@ -7,14 +7,14 @@ from contest.charts import likes_chart_svg, table_rows
 from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
-from contest.domain.entries import EntryRequest, check_own_videos, entries_of, withdraw_entry
-from contest.domain.errors import DomainError, NotFound, PlatformError, Problem, Refused
+from contest.domain.entries import EntryRequest, check_own_videos, entries_of, own_entry, withdraw_entry
+from contest.domain.errors import DomainError, PlatformError, Problem, Refused
 from contest.domain.likes import history
 from contest.domain.slogan_checks import latest_checks
 from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db
 from contest.limits import entry_limit
-from contest.models import Entry, EntryTally
+from contest.models import EntryTally
 from contest.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
@@ -82,9 +82,7 @@ def my_entries():
 @login_required
 def withdraw(entry_id: int):
     form = ConfirmForm()
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
-        raise NotFound("没有找到这个作品。")
+    entry = own_entry(entry_id, current_user)
     if form.validate_on_submit():
         try:
             withdraw_entry(entry, user=current_user, now=clock.now())
@@ -99,9 +97,7 @@ def withdraw(entry_id: int):
 @login_required
 def entry_likes(entry_id: int):
     """The entry's like history, for its author only (404 for anyone else, so ids reveal nothing)."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
-        raise NotFound("没有找到这个作品。")
+    entry = own_entry(entry_id, current_user)
     snapshots = history(entry)
     closes_at = entry.contest.closes_at
     return render_template("entries/likes.html", entry=entry, contest=entry.contest,
