@@ -6,7 +6,7 @@ Workers, bind address and timeouts keep gunicorn's own defaults and variables
 
 import os
 
-from contest.logs import gunicorn_logconfig
+from contest.ops.logs import gunicorn_logconfig
 
 # gunicorn's own lines (boot, worker exits, timeouts) in the site's format, JSON in production;
 # no access log of its own, since the app logs every request once, with its request id.

@@ -69,7 +69,7 @@ SIGNED_IN = frozenset({"signed-in leaderboards page"})
 # Issue 13: every public page ≥ 0.7× for a signed-out visitor, the JSON ≥ 0.9×, a signed-in page view ≥ 0.35×.
 TARGETS = {"leaderboard JSON": 0.9, "home": 0.7, "leaderboards page": 0.7, "gallery": 0.7, "entry page": 0.7,
            "winners": 0.7, "rules": 0.7, "signed-in leaderboards page": 0.35}
-DEMO_CITIZEN = "13800000004"  # seed-demo's citizen 小李 (password contest.demo.DEMO_PASSWORD)
+DEMO_CITIZEN = "13800000004"  # seed-demo's citizen 小李 (password contest.ops.demo.DEMO_PASSWORD)
 STANDINGS_TARGET_MS = 300
 LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -136,8 +136,8 @@ def cold_standings(env: dict[str, str], redis_url: str, runs: int = 5) -> dict:
 
 # Where a request's time goes, by the outermost call of each part (cProfile, cumulative).
 PARTS = {
-    "contest resolution": ("contest/views_support.py", "contest_for_request"),
-    "cache version query": ("contest/caching.py", "current_version"),
+    "contest resolution": ("contest/web/views_support.py", "contest_for_request"),
+    "cache version query": ("contest/integrations/caching.py", "current_version"),
     "cache read (Redis GET, unpickle)": ("flask_caching/__init__.py", "get"),
     "rate-limit check": ("flask_limiter/extension.py", "_check_request_limit"),
     "template rendering": ("flask/templating.py", "render_template"),
@@ -145,8 +145,8 @@ PARTS = {
     "health query": ("contest/blueprints/health.py", "healthz"),
     "request log line": ("logging/__init__.py", "log"),
     "app context teardown": ("flask/app.py", "do_teardown_appcontext"),
-    "stored response (hit)": ("contest/caching.py", "_stored"),
-    "visitor regions spliced in": ("contest/views_support.py", "with_visitor"),
+    "stored response (hit)": ("contest/integrations/caching.py", "_stored"),
+    "visitor regions spliced in": ("contest/web/views_support.py", "with_visitor"),
     "user loading": ("flask_login/utils.py", "_get_user"),
 }
 TOTAL = ("werkzeug/test.py", "open")
@@ -252,7 +252,7 @@ def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: 
 
 def sign_in(base: str) -> str:
     """The session cookie of seed-demo's citizen, signed in through the real form over HTTP."""
-    from contest.demo import DEMO_PASSWORD
+    from contest.ops.demo import DEMO_PASSWORD
 
     session = http()
     page = session.get(f"{base}/accounts/login", timeout=30).text

@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
-    from contest import caching, cli, errors, logs, security, signed_in, sms_outbox, views_support
+    from contest import cli
+    from contest.integrations import caching, sms_outbox
+    from contest.ops import logs
+    from contest.web import errors, security, signed_in, views_support
     from contest.config import load_config
     from contest.crypto import cipher_from_config, use_token_cipher
     from contest.domain import accounts
@@ -53,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.blueprints.auth import bp as auth_bp
     from contest.blueprints.entries import bp as entries_bp
     from contest.blueprints.health import bp as health_bp
-    from contest.blueprints.organizer import bp as organizer_bp
+    from contest.blueprints.organiser import bp as organiser_bp
     from contest.blueprints.public import bp as public_bp
     from contest.blueprints.staff_api import bp as staff_api_bp
 
@@ -61,7 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(entries_bp, url_prefix="/entries")
-    app.register_blueprint(organizer_bp, url_prefix="/staff")
+    app.register_blueprint(organiser_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(staff_api_bp, url_prefix="/api/v1/staff")
     app.register_blueprint(health_bp)

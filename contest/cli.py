@@ -93,8 +93,8 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
 def seed_demo_command(entries, snapshots):
     """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent.
     With --entries N [--snapshots K], also add N approved entries with K sweeps of like history (bulk inserts)."""
-    from contest.demo import seed_demo
-    from contest.demo_scale import check_scale, seed_scale_demo
+    from contest.ops.demo import seed_demo
+    from contest.ops.demo_scale import check_scale, seed_scale_demo
 
     if entries is None and snapshots is not None:
         raise click.UsageError("--snapshots 需要与 --entries 一起使用。")
@@ -128,7 +128,7 @@ def _database_file_step(step: Callable, path: Path) -> None:
 def backup_command(path):
     """Back up the database to PATH: SQLite's online backup API (safe while the site writes),
     or pg_dump --format=custom for PostgreSQL."""
-    from contest.backup import backup, describe
+    from contest.ops.backup import backup, describe
 
     click.echo(f"正在备份 {describe(db.engine.url)} 到 {path} …")
     _database_file_step(backup, path)
@@ -140,7 +140,7 @@ def backup_command(path):
 def restore_command(path, yes):
     """Replace the whole database with the backup at PATH (made by the backup command).
     Stop the web instances and workers first. Refuses without --yes."""
-    from contest.backup import describe, restore
+    from contest.ops.backup import describe, restore
 
     target = describe(db.engine.url)
     if not yes:

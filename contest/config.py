@@ -173,7 +173,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_OBJECTION_LIMIT": _limit(env, "CONTEST_OBJECTION_LIMIT", "5/hour"),
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
-        # Logs: one JSON object a line (production) or plain text; see contest.logs.
+        # Logs: one JSON object a line (production) or plain text; see contest.ops.logs.
         "CONTEST_LOG_FORMAT": log_format,
         "CONTEST_LOG_LEVEL": log_level,
         # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host wsgi.py trusts.

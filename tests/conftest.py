@@ -118,7 +118,7 @@ def _schema(database_url, sandbox):
 
 def _empty_tables():
     """Every table empty and, on PostgreSQL, ids restarting at 1 (as they do on SQLite)."""
-    from contest import caching
+    from contest.integrations import caching
 
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image
 from pypdf import PdfReader
 
-from contest.certificates import FontMissing, certificate_pdf, certificate_png
+from contest.render.certificates import FontMissing, certificate_pdf, certificate_png
 from contest.domain import awards
 from contest.domain.certificates import Certificate
 from contest.extensions import db

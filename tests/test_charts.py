@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from contest.charts import (
+from contest.render.charts import (
     MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, likes_chart_svg, likes_label, nice_ticks, table_rows,
 )
 from contest.models import SnapshotSource

@@ -39,7 +39,7 @@ def test_pages_answer_a_clear_503_page(down, path, caplog):
     assert response.mimetype == "text/html"
     assert "<h1>出错了（503）</h1>" in body and f"<p>{BUSY}</p>" in body
     assert not _leaks(body)
-    errors = [r for r in caplog.records if r.name == "contest.errors"]
+    errors = [r for r in caplog.records if r.name == "contest.web.errors"]
     assert len(errors) == 1
     assert errors[0].levelno == logging.ERROR
     assert errors[0].getMessage().startswith(f"database unavailable on GET {path}: OperationalError: ")
@@ -53,7 +53,7 @@ def test_the_api_answers_json_503(down, caplog):
     assert response.get_json() == {"error": BUSY}
     assert response.headers["Retry-After"] == "30"
     assert not _leaks(response.get_data(as_text=True))
-    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["contest.errors"]
+    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["contest.web.errors"]
 
 
 def test_healthz_answers_503_unavailable(down, caplog):

@@ -12,7 +12,7 @@ import pytest
 from contest import create_app
 from contest.config import ConfigError, load_config
 from contest.crypto import new_key
-from contest.logs import JsonFormatter, TextFormatter, gunicorn_logconfig, redact
+from contest.ops.logs import JsonFormatter, TextFormatter, gunicorn_logconfig, redact
 from tests.conftest import make_environ
 
 
@@ -75,7 +75,7 @@ def test_an_exception_is_one_line_with_the_request_id(logged):
     app.add_url_rule("/boom", view_func=boom)
     response = app.test_client().get("/boom")
     assert response.status_code == 500
-    (error,) = [r for r in records() if r["logger"] == "contest.errors"]
+    (error,) = [r for r in records() if r["logger"] == "contest.web.errors"]
     assert error["level"] == "ERROR"
     assert error["message"] == "unhandled error on GET /boom"
     assert error["request_id"] == response.headers["X-Request-ID"]
@@ -99,12 +99,12 @@ def test_redact_masks_phones_tokens_and_codes(text, expected):
 
 
 def test_text_format_carries_the_request_id_and_redacts():
-    record = logging.LogRecord("contest.sms", logging.INFO, __file__, 1, "SMS to %s", ("13812345678",), None)
+    record = logging.LogRecord("contest.integrations.sms", logging.INFO, __file__, 1, "SMS to %s", ("13812345678",), None)
     record.created = 1592438400.25  # 2020-06-18T00:00:00.250Z
-    assert TextFormatter().format(record) == "2020-06-18T00:00:00.250Z INFO contest.sms [-] SMS to 138****5678"
+    assert TextFormatter().format(record) == "2020-06-18T00:00:00.250Z INFO contest.integrations.sms [-] SMS to 138****5678"
     record.request_id = "r-1"
     assert JsonFormatter().format(record) == (
-        '{"timestamp": "2020-06-18T00:00:00.250Z", "level": "INFO", "logger": "contest.sms", '
+        '{"timestamp": "2020-06-18T00:00:00.250Z", "level": "INFO", "logger": "contest.integrations.sms", '
         '"message": "SMS to 138****5678", "request_id": "r-1"}')
 
 

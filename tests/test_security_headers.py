@@ -3,7 +3,7 @@
 from contest import create_app
 from contest.crypto import new_key
 from contest.extensions import db
-from contest.security import content_security_policy
+from contest.web.security import content_security_policy
 
 
 def test_every_public_page_carries_the_whole_policy(client, make_contest, sandbox):

@@ -1,4 +1,4 @@
-"""What the organizer console reads: the staff entry list, the dashboard's numbers, the rows of
+"""What the organiser console reads: the staff entry list, the dashboard's numbers, the rows of
 the entries and tallies exports, and the record of one entry for its evidence pack.
 
 Personal data (PIPL): an entrant's nickname is shown only if they agreed (``show_nickname``),

@@ -23,7 +23,7 @@ from PIL import Image
 
 from contest import clock
 from contest.domain.slogan_checks import fail_check, finish_check, start_check
-from contest.evidence import EvidenceStore
+from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import CheckState, SloganCheck
 from contest.slogan.detect import check_video, evidence_times

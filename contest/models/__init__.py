@@ -18,5 +18,5 @@ __all__ = [
     "SloganCheck", "Snapshot", "SnapshotSource", "Sweep", "TallyCorrection", "User", "UserSession",
 ]
 
-# The organizer console's models: importing the modules registers their tables.
+# The organiser console's models: importing the modules registers their tables.
 from contest.models import awards, judging, notification, objection, tokens  # noqa: E402,F401

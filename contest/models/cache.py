@@ -8,7 +8,7 @@ from contest.extensions import db
 
 class CacheVersion(db.Model):
     """The version of the public data (standings, the gallery): cached pages are keyed on it,
-    so one bump in the database reaches every web process. See :mod:`contest.caching`."""
+    so one bump in the database reaches every web process. See :mod:`contest.integrations.caching`."""
 
     __tablename__ = "cache_version"
 

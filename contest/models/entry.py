@@ -58,7 +58,7 @@ class Entry(db.Model):
     # owner_verified_at is None; such an entry is never approved nor polled.
     owner_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     owner_proof: Mapped[OwnerProof | None] = mapped_column(str_enum(OwnerProof, "entry_owner_proof"))
-    # The screenshot a reviewer examined (contest.evidence) when owner_proof is "staff".
+    # The screenshot a reviewer examined (contest.integrations.evidence) when owner_proof is "staff".
     owner_evidence_path: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 

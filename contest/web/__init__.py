@@ -1,6 +1,6 @@
 """Reading requests: the one parser for numbers and ids (path, query string, form, JSON) and the
 one parser for JSON bodies. Bad input is a :class:`BadInput`: 400 with a Chinese message, as
-JSON under ``/api/`` and as a page elsewhere (``contest.errors``), never a 500."""
+JSON under ``/api/`` and as a page elsewhere (``contest.web.errors``), never a 500."""
 
 from __future__ import annotations
 

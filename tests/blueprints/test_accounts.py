@@ -78,11 +78,11 @@ def test_signup_page_asks_for_a_phone_for_mobile_keyboards(client):
 
 def test_signup_flow_creates_the_account_and_signs_in(client, home, freeze, caplog):
     freeze(T0)
-    with caplog.at_level(logging.INFO, logger="contest.sms"):
+    with caplog.at_level(logging.INFO, logger="contest.integrations.sms"):
         response = ask_code(client, phone="138 1234 5678")
     assert response.status_code == 302
     assert response.headers["Location"] == "/accounts/signup/confirm"
-    [record] = [r for r in caplog.records if r.name == "contest.sms"]
+    [record] = [r for r in caplog.records if r.name == "contest.integrations.sms"]
     assert record.getMessage().startswith("SMS to 138****5678: 【株洲抖音生活秀】您的验证码是 ")
     assert PHONE not in caplog.text
 
@@ -137,7 +137,7 @@ def test_signup_drops_a_foreign_next(client, freeze):
 def test_signup_without_demo_mode_shows_no_code(app, client, freeze, caplog):
     app.config["CONTEST_DEMO_MODE"] = False
     freeze(T0)
-    with caplog.at_level(logging.INFO, logger="contest.sms"):
+    with caplog.at_level(logging.INFO, logger="contest.integrations.sms"):
         ask_code(client)
     page = html(client.get("/accounts/signup/confirm"))
     assert "验证码已发送到 138****5678，10 分钟内有效。" in page

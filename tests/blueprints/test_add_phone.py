@@ -13,7 +13,7 @@ from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.douyin.client import TokenGrant
 from contest.extensions import db
 from contest.models import AuditEvent, DouyinAccount, Entry, User
-from contest.signed_in import SESSION_TOKEN
+from contest.web.signed_in import SESSION_TOKEN
 from tests.conftest import build_entry, csrf_from, video_id_at
 
 CODE = re.compile(r"演示模式：验证码是 (\d{6})")

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from contest.charts import bar_chart_svg
+from contest.render.charts import bar_chart_svg
 from contest import clock
 from contest.domain import audit
 from contest.domain.likes import record_snapshot
@@ -315,7 +315,7 @@ def test_an_unknown_role_is_400(client, admin, make_user):
 
 
 def test_admin_adds_a_staff_member_who_sets_a_password_at_reset(client, admin, caplog):
-    caplog.set_level("INFO", logger="contest.sms")
+    caplog.set_level("INFO", logger="contest.integrations.sms")
     response = client.post("/staff/users/new", data={"phone": "139 0000 0007", "nickname": "醴陵文化馆小王",
                                                      "role": "reviewer", "areas": ["liling"],
                                                      "csrf_token": token(client)})
@@ -325,7 +325,7 @@ def test_admin_adds_a_staff_member_who_sets_a_password_at_reset(client, admin, c
         "醴陵文化馆小王", Role.REVIEWER, ["liling"], None, True)
     actions = [(e.action, e.target_id) for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
     assert actions == [("user.role", user.id), ("user.add_staff", user.id)]
-    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.integrations.sms"] == [
         "SMS to 139****0007: 【株洲抖音生活秀】你已被添加为审核员。请打开 http://localhost/accounts/reset ，"
         "用手机号接收验证码并设置密码后登录工作台。"]
     page = client.get("/staff/users").get_data(as_text=True)

@@ -107,7 +107,7 @@ def test_withdraw_from_my_entries(client, contest, citizen, publish):
 def test_cannot_withdraw_someone_elses_entry(app, contest, publish, make_user, login, client):
     from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry
-    from contest.views_support import douyin
+    from contest.web.views_support import douyin
 
     owner = make_user()
     entry = submit_entry(contest, owner, EntryRequest(f"https://www.douyin.com/video/{publish()}", "life", "hetang", True, False),

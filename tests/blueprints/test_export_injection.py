@@ -12,8 +12,8 @@ import pytest
 
 from contest import clock
 from contest.domain.likes import record_snapshot
-from contest.evidence import EvidenceStore
-from contest.exports import neutralise, safe_cell, table_bytes
+from contest.integrations.evidence import EvidenceStore
+from contest.render.exports import neutralise, safe_cell, table_bytes
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
 from tests.conftest import build_entry

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.domain.review import review_entry
-from contest.evidence import EvidenceStore
+from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, SnapshotSource
 from tests.conftest import build_entry

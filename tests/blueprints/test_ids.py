@@ -61,7 +61,7 @@ def test_parse_int_bounds():
 
 def test_the_id_routes_are_found():
     assert len(ID_RULES) >= 20
-    assert {"staff_api.show_entry", "organizer.review_entry", "public.entry", "entries.withdraw"} <= {
+    assert {"staff_api.show_entry", "organiser.review_entry", "public.entry", "entries.withdraw"} <= {
         r.endpoint for r in ID_RULES}
 
 

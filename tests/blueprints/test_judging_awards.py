@@ -420,9 +420,9 @@ MINE = {
 
 def test_every_judging_and_award_endpoint_is_guarded(app, client, login, make_user, contest):
     rules = [r for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("organizer.")
-             and app.view_functions[r.endpoint].__module__.endswith(("organizer.judging", "organizer.awards"))]
-    assert {r.endpoint.removeprefix("organizer.") for r in rules} == MINE
+             if r.endpoint.startswith("organiser.")
+             and app.view_functions[r.endpoint].__module__.endswith(("organiser.judging", "organiser.awards"))]
+    assert {r.endpoint.removeprefix("organiser.") for r in rules} == MINE
     values = {"entry_id": 1, "announcement_id": 1, "fmt": "csv"}
     token = csrf_from(client, "/accounts/login")
     for rule in rules:

@@ -1,4 +1,4 @@
-"""The route-by-route authorisation test: every staff page (``organizer.*``) and every staff API
+"""The route-by-route authorisation test: every staff page (``organiser.*``) and every staff API
 endpoint (``staff_api.*``), for anonymous, citizen, reviewer inside the entry's area, reviewer
 outside it, judge and admin.
 
@@ -25,7 +25,7 @@ from contest import clock
 from contest.domain.announcements import create_announcement
 from contest.domain.likes import record_snapshot
 from contest.domain.staff_tokens import issue_token
-from contest.evidence import EvidenceStore
+from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import EntryStatus, LikeFlag, Role, SnapshotSource, User
 from contest.models.awards import AwardKind, AwardList, AwardStatus
@@ -55,68 +55,68 @@ class Row:
 
 # Calls run in this order within one world: GETs first, then the POSTs, the destructive ones last.
 EXPECTED: dict[tuple[str, str], Row] = {
-    # --- review (contest/blueprints/organizer/review.py: reviewers_only; per entry: can_review) ---
-    ("organizer.queue", "GET"): Row(REVIEWERS, "/staff/", 200),
-    ("organizer.review_entry", "GET"): Row(IN_AREA, "/staff/entries/{pending}", 200),
+    # --- review (contest/blueprints/organiser/review.py: reviewers_only; per entry: can_review) ---
+    ("organiser.queue", "GET"): Row(REVIEWERS, "/staff/", 200),
+    ("organiser.review_entry", "GET"): Row(IN_AREA, "/staff/entries/{pending}", 200),
     # --- likes and flags (views.py: admins and reviewers; per entry and flag: their areas) ---
-    ("organizer.entry_likes", "GET"): Row(IN_AREA, "/staff/entries/{approved}/likes", 200),
-    ("organizer.evidence", "GET"): Row(REVIEWERS, "/staff/evidence/{evidence}", 200),
-    ("organizer.flags", "GET"): Row(REVIEWERS, "/staff/flags", 200),
-    ("organizer.tally_correction", "GET"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 200),
+    ("organiser.entry_likes", "GET"): Row(IN_AREA, "/staff/entries/{approved}/likes", 200),
+    ("organiser.evidence", "GET"): Row(REVIEWERS, "/staff/evidence/{evidence}", 200),
+    ("organiser.flags", "GET"): Row(REVIEWERS, "/staff/flags", 200),
+    ("organiser.tally_correction", "GET"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 200),
     # --- judging (judging.py) ---
-    ("organizer.judging", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging", 200),
-    ("organizer.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
-    ("organizer.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
-    ("organizer.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
-    ("organizer.contests_list", "GET"): Row(ADMIN, "/staff/contests", 200),
-    ("organizer.contest_new", "GET"): Row(ADMIN, "/staff/contests/new", 200),
-    ("organizer.contest_edit", "GET"): Row(ADMIN, "/staff/contests/{contest}", 200),
-    ("organizer.contest_new", "POST"): Row(ADMIN, "/staff/contests/new", 400),  # nothing filled in
-    ("organizer.contest_edit", "POST"): Row(ADMIN, "/staff/contests/{contest}", 400),
+    ("organiser.judging", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging", 200),
+    ("organiser.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
+    ("organiser.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
+    ("organiser.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
+    ("organiser.contests_list", "GET"): Row(ADMIN, "/staff/contests", 200),
+    ("organiser.contest_new", "GET"): Row(ADMIN, "/staff/contests/new", 200),
+    ("organiser.contest_edit", "GET"): Row(ADMIN, "/staff/contests/{contest}", 200),
+    ("organiser.contest_new", "POST"): Row(ADMIN, "/staff/contests/new", 400),  # nothing filled in
+    ("organiser.contest_edit", "POST"): Row(ADMIN, "/staff/contests/{contest}", 400),
     # --- awards and announcements (awards.py) ---
-    ("organizer.awards", "GET"): Row(REVIEWERS, "/staff/awards", 200),  # admins_and_reviewers
-    ("organizer.export_scores", "GET"): Row(ADMIN, "/staff/exports/scores.csv", 200),
-    ("organizer.export_winners", "GET"): Row(ADMIN, "/staff/exports/winners.xlsx", 200),
-    ("organizer.announcements", "GET"): Row(REVIEWERS, "/staff/announcements", 200),
-    ("organizer.edit_announcement", "GET"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 200),
+    ("organiser.awards", "GET"): Row(REVIEWERS, "/staff/awards", 200),  # admins_and_reviewers
+    ("organiser.export_scores", "GET"): Row(ADMIN, "/staff/exports/scores.csv", 200),
+    ("organiser.export_winners", "GET"): Row(ADMIN, "/staff/exports/winners.xlsx", 200),
+    ("organiser.announcements", "GET"): Row(REVIEWERS, "/staff/announcements", 200),
+    ("organiser.edit_announcement", "GET"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 200),
     # --- objections (objections.py): reviewers read, admins answer ---
-    ("organizer.objections", "GET"): Row(REVIEWERS, "/staff/objections", 200),
+    ("organiser.objections", "GET"): Row(REVIEWERS, "/staff/objections", 200),
     # --- admin pages (admin.py) ---
-    ("organizer.audit", "GET"): Row(ADMIN, "/staff/audit", 200),
-    ("organizer.dashboard", "GET"): Row(REVIEWERS, "/staff/dashboard", 200),
-    ("organizer.export_entries", "GET"): Row(ADMIN, "/staff/exports/entries.csv", 200),
-    ("organizer.export_tallies", "GET"): Row(ADMIN, "/staff/exports/tallies.xlsx", 200),
-    ("organizer.evidence_pack", "GET"): Row(ADMIN, "/staff/exports/evidence/{approved}.zip", 200),
-    ("organizer.tokens", "GET"): Row(STAFF, "/staff/tokens", 200),
-    ("organizer.users", "GET"): Row(ADMIN, "/staff/users", 200),
+    ("organiser.audit", "GET"): Row(ADMIN, "/staff/audit", 200),
+    ("organiser.dashboard", "GET"): Row(REVIEWERS, "/staff/dashboard", 200),
+    ("organiser.export_entries", "GET"): Row(ADMIN, "/staff/exports/entries.csv", 200),
+    ("organiser.export_tallies", "GET"): Row(ADMIN, "/staff/exports/tallies.xlsx", 200),
+    ("organiser.evidence_pack", "GET"): Row(ADMIN, "/staff/exports/evidence/{approved}.zip", 200),
+    ("organiser.tokens", "GET"): Row(STAFF, "/staff/tokens", 200),
+    ("organiser.users", "GET"): Row(ADMIN, "/staff/users", 200),
     # --- the staff API (contest/blueprints/staff_api/views.py): bearer token only ---
     ("staff_api.list_entries", "GET"): Row(REVIEWERS, "/api/v1/staff/entries", 200),  # filtered to the areas
     ("staff_api.show_entry", "GET"): Row(IN_AREA, "/api/v1/staff/entries/{pending}", 200),
     ("staff_api.show_standings", "GET"): Row(REVIEWERS, "/api/v1/staff/standings", 200),
     # --- POSTs ---
-    ("organizer.decide_entry", "POST"): Row(IN_AREA, "/staff/entries/{pending}/review", 422),  # no decision
-    ("organizer.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
-    ("organizer.record_likes", "POST"): Row(IN_AREA, "/staff/entries/{approved}/likes", 422),  # no screenshot
-    ("organizer.prove_owner", "POST"): Row(IN_AREA, "/staff/entries/{pending}/owner", 422),  # no screenshot
-    ("organizer.decide_flag", "POST"): Row(IN_AREA, "/staff/flags/{flag}/decide", 302),  # no note: flashed
-    ("organizer.correct_likes", "POST"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 422),  # no fields
-    ("organizer.score_entry", "POST"): Row(JUDGES, "/staff/judging/{approved}", 422),  # no scores
-    ("organizer.declare_conflict", "POST"): Row(JUDGES, "/staff/judging/{approved}/conflict", 302),  # no reason
-    ("organizer.rubric", "POST"): Row(ADMIN, "/staff/rubric", 422),  # no criteria
-    ("organizer.draft_awards", "POST"): Row(ADMIN, "/staff/awards/draft", 302),
-    ("organizer.disqualify_entry", "POST"): Row(ADMIN, "/staff/awards/disqualify", 302),
-    ("organizer.publish_awards", "POST"): Row(ADMIN, "/staff/awards/publish", 302),
-    ("organizer.correct_awards", "POST"): Row(ADMIN, "/staff/awards/correct", 302),
-    ("organizer.uphold_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/uphold", 302),  # no reply
-    ("organizer.dismiss_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/dismiss", 302),  # no reply
-    ("organizer.create_announcement", "POST"): Row(REVIEWERS, "/staff/announcements", 422),  # no title
-    ("organizer.edit_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 422),
-    ("organizer.publish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/publish", 302),
-    ("organizer.unpublish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/unpublish", 302),
-    ("organizer.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
-    ("organizer.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
-    ("organizer.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
-    ("organizer.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),
+    ("organiser.decide_entry", "POST"): Row(IN_AREA, "/staff/entries/{pending}/review", 422),  # no decision
+    ("organiser.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
+    ("organiser.record_likes", "POST"): Row(IN_AREA, "/staff/entries/{approved}/likes", 422),  # no screenshot
+    ("organiser.prove_owner", "POST"): Row(IN_AREA, "/staff/entries/{pending}/owner", 422),  # no screenshot
+    ("organiser.decide_flag", "POST"): Row(IN_AREA, "/staff/flags/{flag}/decide", 302),  # no note: flashed
+    ("organiser.correct_likes", "POST"): Row(ADMIN, "/staff/entries/{approved}/tally-corrections", 422),  # no fields
+    ("organiser.score_entry", "POST"): Row(JUDGES, "/staff/judging/{approved}", 422),  # no scores
+    ("organiser.declare_conflict", "POST"): Row(JUDGES, "/staff/judging/{approved}/conflict", 302),  # no reason
+    ("organiser.rubric", "POST"): Row(ADMIN, "/staff/rubric", 422),  # no criteria
+    ("organiser.draft_awards", "POST"): Row(ADMIN, "/staff/awards/draft", 302),
+    ("organiser.disqualify_entry", "POST"): Row(ADMIN, "/staff/awards/disqualify", 302),
+    ("organiser.publish_awards", "POST"): Row(ADMIN, "/staff/awards/publish", 302),
+    ("organiser.correct_awards", "POST"): Row(ADMIN, "/staff/awards/correct", 302),
+    ("organiser.uphold_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/uphold", 302),  # no reply
+    ("organiser.dismiss_objection", "POST"): Row(ADMIN, "/staff/objections/{objection}/dismiss", 302),  # no reply
+    ("organiser.create_announcement", "POST"): Row(REVIEWERS, "/staff/announcements", 422),  # no title
+    ("organiser.edit_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/edit", 422),
+    ("organiser.publish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/publish", 302),
+    ("organiser.unpublish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/unpublish", 302),
+    ("organiser.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
+    ("organiser.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
+    ("organiser.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
+    ("organiser.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
     # Admins only; this world is in its window, so an admin's correction is refused as not closed yet.
     ("staff_api.correct_likes", "POST"): Row(ADMIN, "/api/v1/staff/entries/{approved}/tally-corrections", 409, {
@@ -131,7 +131,7 @@ DUMMY = {"pending": 1, "approved": 2, "flag": 3, "announcement": 4, "me": 5, "ob
 
 def staff_rules(app) -> set[tuple[str, str]]:
     return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith(("organizer.", "staff_api.")) for method in rule.methods - {"HEAD", "OPTIONS"}}
+            if rule.endpoint.startswith(("organiser.", "staff_api.")) for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
 def test_the_table_covers_every_staff_route(app):
@@ -254,6 +254,6 @@ def test_page_posts_still_need_a_csrf_token(client, world, make_user, login):
     """The API's exemption from CSRF does not leak to the pages."""
     sign_in("admin", make_user, login)
     for (endpoint, method), row in EXPECTED.items():
-        if method == "POST" and endpoint.startswith("organizer."):
+        if method == "POST" and endpoint.startswith("organiser."):
             response = client.post(row.path.format(**world, me=0), data={})
             assert (endpoint, response.status_code) == (endpoint, 400)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from contest import clock
 from contest.domain.likes import record_snapshot
-from contest.evidence import EvidenceStore
+from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import EntryStatus, EntryTally, FlagStatus, LikeFlag, Snapshot, SnapshotSource
 from tests.conftest import build_entry, count
@@ -333,7 +333,7 @@ def test_evidence_is_served_to_staff_with_its_type(client, entry, reviewer):
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Cache-Control"] == "no-store"  # a signed-in answer (contest.signed_in)
+    assert response.headers["Cache-Control"] == "no-store"  # a signed-in answer (contest.web.signed_in)
     assert response.data == JPEG
 
 

@@ -21,7 +21,7 @@ from contest.domain import accounts
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import PhoneCode, Role, User
-from contest.sms import HttpSender, LogSender, SmsError, sender_from_config
+from contest.integrations.sms import HttpSender, LogSender, SmsError, sender_from_config
 from tests.conftest import count
 
 SECRET = "test-secret"
@@ -400,10 +400,10 @@ def test_signup_checks_the_password_before_spending_the_code(app, freeze, send_c
 # --- SMS senders ---------------------------------------------------------------------
 
 def test_log_sender_logs_the_masked_phone_and_the_message(caplog):
-    with caplog.at_level(logging.INFO, logger="contest.sms"):
+    with caplog.at_level(logging.INFO, logger="contest.integrations.sms"):
         LogSender().send(PHONE, "您的验证码是 123456")
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
-        ("contest.sms", logging.INFO, "SMS to 138****5678: 您的验证码是 123456"),
+        ("contest.integrations.sms", logging.INFO, "SMS to 138****5678: 您的验证码是 123456"),
     ]
     assert PHONE not in caplog.text
 

@@ -16,7 +16,7 @@ from contest.douyin.author import AuthorVideos
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, OwnerProof, Snapshot
 from contest.models.notification import Notification
-from contest.views_support import douyin
+from contest.web.views_support import douyin
 from tests.conftest import build_entry, count
 from tests.jobs.conftest import at, author, sweep  # noqa: F401 (clocks, Douyin-linked authors, sweeps)
 

@@ -21,7 +21,7 @@ from contest.domain.review import (
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, OwnerProof
 from contest.models.notification import Notification
-from contest.views_support import douyin
+from contest.web.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
 from tests.domain.test_accounts import Gateway
 
@@ -494,10 +494,10 @@ def test_a_second_app_in_the_process_still_texts_once(entry, reviewer, gateway, 
 def test_gateway_settings_missing_are_logged_and_nothing_is_sent(entry, reviewer, gateway, app, caplog):
     app.config["CONTEST_SMS_GATEWAY_KEY"] = ""
     decide(entry, reviewer, "approve")
-    with caplog.at_level(logging.ERROR, logger="contest.sms_outbox"):
+    with caplog.at_level(logging.ERROR, logger="contest.integrations.sms_outbox"):
         db.session.commit()
     assert gateway.received == []
-    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms_outbox"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.integrations.sms_outbox"] == [
         "SMS not sent to 138****5678: CONTEST_SMS_BACKEND=http needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_KEY"]
     assert fresh(entry).status is EntryStatus.APPROVED and count(Notification) == 1
 
@@ -505,10 +505,10 @@ def test_gateway_settings_missing_are_logged_and_nothing_is_sent(entry, reviewer
 def test_a_failed_text_is_logged_and_the_decision_stands(entry, reviewer, gateway, caplog):
     gateway.status = 500
     decide(entry, reviewer, "approve")
-    with caplog.at_level(logging.WARNING, logger="contest.sms_outbox"):
+    with caplog.at_level(logging.WARNING, logger="contest.integrations.sms_outbox"):
         db.session.commit()
     assert len(gateway.received) == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "contest.sms_outbox"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.integrations.sms_outbox"] == [
         "notification SMS to 138****5678 failed: 短信发送失败，请稍后再试。"]
     assert fresh(entry).status is EntryStatus.APPROVED and count(Notification) == 1
 

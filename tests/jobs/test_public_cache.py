@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from flask import request_started
 from redis import Redis
 
-from contest import caching, create_app
+from contest import create_app
+
+from contest.integrations import caching
 from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import cache, db

@@ -1,7 +1,7 @@
 """Hypothesis-generated input on every form, query string and JSON endpoint of the site: never a 500.
 
 The routes come from ``app.url_map``, so a route added later is fuzzed as well. Each is called as
-the role that uses it — the organizer console as an admin (judging as a judge), the staff API with
+the role that uses it — the organiser console as an admin (judging as a judge), the staff API with
 an admin's token, everything else as a signed-in citizen who linked Douyin — with a valid CSRF
 token, so that the input gets past the door and into the views. Field names (and the values a
 page offers, such as a select's options) are read from the forms on the site's own pages; query
@@ -38,7 +38,7 @@ from tests.conftest import CSRF_META, csrf_from, make_environ
 
 EXAMPLES = 20
 SOURCE = Path(__file__).resolve().parents[2] / "contest"
-VIEW_SOURCES = [*(SOURCE / "blueprints").rglob("*.py"), SOURCE / "views_support.py"]
+VIEW_SOURCES = [*(SOURCE / "blueprints").rglob("*.py"), SOURCE / "web" / "views_support.py"]
 PASSWORD = "secret-pass-1"
 
 

@@ -3,7 +3,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from contest.domain.accounts import NICKNAME_MAX, PASSWORD_MAX, PASSWORD_MIN, normalise_phone
 from contest.domain.errors import DomainError
-from contest.forms import FlaskForm
+from contest.web.forms import FlaskForm
 
 # The account rules live in contest.domain.accounts; these validators only give early,
 # field-by-field messages in Chinese (WTForms' own are English).

@@ -12,10 +12,10 @@ from contest import clock
 from contest.domain import accounts, phone_link
 from contest.domain.errors import DomainError
 from contest.extensions import db
-from contest.limits import code_limits
-from contest.signed_in import sign_in
-from contest.sms import sender_from_config
-from contest.views_support import flash_code_sent
+from contest.web.limits import code_limits
+from contest.web.signed_in import sign_in
+from contest.integrations.sms import sender_from_config
+from contest.web.views_support import flash_code_sent
 
 
 def _code_phone() -> str | None:

@@ -17,8 +17,8 @@ from contest import clock
 from contest.domain import personal_data, sessions
 from contest.domain.errors import DomainError
 from contest.extensions import db
-from contest.signed_in import sign_out
-from contest.views_support import contest_for_request, public_page
+from contest.web.signed_in import sign_out
+from contest.web.views_support import contest_for_request, public_page
 
 # What the confirmation page shows after the account is gone (the user is signed out by then).
 DELETED_SUMMARY = "account_deleted"

@@ -2,7 +2,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from contest.domain.personal_data import CONFIRM_PHRASE
-from contest.forms import FlaskForm
+from contest.web.forms import FlaskForm
 
 
 class DeleteAccountForm(FlaskForm):

@@ -16,10 +16,10 @@ from contest import clock
 from contest.domain import accounts
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
-from contest.limits import code_limits, configured
-from contest.security import safe_next
-from contest.signed_in import sign_in, sign_out
-from contest.views_support import flash_code_sent, send_code
+from contest.web.limits import code_limits, configured
+from contest.web.security import safe_next
+from contest.web.signed_in import sign_in, sign_out
+from contest.web.views_support import flash_code_sent, send_code
 
 FORM_FAILED = 422
 

@@ -14,10 +14,10 @@ from contest.domain.entries import MAX_TEXT, EntryRequest, check_own_videos, ent
 from contest.domain.errors import PlatformError, Refused
 from contest.domain.privacy import mask_phone
 from contest.douyin.author import LIST_SCOPE
-from contest.errors import error_response
+from contest.web.errors import error_response
 from contest.extensions import db
-from contest.limits import entry_limit
-from contest.views_support import author_videos, contest_for_request, enter, page_cursor
+from contest.web.limits import entry_limit
+from contest.web.views_support import author_videos, contest_for_request, enter, page_cursor
 from contest.web.json_body import json_object, text_field
 from contest.web.numbers import query_int
 

@@ -8,13 +8,13 @@ from flask import jsonify, request
 
 from contest.blueprints.api import bp
 from contest import clock
-from contest.caching import CACHE_UNTIL, cached_public
+from contest.integrations.caching import CACHE_UNTIL, cached_public
 from contest.domain import contests
 from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_awards
 from contest.domain.privacy import public_author
-from contest.views_support import contest_for_request
+from contest.web.views_support import contest_for_request
 from contest.web import BadInput
 from contest.web.numbers import parse_int
 

@@ -10,12 +10,12 @@ from contest import clock
 from contest.domain.captions import caption_problems
 from contest.domain.entries import preflight
 from contest.extensions import csrf, limiter
-from contest.views_support import contest_for_request, douyin
+from contest.web.views_support import contest_for_request, douyin
 from contest.web import BadInput
 from contest.web.json_body import json_object, text_field
 
 
-# What the API's views raise for a bad field: a 400 with the message (contest.errors renders it).
+# What the API's views raise for a bad field: a 400 with the message (contest.web.errors renders it).
 BadBody = BadInput
 
 

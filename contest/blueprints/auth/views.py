@@ -14,9 +14,9 @@ from contest.domain.errors import DomainError, PlatformError
 from contest.domain.ownership import unproven_entries, verify_own_entries
 from contest.douyin.author import AuthorVideos
 from contest.extensions import db, limiter
-from contest.security import safe_next
-from contest.signed_in import sign_in
-from contest.views_support import douyin
+from contest.web.security import safe_next
+from contest.web.signed_in import sign_in
+from contest.web.views_support import douyin
 
 STATE_KEY = "douyin_oauth"
 

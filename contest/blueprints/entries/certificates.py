@@ -7,7 +7,7 @@ from flask import Response, current_app
 from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
-from contest.certificates import certificate_pdf, certificate_png
+from contest.render.certificates import certificate_pdf, certificate_png
 from contest.domain.certificates import certificate
 
 RENDERERS = {"pdf": (certificate_pdf, "application/pdf"), "png": (certificate_png, "image/png")}

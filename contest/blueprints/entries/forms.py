@@ -1,6 +1,6 @@
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 
-from contest.forms import FlaskForm
+from contest.web.forms import FlaskForm
 
 
 class EntryForm(FlaskForm):

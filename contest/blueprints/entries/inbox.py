@@ -15,7 +15,7 @@ from contest.domain.entries import own_entry
 from contest.domain.errors import DomainError, Refused
 from contest.domain.review import resubmit_entry
 from contest.extensions import db
-from contest.views_support import author_videos, douyin
+from contest.web.views_support import author_videos, douyin
 from contest.web.numbers import form_ids
 
 MARK_MAX = 200

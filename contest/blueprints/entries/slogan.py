@@ -20,7 +20,7 @@ from contest.blueprints.entries import bp
 from contest import clock
 from contest.domain import slogan_checks as rules
 from contest.domain.errors import DomainError, NotFound
-from contest.evidence import evidence_store, size_label
+from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.jobs.slogan import enqueue
 from contest.models import Entry

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
-from contest.charts import likes_chart_svg, table_rows
+from contest.render.charts import likes_chart_svg, table_rows
 from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
@@ -13,9 +13,9 @@ from contest.domain.likes import history
 from contest.domain.slogan_checks import latest_checks
 from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db
-from contest.limits import entry_limit
+from contest.web.limits import entry_limit
 from contest.models import EntryTally
-from contest.views_support import author_videos, contest_for_request, enter, page_cursor
+from contest.web.views_support import author_videos, contest_for_request, enter, page_cursor
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from flask import make_response, render_template, url_for
 
 from contest.blueprints.public import bp
 from contest.domain.announcements import public_announcements
-from contest.views_support import contest_for_request, public_page
+from contest.web.views_support import contest_for_request, public_page
 
 PAGE_SIZE = 50
 

@@ -10,13 +10,13 @@ import segno
 from flask import make_response, render_template, request, url_for
 
 from contest.blueprints.public import bp
-from contest.caching import cached_public
-from contest.charts import likes_chart_svg, table_rows
+from contest.integrations.caching import cached_public
+from contest.render.charts import likes_chart_svg, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
-from contest.errors import error_response
-from contest.views_support import contest_for_request, douyin, public_page
+from contest.web.errors import error_response
+from contest.web.views_support import contest_for_request, douyin, public_page
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]

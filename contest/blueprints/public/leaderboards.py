@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import render_template
 
 from contest.blueprints.public import bp
-from contest.caching import cached_public
+from contest.integrations.caching import cached_public
 from contest import clock
 from contest.domain import contests
 from contest.domain.leaderboards import popularity_boards, public_awards
 from contest.domain.objections import in_notice
 from contest.domain.privacy import public_author
-from contest.views_support import contest_for_request, public_page
+from contest.web.views_support import contest_for_request, public_page
 
 
 @bp.get("/leaderboards")

@@ -15,13 +15,13 @@ from contest.domain import accounts
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.privacy import public_author
-from contest.evidence import evidence_store, size_label
+from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db, limiter
-from contest.forms import FlaskForm
-from contest.limits import code_limits, configured
+from contest.web.forms import FlaskForm
+from contest.web.limits import code_limits, configured
 from contest.models import Contest, Entry
 from contest.models.awards import AwardList
-from contest.views_support import flash_code_sent, send_code
+from contest.web.views_support import flash_code_sent, send_code
 from contest.web.numbers import parse_id
 
 # The phone an anonymous objector asked a code for, between the code form and the objection form.

@@ -3,13 +3,13 @@ from flask_login import current_user
 
 from contest.blueprints.public import bp
 from contest import clock
-from contest.caching import cached_public
+from contest.integrations.caching import cached_public
 from contest.domain import contests
 from contest.domain.captions import caption_problems
 from contest.domain.entries import MAX_TEXT
 from contest.domain.gallery import entry_title, home_page
 from contest.extensions import csrf, limiter
-from contest.views_support import contest_for_request, public_page
+from contest.web.views_support import contest_for_request, public_page
 
 
 def _home(contest, *, caption: str = "", caption_problems=None, caption_error: str | None = None):

@@ -34,10 +34,10 @@ from contest.domain.review import DECISIONS, Forbidden, can_review, review_entry
 from contest.domain.staff_reports import iso, staff_entries
 from contest.domain.staff_tokens import token_hash, user_for_token
 from contest.domain.tally_corrections import MAX_REASON, correct_tally
-from contest.errors import error_response
+from contest.web.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, TallyCorrection
-from contest.views_support import contest_for_request
+from contest.web.views_support import contest_for_request
 from contest.web.json_body import json_object
 from contest.web.numbers import MAX_ID, parse_int
 

@@ -1,0 +1,313 @@
+"""Admin pages of the organiser console: the audit trail, the dashboard, exports (entries,
+tallies with every snapshot, a per-entry evidence pack), staff API tokens, users and roles.
+
+Exports mask personal data unless an admin asks for ``?unmasked=1``; every export is in the
+audit trail (``export.<what>``), and an unmasked one also as ``export.unmasked``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from contest.blueprints.organiser import bp
+from contest.render.charts import bar_chart_svg
+from contest import clock
+from contest.domain import audit, slogan_checks
+from contest.domain.accounts import normalise_phone
+from contest.domain.contests import resolve_contest
+from contest.domain.errors import DomainError, NotFound
+from contest.domain.review import area_scope
+from contest.domain.staff_reports import (
+    ENTRY_HEADERS, SNAPSHOT_HEADERS, TALLY_HEADERS, audit_actions, dashboard as dashboard_numbers,
+    entry_record, entry_rows, entry_snapshot_rows, staff_users, tally_rows,
+)
+from contest.domain.privacy import mask_phone
+from contest.domain.staff_tokens import (
+    RESET_PATH, STAFF_ROLES, add_staff, issue_token, known_area_keys, revoke_token, set_role, tokens_of,
+)
+from contest.integrations.sms import sender_from_config
+from contest.integrations.evidence import evidence_store
+from contest.render.exports import table_bytes, table_response
+from contest.extensions import db
+from contest.models import Contest, ContestArea, Entry, Role, User
+from contest.models.tokens import StaffToken
+from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
+from contest.web.numbers import parse_id, parse_int
+
+AUDIT_PAGE = 50
+
+
+def _current() -> User:
+    return current_user._get_current_object()
+
+
+# --- the audit trail --------------------------------------------------------------------
+
+def _audit_filters() -> dict:
+    """The trail's filters from the query string; a malformed one is a 400 with a message."""
+    args = request.args
+    filters: dict = {}
+    if args.get("action"):
+        filters["action"] = args["action"].strip()[:64]
+    actor = args.get("actor", "").strip()
+    if actor:
+        if len(actor) == 11 and parse_int(actor, high=99_999_999_999) is not None:  # 11 digits: a mobile number
+            user = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(actor)))
+            filters["actor_id"] = user.id if user else -1
+        elif (actor_id := parse_id(actor)) is not None:
+            filters["actor_id"] = actor_id
+        else:
+            raise DomainError("操作人请填写账号编号或手机号。")
+    target = args.get("target", "").strip()
+    if target:
+        kind, _, ident = target.partition(":")
+        target_id = parse_id(ident) if ident else None
+        if not kind or (ident and target_id is None):
+            raise DomainError("对象请按“类型:编号”填写，例如 entry:12，或只写类型。")
+        filters["target_type"] = kind[:32]
+        if target_id is not None:
+            filters["target_id"] = target_id
+    if args.get("contest"):
+        filters["contest_id"] = resolve_contest(args["contest"], clock.now()).id
+    before = args.get("before_id", "")
+    if before:
+        if (before_id := parse_id(before)) is None:
+            raise DomainError("翻页参数无效。")
+        filters["before_id"] = before_id
+    return filters
+
+
+@bp.get("/audit", endpoint="audit")
+@admin_only
+def audit_trail():
+    filters = _audit_filters()
+    events = audit.events(limit=AUDIT_PAGE + 1, **filters)
+    more = len(events) > AUDIT_PAGE
+    events = events[:AUDIT_PAGE]
+    query = {k: v for k, v in request.args.items() if k in {"action", "actor", "target", "contest"} and v}
+    older = url_for("organiser.audit", before_id=events[-1].id, **query) if more else None
+    contests = list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc())))
+    return render_template("organiser/audit.html", events=events, older=older, query=query,
+                           actions=audit_actions(), people=staff_users(), contests=contests,
+                           contest_names={c.id: c.slug for c in contests},
+                           first_page=url_for("organiser.audit", **query) if "before_id" in filters else None)
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+@bp.get("/dashboard")
+@reviewers_only
+def dashboard():
+    contest = contest_for_request()
+    numbers = dashboard_numbers(contest, now=clock.now(), area_keys=area_scope(_current()))
+    days = [(f"{d.month}月{d.day}日", n) for d, n in numbers.per_day]
+    busiest = max(numbers.per_day, key=lambda item: item[1]) if numbers.per_day else None
+    day_desc = (f"{days[0][0]}至{days[-1][0]}共 {numbers.total} 件作品"
+                + (f"；最多的一天是 {busiest[0].month}月{busiest[0].day}日（{busiest[1]} 件）。" if busiest and busiest[1] else "。"))
+    charts = {
+        "day": bar_chart_svg(days, title="每日报名作品数（北京时间）", chart_id="chart-day", horizontal=False,
+                             desc=day_desc),
+        "theme": bar_chart_svg([(t.name, n) for t, n in numbers.per_theme], title="各主题作品数", chart_id="chart-theme"),
+        "area": bar_chart_svg([(a.name, n) for a, n in numbers.per_area], title="各区县作品数", chart_id="chart-area"),
+        "status": bar_chart_svg([(s.label, n) for s, n in numbers.per_status], title="各状态作品数",
+                                chart_id="chart-status"),
+    }
+    contests = list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc())))
+    return render_template("organiser/dashboard.html", contest=contest, numbers=numbers, charts=charts,
+                           days=numbers.per_day, contests=contests, now=clock.now())
+
+
+# --- exports ----------------------------------------------------------------------------
+
+def _unmasked() -> bool:
+    return request.args.get("unmasked") == "1"
+
+
+def _audit_export(what: str, *, contest_id: int | None, target=None, unmasked: bool, **details) -> None:
+    admin = _current()
+    now = clock.now()
+    changes = {"unmasked": unmasked, **details}
+    audit.record(f"export.{what}", actor=admin, now=now, target=target, contest_id=contest_id, changes=changes)
+    if unmasked:
+        audit.record("export.unmasked", actor=admin, now=now, target=target, contest_id=contest_id,
+                     changes={"export": what, **details},
+                     note=f"{admin.nickname} 导出了未遮盖的个人信息（{what}）。")
+    db.session.commit()
+
+
+@bp.get("/exports/entries.<any(csv, xlsx):fmt>")
+@admin_only
+def export_entries(fmt: str):
+    contest = contest_for_request()
+    unmasked = _unmasked()
+    rows = entry_rows(contest, unmasked=unmasked)
+    response = table_response(ENTRY_HEADERS, rows, fmt, f"{contest.slug}-entries")
+    _audit_export("entries", contest_id=contest.id, unmasked=unmasked, format=fmt, rows=len(rows))
+    return response
+
+
+@bp.get("/exports/tallies.<any(csv, xlsx):fmt>")
+@admin_only
+def export_tallies(fmt: str):
+    contest = contest_for_request()
+    unmasked = _unmasked()
+    rows = tally_rows(contest, unmasked=unmasked)
+    response = table_response(TALLY_HEADERS, rows, fmt, f"{contest.slug}-tallies")
+    _audit_export("tallies", contest_id=contest.id, unmasked=unmasked, format=fmt, rows=len(rows))
+    return response
+
+
+@bp.get("/exports/evidence/<int:entry_id>.zip")
+@admin_only
+def evidence_pack(entry_id: int):
+    """``entry.json`` (the entry, its checks and fact sources, status history, tally and its
+    corrections, and its slogan checks under ``slogan_checks``), ``snapshots.csv`` (every reading)
+    and ``evidence/<name>`` for the owner-proof screenshot, each manual reading's and each
+    correction's screenshot and each slogan check's frames."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("没有找到这个作品。")
+    unmasked = _unmasked()
+    record = entry_record(entry, unmasked=unmasked)
+    snapshots, rows = entry_snapshot_rows(entry)
+    checks = slogan_checks.checks_of(entry)
+    record["slogan_checks"] = [slogan_checks.check_json(check) for check in checks]
+    names = ([entry.owner_evidence_path] + [s.evidence_path for s in snapshots]
+             + [c["evidence_path"] for c in record["corrections"]]
+             + [frame["name"] for check in checks for frame in check.frames or []])
+    store = evidence_store()
+    buffer = io.BytesIO()
+    files, missing = [], []
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+        for name in filter(None, names):
+            try:
+                with store.open(name) as image:
+                    pack.writestr(f"evidence/{name}", image.read())
+                files.append(name)
+            except NotFound:
+                missing.append(name)
+        record["evidence_files"] = files
+        record["missing_evidence"] = missing
+        pack.writestr("entry.json", json.dumps(record, ensure_ascii=False, indent=2))
+        pack.writestr("snapshots.csv", table_bytes(SNAPSHOT_HEADERS, rows, "csv"))
+    _audit_export("evidence_pack", contest_id=entry.contest_id, target=entry, unmasked=unmasked,
+                  files=len(files), missing=len(missing))
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f"attachment; filename=entry-{entry.id}-evidence.zip"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- staff API tokens -------------------------------------------------------------------
+
+def _render_tokens(new_token: str | None = None, status: int = 200):
+    user = _current()
+    tokens = tokens_of(None if user.role is Role.ADMIN else user)
+    response = Response(render_template("organiser/tokens.html", tokens=tokens, new_token=new_token,
+                                        everyone=user.role is Role.ADMIN), status=status)
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page once
+    return response
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@any_staff
+def tokens():
+    """List tokens (an admin sees everyone's); ``action=issue`` (``name``) shows a new token once,
+    on this very response (never in a redirect or the session); ``action=revoke`` (``token_id``)."""
+    if request.method == "GET":
+        return _render_tokens()
+    user = _current()
+    action = request.form.get("action")
+    try:
+        if action == "issue":
+            token, plain = issue_token(user, name=request.form.get("name", ""), now=clock.now())
+            db.session.commit()
+            flash(f"已创建令牌“{token.name}”（{token.prefix}…）。它只显示这一次，请立即复制保存。", "success")
+            return _render_tokens(plain)
+        if action == "revoke":
+            token_id = parse_id(request.form.get("token_id", ""))
+            token = db.session.get(StaffToken, token_id) if token_id is not None else None
+            if token is None:
+                raise NotFound("没有找到这个令牌。")
+            revoke_token(token, actor=user, now=clock.now())
+            db.session.commit()
+            flash(f"已撤销令牌“{token.name}”（{token.prefix}…）。", "success")
+            return redirect(url_for("organiser.tokens"))
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status != 400:
+            raise
+        flash(exc.message, "error")
+        return _render_tokens(status=422)
+    abort(400)
+
+
+# --- users and roles --------------------------------------------------------------------
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_only
+def users():
+    """Staff accounts and their roles; ``?phone=`` finds any account to change its role. A POST
+    (``user_id``, ``role``, ``areas``…) changes one account's role and areas (audited)."""
+    if request.method == "POST":
+        user_id = parse_id(request.form.get("user_id", ""))
+        user = db.session.get(User, user_id) if user_id is not None else None
+        if user is None:
+            raise NotFound("没有找到这个账号。")
+        role = request.form.get("role")
+        if role not in set(Role):
+            abort(400)
+        try:
+            changed = set_role(user, role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
+                               now=clock.now())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"已将 {user.nickname} 设为{user.role.label}。" if changed else f"{user.nickname} 的角色没有变化。",
+                  "success" if changed else "info")
+        return redirect(url_for("organiser.users"))
+    found, looked_up = None, request.args.get("phone", "").strip()
+    if looked_up:
+        try:
+            found = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(looked_up)))
+        except DomainError as exc:
+            flash(exc.message, "error")
+    people = list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
+    return render_template("organiser/users.html", people=people, found=found, looked_up=looked_up,
+                           areas=sorted(known_area_keys()), area_names=_area_names(), roles=list(Role),
+                           staff_roles=STAFF_ROLES)
+
+
+@bp.post("/users/new")
+@admin_only
+def add_staff_member():
+    """Add a staff member by phone, name, role and areas: no password until they set one at
+    /accounts/reset with a one-time code (the SMS says so)."""
+    role = request.form.get("role")
+    try:
+        if role not in set(Role):
+            raise DomainError("请选择角色。")
+        user = add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
+                         role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
+                         now=clock.now(), sender=sender_from_config(current_app.config),
+                         site_url=request.host_url)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(f"已添加{user.role.label} {user.nickname}（{mask_phone(user.phone)}）。已发短信请其打开 "
+              f"{RESET_PATH} 用验证码设置密码，设置后即可登录工作台。", "success")
+    return redirect(url_for("organiser.users"))
+
+
+def _area_names() -> dict[str, str]:
+    return {key: name for key, name in db.session.execute(sa.select(ContestArea.key, ContestArea.name))}

@@ -1,0 +1,1 @@
+"""What the site talks to besides its database: the public cache (Redis), SMS, the evidence store."""

@@ -1,0 +1,1 @@
+"""Running the site: request logs, backups, the demo and its scale seed."""

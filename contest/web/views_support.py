@@ -1,0 +1,205 @@
+"""What every view shares: the Douyin client, the current
+contest for a request, and template filters for Beijing time and masking."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from functools import lru_cache, wraps
+from pathlib import Path
+
+from flask import Flask, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_url
+
+from contest.integrations import caching
+from contest import clock
+from contest.domain import accounts, contests, ownership
+from contest.domain.captions import without_tags
+from contest.domain.entries import EntryRequest, submit_entry
+from contest.domain.errors import Refused
+from contest.domain.privacy import mask_name, mask_phone
+from contest.domain.slogan_checks import MAX_BYTES as SLOGAN_MAX_BYTES, clock_label, subtitle_label
+from contest.douyin.author import AuthorVideos
+from contest.douyin.gateway import DouyinGateway
+from contest.web.errors import error_response, wants_json
+from contest.web.security import safe_next
+from contest.integrations.sms import sender_from_config
+from contest.extensions import db, login_manager
+from contest.models import Contest, Entry, Role
+from contest.web.numbers import MAX_INT64, query_int
+
+
+def douyin() -> DouyinGateway:
+    """The app's Douyin client seen through the domain's errors: what views hand to the domain."""
+    return DouyinGateway(current_app.extensions["douyin"])
+
+
+def author_videos(user, **kwargs) -> AuthorVideos | None:
+    """The signed-in author's own videos through their Douyin token, when they granted it."""
+    return AuthorVideos.of(user if getattr(user, "is_authenticated", False) else None, douyin(), clock.now(), **kwargs)
+
+
+def enter(contest: Contest, req: EntryRequest) -> Entry:
+    """Submit an entry for the signed-in citizen (their Douyin token verifies it when linked).
+    Commits also when refused: a token refreshed on the way must be kept."""
+    try:
+        entry = submit_entry(contest, current_user, req, douyin=douyin(), now=clock.now(),
+                             verifier=author_videos(current_user))
+    except Refused:
+        db.session.commit()
+        raise
+    db.session.commit()
+    return entry
+
+
+def send_code(phone: str, purpose: str) -> str:
+    """A one-time code for ``purpose`` sent to ``phone`` with the configured sender and limits
+    (:func:`contest.domain.accounts.request_code`); the caller commits."""
+    config = current_app.config
+    return accounts.request_code(
+        phone, purpose=purpose, now=clock.now(), sender=sender_from_config(config),
+        secret=config["SECRET_KEY"], ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"],
+        resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"], daily_limit=config["CONTEST_OTP_DAILY_LIMIT"],
+    )
+
+
+CODE_SENT = "验证码已发送到 {phone}，{minutes} 分钟内有效。"
+
+
+def flash_code_sent(phone: str, code: str | None, message: str = CODE_SENT) -> None:
+    """Say where the code went (``message`` with ``{phone}`` masked and ``{minutes}``) and, in
+    demo mode, the code itself when one was sent."""
+    minutes = -(-current_app.config["CONTEST_OTP_TTL_SECONDS"] // 60)
+    flash(message.format(phone=mask_phone(phone), minutes=minutes), "success")
+    if code is not None and current_app.config["CONTEST_DEMO_MODE"]:
+        flash(f"演示模式：验证码是 {code}", "demo")
+
+
+def page_cursor() -> int:
+    """``?cursor=N``, Douyin's paging cursor (a 64-bit integer): 0 when absent, 400 when malformed."""
+    return query_int("cursor", 0, high=MAX_INT64)
+
+
+def contest_for_request(slug: str | None = None) -> Contest:
+    """``?contest=<slug>`` (or ``slug``), else the current contest."""
+    return contests.resolve_contest(slug or request.args.get("contest") or None, clock.now())
+
+
+def roles_required(*roles: Role):
+    """Only signed-in users with one of ``roles`` (401 when signed out, 403 otherwise)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+# Every staff route's role check, one name for each set of roles (per-entry area limits are checked by the
+# domain: contest.domain.review.can_review).
+admin_only = roles_required(Role.ADMIN)
+reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
+judges_only = roles_required(Role.JUDGE)
+judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
+any_staff = roles_required(Role.ADMIN, Role.REVIEWER, Role.JUDGE)
+
+
+# The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
+VISITOR_REGION = re.compile(r"<!--visitor:(\w+)-->.*?<!--/visitor:\1-->", re.S)
+
+
+def with_visitor(page: str) -> str:
+    """A stored signed-out page with this visitor's regions (header, token, messages, footer) in place."""
+    mine = {m.group(1): m.group(0) for m in VISITOR_REGION.finditer(render_template("_visitor.html"))}
+    return VISITOR_REGION.sub(lambda m: mine[m.group(1)], page)
+
+
+def public_page(view):
+    """A page every signed-out visitor sees alike. For them (``g.shared_page``) it renders no
+    CSRF token and no session, and its 200 is marked for the response store, nginx and browsers
+    (:func:`contest.integrations.caching.mark_shared`) until the next window boundary or minute; a repeat visit
+    with its ``ETag`` gets a 304. A signed-in visitor gets their own copy, never stored: the stored
+    signed-out page with their regions spliced in (:func:`with_visitor`), or the page rendered."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.shared_page = not current_user.is_authenticated
+        if not g.shared_page and (stored := caching.stored_page(request.environ)) is not None:
+            return with_visitor(stored)
+        response = make_response(view(*args, **kwargs))
+        if g.shared_page and response.status_code == 200:
+            now = clock.now()
+            caching.mark_shared(response, caching.shared_until(now, contests.next_boundary(now)), now,
+                                current_app.config["CONTEST_EDGE_CACHE_SECONDS"])
+            return response.make_conditional(request)
+        return response
+    return wrapped
+
+
+IMMUTABLE_SECONDS = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """``/static/<filename>?v=<content hash>``: a new URL whenever the file changes, so it is served
+    (by Flask or nginx) with ``Cache-Control: public, max-age=31536000, immutable``."""
+    path = Path(current_app.static_folder) / filename
+    try:
+        version = _fingerprint(path, path.stat().st_mtime_ns)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
+    local = clock.to_local(value, tz)
+    return local.strftime(fmt) if local else ""
+
+
+def register(app: Flask) -> None:
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if wants_json():
+            return error_response(401)
+        flash("请先登录。", "info")
+        return redirect(login_url("accounts.login", next_url=safe_next(request.full_path.rstrip("?"), "/")))
+
+    app.add_template_global(static_url, "static_url")
+
+    @app.after_request
+    def _immutable_static(response):
+        if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = IMMUTABLE_SECONDS
+            response.cache_control.immutable = True
+        return response
+
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(mask_name, "mask_name")
+    app.add_template_filter(without_tags, "entry_title")
+    app.add_template_filter(clock_label, "clock_label")
+    app.add_template_filter(subtitle_label, "slogan_label")
+    # The video on Douyin (its share page; the sandbox's in sandbox mode): where a visitor likes it.
+    app.add_template_global(lambda video_id: douyin().share_url(video_id), "douyin_video_url")
+
+    @app.context_processor
+    def _nav_contest():
+        """``?contest=`` as the navigation links keep it, so a visitor of an old contest stays in it
+        (only a slug-shaped value; anything else is dropped, never echoed)."""
+        slug = request.args.get("contest") or ""
+        return {"nav_contest": slug if contests.SLUG.fullmatch(slug) else None}
+
+    @app.context_processor
+    def _globals():
+        return {"demo_mode": app.config["CONTEST_DEMO_MODE"], "Role": Role, "slogan_max_bytes": SLOGAN_MAX_BYTES,
+                "owner_unproven": ownership.UNPROVEN_LABEL, "owner_why_link": ownership.WHY_LINK}
