@@ -115,6 +115,12 @@ def _user_by_phone(phone: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.phone == phone))
 
 
+def find_by_phone(text: str) -> User | None:
+    """The account with the mobile number ``text`` (as typed: normalised first), or None.
+    Raises :class:`DomainError` when ``text`` is not a mobile number."""
+    return _user_by_phone(normalise_phone(text))
+
+
 def _check_phone_free(phone: str) -> None:
     if _user_by_phone(phone) is not None:
         raise DomainError(PHONE_TAKEN)

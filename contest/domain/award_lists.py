@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from contest.extensions import db
-from contest.models import Contest
-from contest.models.awards import AwardKind, AwardList, AwardStatus
+from contest.models import Contest, Entry
+from contest.models.awards import AwardKind, AwardList, AwardStatus, Disqualification
 from contest.models.objection import Objection, ObjectionStatus
 
 
@@ -60,3 +61,18 @@ def objection_counts(contest: Contest) -> dict[str, ObjectionCounts]:
         if status is not ObjectionStatus.OPEN:
             out[kind.value][1] += n
     return {kind: ObjectionCounts(*values) for kind, values in out.items()}
+
+
+def disqualifications(contest: Contest) -> list[Disqualification]:
+    """The contest's disqualifications, oldest first (the awards page)."""
+    return list(db.session.scalars(sa.select(Disqualification).where(Disqualification.contest_id == contest.id)
+                                   .order_by(Disqualification.at, Disqualification.id)))
+
+
+def entries_with_authors(entry_ids) -> list[Entry]:
+    """The entries ``entry_ids`` with their authors, in one query: held by the caller, so that
+    ``place.entry.user`` on the award lists hits the session."""
+    entry_ids = set(entry_ids)
+    if not entry_ids:
+        return []
+    return list(db.session.scalars(sa.select(Entry).where(Entry.id.in_(entry_ids)).options(joinedload(Entry.user))))

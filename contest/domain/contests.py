@@ -334,7 +334,11 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
 PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
 
 
+def latest_first() -> list[Contest]:
+    """Every contest, the latest to open first (the staff pages' contest pickers)."""
+    return list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc())))
+
+
 def all_contests(now: datetime) -> list[tuple[Contest, str, str]]:
     """Every contest with its phase and the phase's label, the latest to open first."""
-    found = db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc()))
-    return [(c, p, PHASE_LABELS[p]) for c in found for p in (phase(c, now),)]
+    return [(c, p, PHASE_LABELS[p]) for c in latest_first() for p in (phase(c, now),)]

@@ -366,12 +366,25 @@ def own_entry(entry_id: int, user: User) -> Entry:
     return entry
 
 
-def withdraw_entry(entry: Entry, *, user: User, now: datetime) -> None:
-    """The entrant withdraws an entry that has not been reviewed yet."""
+def withdraw_refusal(entry: Entry, user: User) -> str | None:
+    """Why ``user`` may not withdraw ``entry`` (Chinese), or None when they may: only its
+    entrant, only while it waits for review (pending or needs-fix)."""
     if entry.user_id != user.id:
-        raise DomainError("只能撤回自己的作品。")
+        return "只能撤回自己的作品。"
     if entry.status not in {EntryStatus.PENDING, EntryStatus.NEEDS_FIX}:
-        raise DomainError(f"作品当前状态为“{entry.status.label}”，不能再撤回。")
+        return f"作品当前状态为“{entry.status.label}”，不能再撤回。"
+    return None
+
+
+def can_withdraw(entry: Entry, user: User) -> bool:
+    """Whether ``user`` may withdraw ``entry`` (:func:`withdraw_refusal`): the entrant's page offers the button."""
+    return withdraw_refusal(entry, user) is None
+
+
+def withdraw_entry(entry: Entry, *, user: User, now: datetime) -> None:
+    """The entrant withdraws an entry that has not been reviewed yet (:func:`withdraw_refusal`)."""
+    if (why := withdraw_refusal(entry, user)) is not None:
+        raise DomainError(why)
     set_entry_status(entry, EntryStatus.WITHDRAWN, actor=user, now=now, note="参赛者撤回")
 
 

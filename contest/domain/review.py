@@ -244,6 +244,24 @@ def bulk_approve(entries: Iterable[Entry], *, reviewer: User, now: datetime,
     return approved, skipped
 
 
+NOTHING_TICKED = "请先勾选要通过的作品。"
+NOT_ATTESTED = "请先勾选“我已逐一确认口号、主题和内容”，再批量通过。"
+
+
+def approve_ticked(versions: dict[int, int], *, attested: bool, reviewer: User,
+                   now: datetime) -> tuple[list[Entry], list[tuple[Entry, str]]]:
+    """The queue's bulk approval: the entries the reviewer ticked (entry id → the version
+    they saw), approved by :func:`bulk_approve` in id order. Refused (:class:`DomainError`,
+    nothing changed) when nothing is ticked or the reviewer did not attest that they checked
+    the slogan, theme and content of every one. The caller commits."""
+    if not versions:
+        raise DomainError(NOTHING_TICKED)
+    if not attested:
+        raise DomainError(NOT_ATTESTED)
+    entries = list(db.session.scalars(sa.select(Entry).where(Entry.id.in_(versions)).order_by(Entry.id)))
+    return bulk_approve(entries, reviewer=reviewer, now=now, versions=versions)
+
+
 def prove_owner_by_staff(entry: Entry, *, reviewer: User, evidence_path: str, note: str | None,
                          now: datetime) -> None:
     """A reviewer records that the entrant is the video's author, from evidence they examined

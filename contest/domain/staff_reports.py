@@ -201,11 +201,17 @@ def snapshot_cells(contest: Contest, snapshot: Snapshot, recorders: dict[int, Us
             recorder.nickname if recorder else "", snapshot.evidence_path or "", snapshot.note or ""]
 
 
-def _recorders(snapshots: list[Snapshot]) -> dict[int, User]:
-    ids = {s.recorded_by_id for s in snapshots if s.recorded_by_id is not None}
+def rows_by_id(model, ids) -> dict:
+    """Rows of ``model`` by id (``None`` ids skipped), in one query; held by the caller, later
+    relationship look-ups of them hit the session, not the database."""
+    ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def _recorders(snapshots: list[Snapshot]) -> dict[int, User]:
+    return rows_by_id(User, (s.recorded_by_id for s in snapshots))
 
 
 def tally_rows(contest: Contest, *, unmasked: bool) -> list[list]:

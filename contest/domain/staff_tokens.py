@@ -22,7 +22,7 @@ from contest.domain.errors import DomainError
 from contest.domain.privacy import mask_phone
 from contest.domain.sessions import end_sessions
 from contest.extensions import db
-from contest.models import Role, User
+from contest.models import ContestArea, Role, User
 from contest.models.tokens import StaffToken
 
 MARKER = "zzst_"
@@ -122,9 +122,17 @@ def revoke_all(user: User, *, actor: User | None, now: datetime) -> list[StaffTo
 # --- roles -----------------------------------------------------------------------------
 
 def known_area_keys() -> set[str]:
-    from contest.models import ContestArea
-
     return set(db.session.scalars(sa.select(ContestArea.key).distinct()))
+
+
+def area_names() -> dict[str, str]:
+    """Every area key with a name it has in some contest (for the users page)."""
+    return {key: name for key, name in db.session.execute(sa.select(ContestArea.key, ContestArea.name))}
+
+
+def staff_accounts() -> list[User]:
+    """Every account with a staff role, by role then id (the users page)."""
+    return list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
 
 
 def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User | None, now: datetime) -> bool:

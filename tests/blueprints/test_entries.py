@@ -104,6 +104,17 @@ def test_withdraw_from_my_entries(client, contest, citizen, publish):
     assert "作品已撤回" in client.get("/entries/mine").get_data(as_text=True)
 
 
+
+def test_my_entries_offers_withdrawal_only_while_the_entry_waits_for_review(client, contest, citizen, publish):
+    publish(code="Abc123x")
+    client.post("/entries/new", data=form(client, text="https://v.douyin.com/Abc123x/"))
+    entry = db.session.scalar(sa.select(Entry))
+    button = f'action="/entries/{entry.id}/withdraw"'
+    assert button in client.get("/entries/mine").get_data(as_text=True)
+    entry.status = EntryStatus.APPROVED
+    db.session.commit()
+    assert button not in client.get("/entries/mine").get_data(as_text=True)
+
 def test_cannot_withdraw_someone_elses_entry(app, contest, publish, make_user, login, client):
     from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry

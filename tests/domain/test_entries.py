@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from contest import clock
-from contest.domain.entries import EntryRequest, preflight, submit_entry, withdraw_entry
+from contest.domain.entries import EntryRequest, can_withdraw, preflight, submit_entry, withdraw_entry, withdraw_refusal
 from contest.domain.ownership import mark_proven
 from contest.domain.errors import DomainError, Refused
 from contest.extensions import db
@@ -216,7 +216,9 @@ def test_withdraw_then_enter_again_revives_the_same_entry(contest, publish, make
     db.session.commit()
     with pytest.raises(DomainError, match="只能撤回自己的作品"):
         withdraw_entry(entry, user=other, now=clock.now())
+    assert (can_withdraw(entry, user), can_withdraw(entry, other)) == (True, False)
     withdraw_entry(entry, user=user, now=clock.now())
+    assert withdraw_refusal(entry, user) == "作品当前状态为“已撤回”，不能再撤回。"
     db.session.commit()
     again = submit_entry(contest, user, make_request(text, theme="talent"), douyin=douyin(), now=clock.now())
     db.session.commit()

@@ -16,7 +16,7 @@ from contest.domain.entries import EntryRequest, entry_checks, submit_entry
 from contest.domain.ownership import mark_proven
 from contest.domain.errors import Conflict, DomainError, Refused
 from contest.domain.review import (
-    REJECTION_REASONS, Forbidden, bulk_approve, can_review, compose_reason, resubmit_entry, review_entry, review_queue,
+    REJECTION_REASONS, Forbidden, approve_ticked, bulk_approve, can_review, compose_reason, resubmit_entry, review_entry, review_queue,
 )
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, OwnerProof
@@ -315,6 +315,19 @@ def test_bulk_approval_skips_entries_outside_the_reviewers_areas(make_entry, sta
     assert approved == [liling]
     assert skipped == [(hetang, "你只能审核所负责区县的作品。")]
 
+
+
+def test_approve_ticked_refuses_without_ticks_or_attestation_and_approves_in_id_order(make_entry, reviewer):
+    second, first = make_entry(), make_entry()
+    with pytest.raises(DomainError, match="^请先勾选要通过的作品。$"):
+        approve_ticked({}, attested=True, reviewer=reviewer, now=clock.now())
+    with pytest.raises(DomainError, match="^请先勾选“我已逐一确认口号、主题和内容”，再批量通过。$"):
+        approve_ticked({first.id: first.version}, attested=False, reviewer=reviewer, now=clock.now())
+    assert count(AuditEvent) == 0
+    versions = {second.id: second.version, first.id: first.version}
+    approved, skipped = approve_ticked(versions, attested=True, reviewer=reviewer, now=clock.now())
+    assert ([e.id for e in approved], skipped) == (sorted(versions), [])
+    assert {e.status for e in approved} == {EntryStatus.APPROVED}
 
 # --- resubmission -----------------------------------------------------------------------
 

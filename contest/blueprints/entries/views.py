@@ -7,7 +7,9 @@ from contest.render.charts import likes_chart_svg, table_rows
 from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
-from contest.domain.entries import EntryRequest, check_own_videos, entries_of, own_entry, withdraw_entry
+from contest.domain.entries import (
+    EntryRequest, can_withdraw, check_own_videos, entries_of, own_entry, withdraw_entry,
+)
 from contest.domain.errors import DomainError, PlatformError, Problem, Refused
 from contest.domain.likes import history
 from contest.domain.slogan_checks import latest_checks
@@ -75,6 +77,7 @@ def my_entries():
     contest = contest_for_request()
     entries = entries_of(current_user, contest)
     return render_template("entries/mine.html", contest=contest, entries=entries, form=ConfirmForm(),
+                           withdrawable={e.id for e in entries if can_withdraw(e, current_user)},
                            slogan_checks=latest_checks(entries), certificates=my_certificates(current_user))
 
 

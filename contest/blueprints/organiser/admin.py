@@ -11,7 +11,6 @@ import io
 import json
 import zipfile
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,8 +18,8 @@ from contest.blueprints.organiser import bp
 from contest.render.charts import bar_chart_svg
 from contest import clock
 from contest.domain import audit, slogan_checks
-from contest.domain.accounts import normalise_phone
-from contest.domain.contests import resolve_contest
+from contest.domain.accounts import find_by_phone
+from contest.domain.contests import latest_first, resolve_contest
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.review import area_scope
 from contest.domain.staff_reports import (
@@ -29,13 +28,14 @@ from contest.domain.staff_reports import (
 )
 from contest.domain.privacy import mask_phone
 from contest.domain.staff_tokens import (
-    RESET_PATH, STAFF_ROLES, add_staff, issue_token, known_area_keys, revoke_token, set_role, tokens_of,
+    RESET_PATH, STAFF_ROLES, add_staff, area_names, issue_token, known_area_keys, revoke_token, set_role,
+    staff_accounts, tokens_of,
 )
 from contest.integrations.sms import sender_from_config
 from contest.integrations.evidence import evidence_store
 from contest.render.exports import table_bytes, table_response
 from contest.extensions import db
-from contest.models import Contest, ContestArea, Entry, Role, User
+from contest.models import Entry, Role, User
 from contest.models.tokens import StaffToken
 from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
 from contest.web.numbers import parse_id, parse_int
@@ -58,7 +58,7 @@ def _audit_filters() -> dict:
     actor = args.get("actor", "").strip()
     if actor:
         if len(actor) == 11 and parse_int(actor, high=99_999_999_999) is not None:  # 11 digits: a mobile number
-            user = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(actor)))
+            user = find_by_phone(actor)
             filters["actor_id"] = user.id if user else -1
         elif (actor_id := parse_id(actor)) is not None:
             filters["actor_id"] = actor_id
@@ -92,7 +92,7 @@ def audit_trail():
     events = events[:AUDIT_PAGE]
     query = {k: v for k, v in request.args.items() if k in {"action", "actor", "target", "contest"} and v}
     older = url_for("organiser.audit", before_id=events[-1].id, **query) if more else None
-    contests = list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc())))
+    contests = latest_first()
     return render_template("organiser/audit.html", events=events, older=older, query=query,
                            actions=audit_actions(), people=staff_users(), contests=contests,
                            contest_names={c.id: c.slug for c in contests},
@@ -118,9 +118,9 @@ def dashboard():
         "status": bar_chart_svg([(s.label, n) for s, n in numbers.per_status], title="各状态作品数",
                                 chart_id="chart-status"),
     }
-    contests = list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc())))
     return render_template("organiser/dashboard.html", contest=contest, numbers=numbers, charts=charts,
-                           days=numbers.per_day, contests=contests, now=clock.now())
+                           days=numbers.per_day, contests=latest_first(), now=clock.now(),
+                           can_export=_current().role is Role.ADMIN)
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -277,12 +277,11 @@ def users():
     found, looked_up = None, request.args.get("phone", "").strip()
     if looked_up:
         try:
-            found = db.session.scalar(sa.select(User).where(User.phone == normalise_phone(looked_up)))
+            found = find_by_phone(looked_up)
         except DomainError as exc:
             flash(exc.message, "error")
-    people = list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
-    return render_template("organiser/users.html", people=people, found=found, looked_up=looked_up,
-                           areas=sorted(known_area_keys()), area_names=_area_names(), roles=list(Role),
+    return render_template("organiser/users.html", people=staff_accounts(), found=found, looked_up=looked_up,
+                           areas=sorted(known_area_keys()), area_names=area_names(), roles=list(Role),
                            staff_roles=STAFF_ROLES)
 
 
@@ -308,6 +307,3 @@ def add_staff_member():
               f"{RESET_PATH} 用验证码设置密码，设置后即可登录工作台。", "success")
     return redirect(url_for("organiser.users"))
 
-
-def _area_names() -> dict[str, str]:
-    return {key: name for key, name in db.session.execute(sa.select(ContestArea.key, ContestArea.name))}

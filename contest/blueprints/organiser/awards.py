@@ -9,8 +9,6 @@ these pages (the lists show likes)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
@@ -35,7 +33,7 @@ from contest.render.exports import table_response
 from contest.extensions import db
 from contest.web.forms import FlaskForm
 from contest.models import Contest, Entry, Role
-from contest.models.awards import Announcement, AnnouncementKind, Disqualification
+from contest.models.awards import Announcement, AnnouncementKind
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
 from contest.web.numbers import IdField
 
@@ -117,14 +115,12 @@ def awards():
                     "history": award_lists.award_history(contest, kind)} for kind in rules.KINDS}
     notice = [v["notice"] for v in lists.values() if v["notice"] is not None]
     ends = max((n.notice_ends_at for n in notice), default=None)
-    disqualified = db.session.scalars(sa.select(Disqualification).where(Disqualification.contest_id == contest.id)
-                                      .order_by(Disqualification.at, Disqualification.id)).all()
+    disqualified = award_lists.disqualifications(contest)
     panel = progress(contest)
     # Entries and their authors in one query, held so that place.entry.user hits the session.
     entry_ids = {p.entry_id for v in lists.values() for shown in (v["notice"], v["current"]) if shown
                  for p in shown.places}
-    held = db.session.scalars(sa.select(Entry).where(Entry.id.in_(entry_ids)).options(joinedload(Entry.user))).all() \
-        if entry_ids else []
+    held = award_lists.entries_with_authors(entry_ids)
     return render_template(
         "organiser/awards.html", contest=contest, lists=lists, kinds=rules.KINDS, now=now,
         closed=frozen(contest, now), in_notice=bool(notice) and now < ends, notice_over=bool(notice) and now >= ends,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -184,20 +183,18 @@ def bulk_approve():
         if entry_id is None or version is None:
             raise BadInput(f"作品编号或版本无效：{value[:40]}")
         picked[entry_id] = version
-    if not picked:
-        flash("请先勾选要通过的作品。", "error")
-        return redirect(back)
-    if request.form.get("attest") != "y":
-        flash("请先勾选“我已逐一确认口号、主题和内容”，再批量通过。", "error")
-        return redirect(back)
-    entries = list(db.session.scalars(sa.select(Entry).where(Entry.id.in_(picked)).order_by(Entry.id)))
     try:
-        approved, skipped = review_rules.bulk_approve(entries, reviewer=current_user._get_current_object(),
-                                                      now=clock.now(), versions=picked)
+        approved, skipped = review_rules.approve_ticked(
+            picked, attested=request.form.get("attest") == "y", reviewer=current_user._get_current_object(),
+            now=clock.now())
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         return _conflict(None, "有作品刚被其他审核员处理过，这次批量通过没有保存任何作品。请刷新后重试。", {}, back)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
     if approved:
         flash(f"已批量通过 {len(approved)} 个作品（{'、'.join(str(e.id) for e in approved)}），已通知参赛者。", "success")
     for entry, why in skipped:

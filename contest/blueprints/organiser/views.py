@@ -4,7 +4,6 @@ evidence files, and like flags. Admins and reviewers only: judges must not see l
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -16,6 +15,7 @@ from contest.domain import flags as flag_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
 from contest.domain.review import Forbidden, can_review
 from contest.domain.likes import corrections_of, counted, ensure_manual_open, frozen, history, record_snapshot
+from contest.domain.staff_reports import rows_by_id
 from contest.domain.tally_corrections import correct_tally
 from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db
@@ -47,14 +47,6 @@ def _require_area(entry: Entry) -> None:
         raise Forbidden("你只能查看和处理所负责区县的作品。")
 
 
-def _load(model, ids) -> dict:
-    """Rows of ``model`` by id in one query (later relationship look-ups hit the session, not the database)."""
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
-
-
 def _here() -> str:
     return request.full_path.rstrip("?")
 
@@ -65,7 +57,7 @@ def _render_entry_likes(entry: Entry, form: RecordLikesForm, status: int = 200):
     flags = flag_rules.flags_of(entry)
     corrections = corrections_of(entry)
     # Recorders and deciders in one query; held here so the template's look-ups hit the session.
-    people = _load(User, [s.recorded_by_id for s in snapshots] + [f.decided_by_id for f in flags]
+    people = rows_by_id(User, [s.recorded_by_id for s in snapshots] + [f.decided_by_id for f in flags]
                    + [c.corrected_by_id for c in corrections])
     account = entry.user.douyin
     return render_template(
@@ -137,7 +129,7 @@ def record_likes(entry_id: int):
 
 def _render_correction(entry: Entry, form: TallyCorrectionForm, status: int = 200, problems: list | None = None):
     corrections = corrections_of(entry)
-    people = _load(User, [c.corrected_by_id for c in corrections])
+    people = rows_by_id(User, [c.corrected_by_id for c in corrections])
     return render_template(
         "organiser/tally_correction.html", entry=entry, contest=entry.contest, form=form, corrections=corrections,
         people=people, tally=db.session.get(EntryTally, entry.id), frozen=frozen(entry.contest, clock.now()),
@@ -191,7 +183,7 @@ def flags():
     contest = contest_for_request()
     # Newest first on this page (the domain hands them over as a work queue, oldest window first).
     items = sorted(flag_rules.open_flags(contest), key=lambda f: (f.created_at, f.window_start, f.id), reverse=True)
-    entries = _load(Entry, [f.entry_id for f in items])  # held so that flag.entry hits the session
+    entries = rows_by_id(Entry, [f.entry_id for f in items])  # held so that flag.entry hits the session
     items = [f for f in items if can_review(current_user, entries[f.entry_id])]  # a reviewer's own areas
     return render_template("organiser/flags.html", contest=contest, flags=items, entries=entries, here=_here())
 
