@@ -23,7 +23,7 @@ from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatu
 from contest.models.notification import Notification
 from contest.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
-from tests.domain.test_accounts import Gateway
+from tests.support.sms import Gateway
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 ALL = {"slogan": True, "theme": True, "content": True}
