@@ -11,7 +11,7 @@ from contest.blueprints.public.gallery import qr_svg, share_url
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource, User
-from tests.support.gallery import START, add, contest  # noqa: F401 (fixtures)
+from tests.support.gallery import START, add  # noqa: F401 (fixtures)
 from tests.support.gallery_pages import CARD_LINK, cards  # noqa: F401 (fixtures and helpers)
 
 

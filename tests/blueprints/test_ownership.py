@@ -13,7 +13,7 @@ from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, OwnerProof
 from tests.support.review import (  # noqa: F401 (fixtures)
-    ALL, author, audits, bulk, contest, decide, flashes, fresh, make_entry, reviewer, signed_in, staff, text, token,
+    ALL, author, audits, bulk, decide, flashes, fresh, make_entry, reviewer, signed_in, staff, text, token,
 )
 from tests.support.staff_likes import EVIDENCE_NAME, PNG
 

@@ -15,7 +15,7 @@ from contest.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import EntryTally, FlagStatus, LikeFlag, Snapshot, SnapshotSource
 from tests.conftest import count
-from tests.support.staff_likes import PNG, EVIDENCE_NAME, contest, author, make_entry, entry, sign_in, token, record, rows, files_in  # noqa: F401 (fixtures and helpers)
+from tests.support.staff_likes import PNG, EVIDENCE_NAME, author, make_entry, entry, sign_in, token, record, rows, files_in  # noqa: F401 (fixtures and helpers)
 
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
 UTC = clock.UTC

@@ -21,7 +21,7 @@ from contest.extensions import db
 from contest.models import EntryStatus, EntryTally
 from tests.conftest import video_id_at
 from tests.jobs.conftest import at, author, entry_of, sweep  # noqa: F401 (fixtures)
-from tests.support.gallery import contest, START, add  # noqa: F401 (fixtures and helpers)
+from tests.support.gallery import START, add  # noqa: F401 (fixtures and helpers)
 
 
 def ids(page: GalleryPage) -> list[int]:

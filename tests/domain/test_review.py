@@ -34,12 +34,6 @@ FIX_HINT = "修改后可在“我的作品”中重新提交。"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def author(make_user):
     return make_user(nickname="作者小王", phone="13812345678")
 

@@ -33,13 +33,9 @@ FIELD = {
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    contest = make_contest()
-    contest.popularity_award_size = contest.excellence_award_size = 2
-    contest.theme_award_places = True  # these tests check the per-theme lists too
-    db.session.commit()
-    return contest
+def contest(make_contest):
+    # theme_award_places: these tests check the per-theme lists too
+    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=2, excellence_award_size=2, theme_award_places=True)
 
 
 @pytest.fixture

@@ -8,12 +8,6 @@ IN_WINDOW = "2020-06-25T12:00:00+08:00"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def citizen(make_user, login):
     user = make_user(nickname="小李")
     login(user)

@@ -11,12 +11,6 @@ from tests.conftest import build_entry, video_id_at
 NOW = "2020-06-25T12:00:00+08:00"
 
 
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(NOW)
-    return make_contest()
-
-
 START = datetime.fromisoformat("2020-06-20T08:00:00+08:00")
 
 

@@ -22,12 +22,8 @@ NOTICE_ENDS = DRAFT + timedelta(days=5)
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    contest = make_contest()
-    contest.popularity_award_size = 2
-    db.session.commit()
-    return contest
+def contest(make_contest):
+    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=2)
 
 
 @pytest.fixture

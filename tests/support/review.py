@@ -25,12 +25,6 @@ ALL = {"slogan": True, "theme": True, "content": True}
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def author(make_user):
     return make_user(nickname="作者小王", phone="13812345678")
 

@@ -31,12 +31,6 @@ EVIDENCE_NAME = re.compile(r"2020/06/25/[0-9a-f]{32}\.(png|jpg|webp)")
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def author(make_user):
     return make_user(nickname="作者小王")
 
