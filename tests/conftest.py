@@ -203,19 +203,35 @@ def csrf():
     return csrf_from
 
 
+IN_WINDOW = "2020-06-25T12:00:00+08:00"  # a week after the default contest opens
+
+
 @pytest.fixture
-def make_contest(app):
+def make_contest(app, freeze):
+    """``make_contest(frozen_at=IN_WINDOW, popularity_award_size=2)``: a committed contest; the clock is frozen
+    at ``frozen_at`` first when given, and any other keyword sets that column."""
     from contest.domain.contests import create_contest, parse_instant
 
-    def _make(slug="zhuzhou-2020", opens="2020-06-18", closes="2020-07-17", name="测试活动"):
+    def _make(slug="zhuzhou-2020", opens="2020-06-18", closes="2020-07-17", name="测试活动", *,
+              frozen_at: str | datetime | None = None, **columns):
+        if frozen_at is not None:
+            freeze(frozen_at)
         contest = create_contest(
             slug=slug, name=name,
             opens_at=parse_instant(opens, end_of_day=False),
             closes_at=parse_instant(closes, end_of_day=True),
         )
+        for column, value in columns.items():
+            setattr(contest, column, value)
         db.session.commit()
         return contest
     return _make
+
+
+@pytest.fixture
+def contest(make_contest):
+    """The default contest (June 18 to July 17, 2020), with the clock frozen inside its window."""
+    return make_contest(frozen_at=IN_WINDOW)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from contest.extensions import db
-from tests.test_migrations import empty_database_app
+from tests.support.migrations import empty_database_app
 
 BEFORE = "97105a5c0ffb"
 WHEN = datetime(2020, 6, 25, 4, 0, 0)

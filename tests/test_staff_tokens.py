@@ -19,12 +19,6 @@ NOW = "2020-06-25T12:00:00+08:00"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(NOW)
-    return make_contest()
-
-
-@pytest.fixture
 def reviewer(make_user, contest):
     return make_user(role="reviewer", phone="13900000001", nickname="审核员小张")
 

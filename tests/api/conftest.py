@@ -19,7 +19,7 @@ from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus
-from tests.blueprints.test_douyin_auth import OPEN_ID, sign_in
+from tests.support.douyin import OPEN_ID, sign_in
 from tests.conftest import build_entry, csrf_from
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"

@@ -14,10 +14,9 @@ from contest import create_app
 from contest.extensions import db
 from contest.models import PhoneCode, User
 from tests.conftest import count, csrf_from, make_environ
+from tests.support.accounts import PHONE, DEMO_CODE, html, ask_code, demo_code, confirm, post_login  # noqa: F401 (fixtures and helpers)
 
-PHONE = "13812345678"
 T0 = "2020-06-20T10:00:00+08:00"
-DEMO_CODE = re.compile(r"演示模式：验证码是 ([0-9]{6})")
 CSRF_MESSAGE = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"
 
 
@@ -27,35 +26,9 @@ def home(make_contest):
     return make_contest()
 
 
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def signed_in_id(client) -> str | None:
     with client.session_transaction() as sess:
         return sess.get("_user_id")
-
-
-def ask_code(client, phone=PHONE, path="/accounts/signup"):
-    token = csrf_from(client, path)
-    return client.post(path, data={"phone": phone, "csrf_token": token})
-
-
-def demo_code(client, path="/accounts/signup/confirm") -> str:
-    match = DEMO_CODE.search(html(client.get(path)))
-    assert match, "no demo code on the page"
-    return match.group(1)
-
-
-def confirm(client, code, nickname="小明", password="secret-pass-1", again=None, path="/accounts/signup/confirm"):
-    token = csrf_from(client, path)
-    return client.post(path, data={"code": code, "nickname": nickname, "password": password,
-                                   "password_again": password if again is None else again, "csrf_token": token})
-
-
-def post_login(client, phone, password="secret-pass-1", path="/accounts/login"):
-    token = csrf_from(client, "/accounts/login")
-    return client.post(path, data={"phone": phone, "password": password, "csrf_token": token})
 
 
 def other_code(code: str) -> str:

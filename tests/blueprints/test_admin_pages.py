@@ -21,12 +21,6 @@ IN_WINDOW = "2020-06-25T12:00:00+08:00"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def admin(make_user, login, contest):
     user = make_user(role="admin", phone="13900000001", nickname="管理员小刘")
     login(user)

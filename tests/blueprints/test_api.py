@@ -12,12 +12,6 @@ from tests.conftest import count
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 
 
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
 def test_preflight_answers_the_exact_shape(client, contest, publish):
     video_id = publish(code="L4FJNR3")
     response = client.post("/api/v1/preflight", json={"text": "骑白马的也可以是公主%%百万转场变身https://v.douyin.com/L4FJNR3/ 复制此链接"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,9 +15,9 @@ from contest import clock
 from contest.extensions import db
 from contest.models import DouyinAccount, Entry, User
 from tests.conftest import count
+from tests.support.douyin import OPEN_ID, start, consent, callback, sign_in  # noqa: F401 (fixtures and helpers)
 
 T0 = "2020-06-25T12:00:00+08:00"
-OPEN_ID = "ou_test_xiaoli"
 ALL_SCOPES = ["user_info", "video.list.bind", "video.data.bind"]
 
 
@@ -28,31 +28,6 @@ def contest(make_contest, freeze, sandbox):
     sandbox.control("clock", {"now": int(clock.now().timestamp())})
     sandbox.control("users", {"open_id": OPEN_ID, "nickname": "小李爱株洲"})
     return make_contest()
-
-
-def start(client, next_path: str | None = None) -> str:
-    response = client.get("/auth/douyin" + (f"?next={next_path}" if next_path else ""))
-    assert response.status_code == 302
-    return response.headers["Location"]
-
-
-def consent(sandbox, authorize_url: str, *, open_id: str = OPEN_ID, scopes=None, decision="allow") -> str:
-    """The tester's choice on the sandbox's authorize page; returns the callback URL Douyin sends back."""
-    query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
-    form = {**query, "open_id": open_id, "decision": decision}
-    form["scopes"] = scopes if scopes is not None else query["scope"].split(",")
-    response = sandbox.http.post(authorize_url.split("?")[0], data=form, allow_redirects=False, timeout=5)
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
-
-
-def callback(client, url: str):
-    parts = urlsplit(url)
-    return client.get(f"{parts.path}?{parts.query}")
-
-
-def sign_in(client, sandbox, **kwargs):
-    return callback(client, consent(sandbox, start(client), **kwargs))
 
 
 def flashes(client) -> str:
@@ -304,7 +279,6 @@ def test_a_refresh_token_near_its_end_is_renewed(client, contest, sandbox, freez
     assert account.renewals == 1
     assert account.refresh_token != old_refresh
     assert account.refresh_expires_at == later + timedelta(seconds=2592000)
-
 
 
 def test_a_refresh_the_platform_refuses_marks_the_account_for_reauthorisation(client, contest, sandbox, freeze):

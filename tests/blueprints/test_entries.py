@@ -1,34 +1,11 @@
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import count
-
-IN_WINDOW = "2020-06-25T12:00:00+08:00"
-
-
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
-def citizen(make_user, login):
-    user = make_user(nickname="小李")
-    login(user)
-    return user
-
-
-def form(client, **fields):
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/entries/new").get_data(as_text=True)).group(1)
-    data = {"text": "", "theme": "life", "area": "hetang", "accept_rules": "y", "csrf_token": token}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
+from tests.support.entries import citizen, form  # noqa: F401 (fixtures and helpers)
 
 
 def test_entering_needs_sign_in(client, contest):

@@ -34,12 +34,6 @@ def _evidence_in_tmp(evidence_dir):
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def admin(make_user, login, contest):
     user = make_user(role="admin", phone="13900000001", nickname="管理员小刘")
     login(user)

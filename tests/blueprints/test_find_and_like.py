@@ -11,8 +11,8 @@ from contest.domain import gallery
 from contest.extensions import db
 from contest.models import EntryStatus
 from contest.models.awards import Announcement, AnnouncementKind
-from tests.blueprints.test_gallery import cards
-from tests.domain.test_gallery import START, add, contest  # noqa: F401 (fixtures)
+from tests.support.gallery_pages import cards
+from tests.support.gallery import START, add  # noqa: F401 (fixtures)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -11,15 +11,8 @@ from contest.blueprints.public.gallery import qr_svg, share_url
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource, User
-from tests.domain.test_gallery import START, add, contest  # noqa: F401 (fixtures)
-
-CARD_LINK = re.compile(r'<h2 class="entry-card-title"><a href="/gallery/(\d+)">')
-
-
-def cards(client, query: str = "") -> list[int]:
-    response = client.get(f"/gallery{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [int(i) for i in CARD_LINK.findall(response.get_data(as_text=True))]
+from tests.support.gallery import START, add  # noqa: F401 (fixtures)
+from tests.support.gallery_pages import CARD_LINK, cards  # noqa: F401 (fixtures and helpers)
 
 
 def test_gallery_shows_only_approved_entries_of_that_contest(client, add, make_contest, contest):

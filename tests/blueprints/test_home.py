@@ -20,12 +20,6 @@ COUNTDOWN = re.compile(r'<span aria-live="polite" data-countdown="([^"]+)"\s+dat
                        r'data-countdown-done="([^"]*)">([^<]*)</span>')
 
 
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze("2020-06-25T12:00:00+08:00")
-    return make_contest()
-
-
 def home(client, path="/") -> str:
     response = client.get(path)
     assert response.status_code == 200

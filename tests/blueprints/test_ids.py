@@ -13,8 +13,8 @@ from contest.extensions import db
 from contest.models import EntryStatus
 from contest.models.notification import Notification
 from contest.web.numbers import MAX_ID, parse_id, parse_int
-from tests.blueprints.test_review import (  # noqa: F401 (fixtures)
-    APPROVE, author, bulk, contest, decide, entry, fresh, make_entry, reviewer, signed_in, staff, token,
+from tests.support.review import (  # noqa: F401 (fixtures)
+    APPROVE, author, bulk, decide, entry, fresh, make_entry, reviewer, signed_in, staff, token,
 )
 from tests.conftest import csrf_from, make_environ
 

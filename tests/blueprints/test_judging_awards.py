@@ -27,9 +27,8 @@ LIKES = 98765  # a figure that appears nowhere else on the pages
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
+def contest(make_contest):
+    return make_contest(frozen_at=IN_WINDOW)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from contest.domain import awards
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, PhoneCode
 from contest.models.objection import Objection, ObjectionStatus
-from tests.blueprints.test_rate_limits import assert_page_429, limited  # noqa: F401 (a fixture)
+from tests.support.rate_limits import assert_page_429, limited  # noqa: F401 (a fixture)
 from tests.conftest import count, csrf_from
-from tests.domain.test_objections import DRAFT, NOTICE_ENDS, admin, contest, world  # noqa: F401 (fixtures)
+from tests.support.objections import DRAFT, NOTICE_ENDS, admin, contest, world  # noqa: F401 (fixtures)
 
 DURING = DRAFT + timedelta(days=1)
 SLUG = "zhuzhou-2020"

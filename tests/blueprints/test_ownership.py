@@ -12,10 +12,10 @@ from contest import clock
 from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, OwnerProof
-from tests.blueprints.test_review import (  # noqa: F401 (fixtures)
-    ALL, author, audits, bulk, contest, decide, flashes, fresh, make_entry, reviewer, signed_in, staff, text, token,
+from tests.support.review import (  # noqa: F401 (fixtures)
+    ALL, author, audits, bulk, decide, flashes, fresh, make_entry, reviewer, signed_in, staff, text, token,
 )
-from tests.blueprints.test_staff_likes import EVIDENCE_NAME, PNG
+from tests.support.staff_likes import EVIDENCE_NAME, PNG
 
 LABEL = "作者身份待验证"
 TICKED = {"slogan": "y", "theme": "y", "content": "y"}
@@ -127,7 +127,7 @@ def test_the_rules_page_states_the_ownership_rule(client, contest):
 
 def test_entering_from_a_phone_account_says_the_author_is_unproven(client, make_contest, freeze, make_user, login,
                                                                    publish):
-    from tests.blueprints.test_entries import form
+    from tests.support.entries import form
 
     freeze("2020-06-25T12:00:00+08:00")
     make_contest()

@@ -11,8 +11,8 @@ from werkzeug.security import check_password_hash
 from contest import create_app
 from contest.extensions import db
 from contest.models import PhoneCode
-from tests.blueprints.test_accounts import confirm as signup_confirm
-from tests.blueprints.test_rate_limits import assert_page_429
+from tests.support.accounts import confirm as signup_confirm
+from tests.support.rate_limits import assert_page_429
 from tests.conftest import FreshContextClient, count, csrf_from, make_environ
 
 PHONE = "13812345678"

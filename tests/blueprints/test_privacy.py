@@ -18,8 +18,8 @@ from contest.extensions import db
 from contest.models import AuditEvent, DouyinAccount, Entry, EntryEvent, EntryStatus, Snapshot, SnapshotSource, User
 from contest.models.awards import AwardPlace
 from contest.models.notification import Notification
-from tests.blueprints.test_accounts import ask_code, confirm, demo_code, post_login
-from tests.blueprints.test_douyin_auth import sign_in
+from tests.support.accounts import ask_code, confirm, demo_code, post_login
+from tests.support.douyin import sign_in
 from tests.conftest import build_entry, count, csrf_from
 
 T0 = "2020-07-01T12:00:00+08:00"

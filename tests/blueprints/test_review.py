@@ -3,7 +3,6 @@
 
 import html
 import re
-from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,126 +10,25 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from contest import clock
-from contest.domain.entries import entry_checks
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag
+from contest.models import Entry, EntryStatus, FlagStatus, LikeFlag
 from contest.models.notification import Notification
-from tests.conftest import build_entry, count, csrf_from, video_id_at
-from tests.domain.test_accounts import Gateway
+from tests.conftest import count
+from tests.support.sms import Gateway
+from tests.support.review import TAGS, ALL, author, signed_in, staff, reviewer, make_entry, entry, token, decide, APPROVE, fresh, audits, text, flashes, bulk  # noqa: F401 (fixtures and helpers)
 
-IN_WINDOW = "2020-06-25T12:00:00+08:00"
-TAGS = "#动力株洲文旅通 @株洲足迹"
-VERIFIED = {"owner": "platform", "published_at": "platform", "caption": "platform"}
 PROVISIONAL = {"published_at": "video_id", "caption": "embed"}
-ALL = {"slogan": True, "theme": True, "content": True}
 CSRF_REFUSED = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"
 FORBIDDEN = "你没有权限进行这个操作。"
 OUTSIDE = "你只能审核所负责区县的作品。"
-
-
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(nickname="作者小王", phone="13812345678")
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    """``signed_in(user)`` → a fresh test client signed in as ``user`` (one client per person)."""
-    def _signed_in(user):
-        client = app.test_client()
-        token = csrf_from(client, "/accounts/login")
-        response = client.post("/accounts/login", data={"phone": user.phone, "password": "secret-pass-1",
-                                                        "csrf_token": token})
-        assert response.status_code == 302
-        return client
-    return _signed_in
-
-
-@pytest.fixture
-def staff(make_user):
-    def _staff(role="reviewer", areas=(), nickname=None):
-        user = make_user(role=role, nickname=nickname or {"admin": "管理员小刘", "reviewer": "审核员小张",
-                                                          "judge": "评委老陈"}[role])
-        user.area_keys = list(areas)
-        db.session.commit()
-        return user
-    return _staff
-
-
-@pytest.fixture
-def reviewer(staff):
-    return staff("reviewer")
-
-
-@pytest.fixture
-def make_entry(contest, author):
-    serial = iter(range(1, 1_000_000))
-
-    def _make(*, area="hetang", theme="life", facts=VERIFIED, status=EntryStatus.PENDING, caption=f"株洲的早晨 {TAGS}",
-              user=None, video_id=None):
-        now = clock.now()
-        entry = build_entry(
-            contest, user or author, video_id=video_id or video_id_at("2020-06-20T12:00:00+08:00", next(serial)),
-            theme=theme, area=area, status=status, at=now, submitted_text="link", caption=caption,
-            published_at=datetime.fromisoformat("2020-06-20T12:00:00+08:00"), fact_sources=dict(facts),
-            checks=entry_checks(contest, facts),
-            events=[EntryEvent(at=now, actor_id=(user or author).id, from_status=None, to_status=status, note="报名")])
-        db.session.commit()
-        return entry
-    return _make
-
-
-@pytest.fixture
-def entry(make_entry):
-    return make_entry()
-
-
-def token(client, path="/accounts/login") -> str:
-    return csrf_from(client, path)
-
-
-def decide(client, entry, *, csrf=True, version=None, **fields):
-    """Post the review form as a reviewer fills it in (``slogan="y"`` etc. tick the boxes)."""
-    data = {"version": str(entry.version if version is None else version), "next": "/staff/?contest=zhuzhou-2020"}
-    data.update(fields)
-    if csrf:
-        data["csrf_token"] = token(client)
-    return client.post(f"/staff/entries/{entry.id}/review", data={k: v for k, v in data.items() if v is not None})
-
-
-APPROVE = {"decision": "approve", "slogan": "y", "theme": "y", "content": "y"}
-
-
-def fresh(entry) -> Entry:
-    db.session.expire_all()
-    return db.session.get(Entry, entry.id)
-
-
-def audits():
-    return list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)))
 
 
 def notes():
     return list(db.session.scalars(sa.select(Notification).order_by(Notification.id)))
 
 
-def text(page: str) -> str:
-    """The page's visible text, tags stripped and spaces squeezed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
 def queue_ids(page: str) -> list[int]:
     return [int(i) for i in re.findall(r'<li class="card queue-item" id="entry-(\d+)">', page)]
-
-
-def flashes(page: str) -> list[str]:
-    return [html.unescape(m) for m in re.findall(r'<p class="flash flash-\w+">(.*?)</p>', page)]
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -524,15 +422,6 @@ def test_a_bulk_approval_lost_in_the_database_saves_nothing_and_is_a_409(app, ma
 
 
 # --- bulk approval --------------------------------------------------------------------------
-
-def bulk(client, entries, *, attest="y", csrf=True, versions=None):
-    data = {"entry": [f"{e.id}:{(versions or {}).get(e.id, e.version)}" for e in entries],
-            "next": "/staff/?contest=zhuzhou-2020"}
-    if attest:
-        data["attest"] = attest
-    if csrf:
-        data["csrf_token"] = token(client)
-    return client.post("/staff/bulk-approve", data=data)
 
 
 def test_bulk_approval_approves_what_qualifies_and_reports_the_rest(make_entry, reviewer, author, signed_in):

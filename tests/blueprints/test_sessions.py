@@ -15,8 +15,8 @@ from contest import clock
 from contest.domain import accounts
 from contest.extensions import db
 from contest.models import AuditEvent, Role, UserSession
-from tests.blueprints.test_douyin_auth import OPEN_ID
-from tests.blueprints.test_douyin_auth import sign_in as douyin_sign_in
+from tests.support.douyin import OPEN_ID
+from tests.support.douyin import sign_in as douyin_sign_in
 from tests.conftest import count, csrf_from
 
 COOKIE = "zzcontest_session"

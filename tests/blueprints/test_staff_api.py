@@ -23,12 +23,6 @@ ALL_TICKED = {"slogan": True, "theme": True, "content": True}
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
-@pytest.fixture
 def author(make_user, contest):
     return make_user(nickname="作者小王")
 

@@ -26,8 +26,8 @@ from contest.extensions import db
 from contest.models import AuditEvent, EntryTally, Snapshot, SnapshotSource, TallyCorrection
 from contest.models.awards import AwardKind
 from tests.api.conftest import World, call, load_schema
-from tests.blueprints.test_staff_likes import (  # noqa: F401 (fixtures: the contest, entries, screenshots, sign-in)
-    PNG, author, contest, files_in, make_entry, record, sign_in, token,
+from tests.support.staff_likes import (  # noqa: F401 (fixtures: the entries, screenshots, sign-in)
+    PNG, author, files_in, make_entry, record, sign_in, token,
 )
 from tests.conftest import count
 

@@ -13,7 +13,7 @@ from contest.domain import awards
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import build_entry, video_id_at
-from tests.domain.test_awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
+from tests.support.awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
 
 
 def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbox, open_contest, shot):

@@ -6,15 +6,12 @@ import hashlib
 import hmac
 import logging
 import re
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, request
 from werkzeug.security import check_password_hash
-from werkzeug.serving import make_server
 
 from contest.config import ConfigError
 from contest.domain import accounts
@@ -23,20 +20,11 @@ from contest.extensions import db
 from contest.models import PhoneCode, Role, User
 from contest.integrations.sms import HttpSender, LogSender, SmsError, sender_from_config
 from tests.conftest import count
+from tests.support.sms import RecordingSender, Gateway  # noqa: F401 (fixtures and helpers)
 
 SECRET = "test-secret"
 PHONE = "13812345678"
 T0 = "2020-06-20T10:00:00+08:00"
-
-
-class RecordingSender:
-    """The sender interface, keeping what it was asked to send."""
-
-    def __init__(self):
-        self.sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, message: str) -> None:
-        self.sent.append((phone, message))
 
 
 class FailingSender:
@@ -406,32 +394,6 @@ def test_log_sender_logs_the_masked_phone_and_the_message(caplog):
         ("contest.integrations.sms", logging.INFO, "SMS to 138****5678: 您的验证码是 123456"),
     ]
     assert PHONE not in caplog.text
-
-
-class Gateway:
-    """A tiny SMS gateway on a loopback port: records each request; ``status`` and
-    ``delay`` set how it answers."""
-
-    def __init__(self):
-        self.received: list[dict] = []
-        self.status = 200
-        self.delay = 0.0
-        app = Flask("sms-gateway")
-
-        @app.post("/send")
-        def send():
-            self.received.append({"json": request.get_json(), "authorization": request.headers.get("Authorization"),
-                                  "content_type": request.content_type})
-            time.sleep(self.delay)
-            return {"ok": self.status == 200}, self.status
-
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
 
 
 @pytest.fixture

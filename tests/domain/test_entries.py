@@ -17,12 +17,6 @@ from tests.conftest import count, video_id_at
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 
 
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
-
-
 def check(text, contest, user=None):
     return preflight(text, contest, douyin=douyin(), now=clock.now(), user=user)
 

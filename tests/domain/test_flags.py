@@ -37,9 +37,8 @@ def bj(text: str) -> datetime:
 
 # --------------------------------------------------------------------------- fixtures
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(NOW)
-    return make_contest()
+def contest(make_contest):
+    return make_contest(frozen_at=NOW)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -15,45 +15,13 @@ from contest.domain.gallery import (
     Card, GalleryFilters, GalleryPage, countdown, entry_title, gallery_filters, gallery_page,
     public_entry, public_profile, remaining_text,
 )
-from contest.domain.likes import record_snapshot
 from contest.douyin.author import AuthorVideos
 from contest.douyin.gateway import DouyinGateway
 from contest.extensions import db
-from contest.models import EntryStatus, EntryTally, SnapshotSource
-from tests.conftest import build_entry, video_id_at
+from contest.models import EntryStatus, EntryTally
+from tests.conftest import video_id_at
 from tests.jobs.conftest import at, author, entry_of, sweep  # noqa: F401 (fixtures)
-
-NOW = "2020-06-25T12:00:00+08:00"
-
-
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(NOW)
-    return make_contest()
-
-
-START = datetime.fromisoformat("2020-06-20T08:00:00+08:00")
-
-
-@pytest.fixture
-def add(contest, make_user):
-    """``add(caption, …)``: an entry of ``contest`` (approved by default), approved ``minutes`` after
-    June 20 08:00 Beijing time, by a citizen 张三丰 of its own (``user=`` to share one), with
-    ``likes`` read at 10:00 and any other column from ``fields``. (tests/blueprints/test_gallery.py
-    uses it too.)"""
-    serial = iter(range(1, 10_000))
-
-    def _add(caption="株洲的早晨 #动力株洲文旅通 @株洲足迹", *, status=EntryStatus.APPROVED, theme="life",
-             area="hetang", minutes=0, user=None, of=None, likes=None, **fields):
-        entry = build_entry(of or contest, user or make_user(nickname="张三丰"), video_id=video_id_at(NOW, next(serial)),
-                            theme=theme, area=area, status=status, at=START + timedelta(minutes=minutes),
-                            caption=caption, **fields)
-        db.session.flush()
-        if likes is not None:
-            record_snapshot(entry, observed_at=START + timedelta(hours=2), likes=likes, source=SnapshotSource.PLATFORM)
-        db.session.commit()
-        return entry
-    return _add
+from tests.support.gallery import START, add  # noqa: F401 (fixtures and helpers)
 
 
 def ids(page: GalleryPage) -> list[int]:

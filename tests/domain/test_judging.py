@@ -20,9 +20,8 @@ NOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(NOW)
-    return make_contest()
+def contest(make_contest):
+    return make_contest(frozen_at=NOW)
 
 
 @pytest.fixture

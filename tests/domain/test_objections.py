@@ -2,7 +2,7 @@
 one disqualifies the entry and moves the next in line up; dismissing; the audit trail, the
 objector's inbox, the counts, looking one up, and publication waiting for every answer."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,60 +11,22 @@ from contest.domain import accounts, awards
 from contest.domain.award_lists import ObjectionCounts, objection_counts
 from contest.domain import objections as rules
 from contest.domain.errors import Conflict, DomainError
-from contest.domain.likes import record_snapshot
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryStatus, SnapshotSource
+from contest.models import AuditEvent, Entry, EntryStatus
 from contest.models.awards import AwardKind, Disqualification
 from contest.models.notification import Notification
 from contest.models.objection import Objection, ObjectionStatus
-from tests.conftest import build_entry
-from tests.domain.test_accounts import RecordingSender
+from tests.support.sms import RecordingSender
+from tests.support.objections import DRAFT, NOTICE_ENDS, contest, admin, world  # noqa: F401 (fixtures and helpers)
 
-IN_WINDOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
-CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
-DRAFT = datetime.fromisoformat("2020-07-18T10:00:00+08:00")
-NOTICE_ENDS = DRAFT + timedelta(days=5)
 DURING = DRAFT + timedelta(days=1)
 SECRET = "test-secret"
 PHONE = "13812345678"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    contest = make_contest()
-    contest.popularity_award_size = 2
-    db.session.commit()
-    return contest
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(role="admin", nickname="管理员")
-
-
-@pytest.fixture
 def objector(make_user):
     return make_user(nickname="热心市民", phone="13900000099")
-
-
-@pytest.fixture
-def world(contest, make_user, admin, freeze):
-    """E1 (life, 500 likes), E2 (talent, 400), E3 (life, 300); the popularity list (top 2) in its
-    notice from DRAFT (the excellence list is empty: no scores)."""
-    entrant = make_user(nickname="作者")
-    entries = {}
-    for n, (theme, likes) in enumerate((("life", 500), ("talent", 400), ("life", 300)), start=1):
-        entry = build_entry(contest, entrant, video_id=str(7_300_000_000_000_000_000 + n), theme=theme,
-                            at=datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n),
-                            caption=f"E{n}")
-        db.session.flush()
-        record_snapshot(entry, observed_at=CLOSE - timedelta(hours=1), likes=likes, source=SnapshotSource.PLATFORM)
-        entries[f"E{n}"] = entry
-    db.session.commit()
-    popularity, _ = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
-    db.session.commit()
-    return popularity, entries
 
 
 def overall(award_list) -> list[str]:

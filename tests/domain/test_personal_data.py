@@ -30,12 +30,8 @@ PHRASE = "注销账号"
 
 
 @pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    contest = make_contest()
-    contest.popularity_award_size = contest.excellence_award_size = 1
-    db.session.commit()
-    return contest
+def contest(make_contest):
+    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=1, excellence_award_size=1)
 
 
 @pytest.fixture

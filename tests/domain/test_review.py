@@ -23,7 +23,7 @@ from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatu
 from contest.models.notification import Notification
 from contest.web.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
-from tests.domain.test_accounts import Gateway
+from tests.support.sms import Gateway
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 ALL = {"slogan": True, "theme": True, "content": True}
@@ -31,12 +31,6 @@ VERIFIED = {"owner": "platform", "published_at": "platform", "caption": "platfor
 PROVISIONAL = {"published_at": "video_id", "caption": "embed"}
 TAGS = "#动力株洲文旅通 @株洲足迹"
 FIX_HINT = "修改后可在“我的作品”中重新提交。"
-
-
-@pytest.fixture
-def contest(make_contest, freeze):
-    freeze(IN_WINDOW)
-    return make_contest()
 
 
 @pytest.fixture

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import threading
 
-import requests
 import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Entry, EntryEvent
-from tests.conftest import CSRF_META, count
+from tests.conftest import count
+from tests.support.sessions_http import signed_in_session  # noqa: F401 (fixtures and helpers)
 
 CITIZENS = 50
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
-
-
-def signed_in_session(base: str, phone: str) -> tuple[requests.Session, str]:
-    """A browser-like session signed in through the login form, and the CSRF token of its pages."""
-    http = requests.Session()
-    http.trust_env = False
-    token = CSRF_META.search(http.get(f"{base}/accounts/login", timeout=30).text).group(1)
-    signed_in = http.post(f"{base}/accounts/login", data={"phone": phone, "password": "secret-pass-1",
-                                                          "csrf_token": token}, allow_redirects=False, timeout=30)
-    assert signed_in.status_code == 302, signed_in.text
-    return http, CSRF_META.search(http.get(f"{base}/entries/mine", timeout=30).text).group(1)
 
 
 def test_fifty_concurrent_submissions_of_one_video_make_exactly_one_entry(live_site, make_contest, make_user,

@@ -14,9 +14,9 @@ from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, OwnerProof
 from contest.models.notification import Notification
-from tests.blueprints.test_douyin_auth import consent
+from tests.support.douyin import consent
 from tests.conftest import CSRF_META
-from tests.reliability.test_concurrent_entries import signed_in_session
+from tests.support.sessions_http import signed_in_session
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 AUTHOR = "ou_squat_author"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from contest.douyin.client import ERRORS, RETRY_CODES
-from tests.jobs.test_polling import month  # noqa: F401 (the fixture: 4 authors, 12 entries, a month of likes)
-from tests.jobs.test_polling import test_faults_lose_no_snapshot_and_stop_no_sweep as faults_lose_nothing
+from tests.support.polling import month  # noqa: F401 (the fixture: 4 authors, 12 entries, a month of likes)
+from tests.support.polling import faults_lose_nothing
 
 # DOUYIN.md's codes (the ones video_data can answer) and how the sweep counts the author they defeat.
 DOCUMENTED = {

@@ -1,0 +1,42 @@
+"""Fake SMS senders: one that records, and a tiny HTTP gateway on a loopback port. (Shared by several test modules.)"""
+
+import threading
+import time
+from flask import Flask, request
+from werkzeug.serving import make_server
+
+
+class RecordingSender:
+    """The sender interface, keeping what it was asked to send."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, message: str) -> None:
+        self.sent.append((phone, message))
+
+
+class Gateway:
+    """A tiny SMS gateway on a loopback port: records each request; ``status`` and
+    ``delay`` set how it answers."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.status = 200
+        self.delay = 0.0
+        app = Flask("sms-gateway")
+
+        @app.post("/send")
+        def send():
+            self.received.append({"json": request.get_json(), "authorization": request.headers.get("Authorization"),
+                                  "content_type": request.content_type})
+            time.sleep(self.delay)
+            return {"ok": self.status == 200}, self.status
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
