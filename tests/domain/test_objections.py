@@ -195,8 +195,10 @@ def test_looking_up_needs_the_reference_and_the_phone(world, objector):
     db.session.commit()
     assert rules.look_up(anonymous.reference, "138 1234 5678").id == anonymous.objection.id
     assert rules.look_up(signed_in.reference, objector.phone).id == signed_in.objection.id
+    # A wrong reference: the real one with its first character changed (never the same by chance).
+    wrong = ("y" if anonymous.reference[0] == "x" else "x") + anonymous.reference[1:]
     for reference, phone in ((anonymous.reference, objector.phone), (signed_in.reference, PHONE),
-                             ("x" + anonymous.reference[1:], PHONE), ("", PHONE), (anonymous.reference, "12")):
+                             (wrong, PHONE), ("", PHONE), (anonymous.reference, "12")):
         with pytest.raises(DomainError, match="^没有找到这条异议，请核对查询码和手机号。$"):
             rules.look_up(reference, phone)
     assert [o.id for o in rules.objections_of(objector)] == [signed_in.objection.id]
