@@ -23,19 +23,13 @@ from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatu
 from contest.models.notification import Notification
 from contest.web.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
+from tests.support.review import TAGS, VERIFIED, author, entry, make_entry  # noqa: F401 (fixtures)
 from tests.support.sms import Gateway
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 ALL = {"slogan": True, "theme": True, "content": True}
-VERIFIED = {"owner": "platform", "published_at": "platform", "caption": "platform"}
 PROVISIONAL = {"published_at": "video_id", "caption": "embed"}
-TAGS = "#动力株洲文旅通 @株洲足迹"
 FIX_HINT = "修改后可在“我的作品”中重新提交。"
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(nickname="作者小王", phone="13812345678")
 
 
 @pytest.fixture
@@ -52,29 +46,6 @@ def staff(make_user):
 @pytest.fixture
 def reviewer(staff):
     return staff("reviewer", nickname="审核员小张")
-
-
-@pytest.fixture
-def make_entry(contest, author):
-    serial = iter(range(1, 1_000_000))
-
-    def _make(*, area="hetang", theme="life", facts=VERIFIED, status=EntryStatus.PENDING, caption=f"株洲的早晨 {TAGS}",
-              user=None, checks=None):
-        now = clock.now()
-        entry = build_entry(
-            contest, user or author, video_id=video_id_at("2020-06-20T12:00:00+08:00", next(serial)), theme=theme,
-            area=area, status=status, at=now, submitted_text="link", caption=caption,
-            published_at=datetime.fromisoformat("2020-06-20T12:00:00+08:00"), fact_sources=dict(facts),
-            checks=checks if checks is not None else entry_checks(contest, facts),
-            events=[EntryEvent(at=now, actor_id=(user or author).id, from_status=None, to_status=status, note="报名")])
-        db.session.commit()
-        return entry
-    return _make
-
-
-@pytest.fixture
-def entry(make_entry):
-    return make_entry()
 
 
 def decide(entry, reviewer, decision, *, checklist=ALL, reason=None, version=None):

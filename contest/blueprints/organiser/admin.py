@@ -141,26 +141,26 @@ def _audit_export(what: str, *, contest_id: int | None, target=None, unmasked: b
     db.session.commit()
 
 
+def _contest_table(what: str, headers, make_rows, fmt: str):
+    """One table of the current contest as CSV or Excel, masked unless asked, the export audited."""
+    contest = contest_for_request()
+    unmasked = _unmasked()
+    rows = make_rows(contest, unmasked=unmasked)
+    response = table_response(headers, rows, fmt, f"{contest.slug}-{what}")
+    _audit_export(what, contest_id=contest.id, unmasked=unmasked, format=fmt, rows=len(rows))
+    return response
+
+
 @bp.get("/exports/entries.<any(csv, xlsx):fmt>")
 @admin_only
 def export_entries(fmt: str):
-    contest = contest_for_request()
-    unmasked = _unmasked()
-    rows = entry_rows(contest, unmasked=unmasked)
-    response = table_response(ENTRY_HEADERS, rows, fmt, f"{contest.slug}-entries")
-    _audit_export("entries", contest_id=contest.id, unmasked=unmasked, format=fmt, rows=len(rows))
-    return response
+    return _contest_table("entries", ENTRY_HEADERS, entry_rows, fmt)
 
 
 @bp.get("/exports/tallies.<any(csv, xlsx):fmt>")
 @admin_only
 def export_tallies(fmt: str):
-    contest = contest_for_request()
-    unmasked = _unmasked()
-    rows = tally_rows(contest, unmasked=unmasked)
-    response = table_response(TALLY_HEADERS, rows, fmt, f"{contest.slug}-tallies")
-    _audit_export("tallies", contest_id=contest.id, unmasked=unmasked, format=fmt, rows=len(rows))
-    return response
+    return _contest_table("tallies", TALLY_HEADERS, tally_rows, fmt)
 
 
 @bp.get("/exports/evidence/<int:entry_id>.zip")
