@@ -94,8 +94,12 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
               help="再添加 N 个已通过的作品（连同参赛者、扫描、点赞快照和积分），用于规模测试。")
 @click.option("--snapshots", type=int, default=None,
               help="与 --entries 同用：每个作品 K 条快照，来自 K 次分布在活动已进行时间里的扫描（默认 0）。")
-def seed_demo_command(entries, snapshots):
+@click.option("--phase", type=click.Choice(["open", "closed", "notice", "published"]), default=None,
+              help="把演示活动推进到这个阶段：open 进行中；closed 已截止、三位评委已评分；notice 获奖名单公示中、"
+                   "有一条异议待答复；published 获奖名单已公布。可以在同一个数据库上依次运行，阶段不能倒退。")
+def seed_demo_command(entries, snapshots, phase):
     """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent.
+    With --phase, move the demo contest on to that phase (docs/demo.md).
     With --entries N [--snapshots K], also add N approved entries with K sweeps of like history (bulk inserts)."""
     from contest.ops.demo import seed_demo
     from contest.ops.demo_scale import check_scale, seed_scale_demo
@@ -106,7 +110,7 @@ def seed_demo_command(entries, snapshots):
         if entries is not None:
             check_scale(entries, snapshots or 0)
         report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"],
-                           douyin=current_app.extensions["douyin"])
+                           douyin=current_app.extensions["douyin"], phase=phase)
         db.session.commit()
         for line in report:
             click.echo(line)

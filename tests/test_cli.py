@@ -111,7 +111,7 @@ def test_seed_demo_is_idempotent_and_fills_the_sandbox(runner, freeze, sandbox):
     freeze("2026-11-29T10:00:00+08:00")
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "已创建演示活动 demo：2026-11-14 00:00:00 至 2026-12-13 23:59:59（北京时间）" in first.output
+    assert "已创建演示活动 demo：2026-11-04 00:00:00 至 2026-12-03 23:59:59（北京时间）" in first.output
     assert "13800000001（管理员小周）" in first.output
     assert "抖音沙盒已写入演示视频" in first.output
     demo = db.session.scalar(sa.select(Contest).where(Contest.slug == "demo"))
@@ -124,7 +124,7 @@ def test_seed_demo_is_idempotent_and_fills_the_sandbox(runner, freeze, sandbox):
     assert second.exit_code == 0, second.output
     assert "已创建演示活动" not in second.output
     assert (count(Contest), count(User), count(Entry)) == snapshot
-    assert db.session.get(Contest, demo.id).opens_at == datetime(2026, 11, 13, 16, 0, tzinfo=UTC)
+    assert db.session.get(Contest, demo.id).opens_at == datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
 
     # The demo entries' videos are in the sandbox with their short links.
     state = sandbox.http.get(f"{sandbox.url}/__sandbox__/state", timeout=5).json()
