@@ -113,6 +113,11 @@ def contest_for_request(slug: str | None = None) -> Contest:
     contest = remembered_contest() if slug is None and request.blueprint in STAFF_BLUEPRINTS else None
     if contest is None:
         contest = contests.resolve_contest(slug, clock.now(), recent_days=recent_results_days())
+    return showing(contest)
+
+
+def showing(contest: Contest) -> Contest:
+    """``contest`` is the one this page is about (its phase bar says so)."""
     g.contest_shown = contest
     return contest
 
