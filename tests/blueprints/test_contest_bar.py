@@ -42,28 +42,28 @@ def test_the_home_page_says_the_phase_first(client, contest):
     html = client.get("/").get_data(as_text=True)
     main = html.split('<main id="main" tabindex="-1">')[1]
     assert re.sub(r"<!--visitor:flash-->.*?<!--/visitor:flash-->", "", main, flags=re.S).lstrip().startswith(
-        '<nav class="contest-bar" aria-label="活动">\n  <p><span class="contest-bar-name">测试活动</span> '
-        '<span class="phase-badge phase-open">进行中</span></p>')
+        '<nav class="contest-bar" aria-label="活动">\n  <p><span class="phase-badge phase-open">进行中</span> '
+        '<span class="contest-bar-name">测试活动</span></p>')
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_public_page_of_the_default_contest_shows_its_phase_and_the_other_live_one(client, two_live, path):
-    assert bar(client, path) == ["2021", "活动", "进行中", "也在进行：2020", "活动（公示中（至7月25日", "10:00））", "·",
+    assert bar(client, path) == ["进行中", "2021", "活动", "另一个活动：2020", "活动（公示中（至7月25日", "10:00））", "·",
                                  "全部活动"]
     html = client.get(path).get_data(as_text=True)
-    assert '<a href="/?contest=zhuzhou-2020">也在进行：2020 活动（公示中（至7月25日 10:00））</a>' in html
+    assert '<a href="/?contest=zhuzhou-2020">另一个活动：2020 活动（公示中（至7月25日 10:00））</a>' in html
     assert '<a href="/contests">全部活动</a>' in html.split('<nav class="contest-bar"')[1]
 
 
 def test_the_other_contest_links_back_to_the_default(client, two_live):
     assert bar(client, "/winners?contest=zhuzhou-2020") == [
-        "2020", "活动", "公示中（至7月25日", "10:00）", "也在进行：2021", "活动（进行中）", "·", "全部活动"]
+        "公示中（至7月25日", "10:00）", "2020", "活动", "另一个活动：2021", "活动（进行中）", "·", "全部活动"]
 
 
 @pytest.mark.parametrize("now, words", [
-    ("2020-06-17T23:59:59+08:00", ["测试活动", "未开始", "全部活动"]),
-    ("2020-06-18T00:00:00+08:00", ["测试活动", "进行中", "全部活动"]),
-    ("2020-07-18T00:00:00+08:00", ["测试活动", "已截止，评审中", "全部活动"]),
+    ("2020-06-17T23:59:59+08:00", ["未开始", "测试活动", "全部活动"]),
+    ("2020-06-18T00:00:00+08:00", ["进行中", "测试活动", "全部活动"]),
+    ("2020-07-18T00:00:00+08:00", ["已截止，评审中", "测试活动", "全部活动"]),
 ])
 def test_the_phase_at_its_boundaries(client, make_contest, freeze, now, words):
     make_contest()
@@ -82,7 +82,7 @@ def published(contest, at: str) -> None:
 def test_published_results_say_so(client, make_contest, freeze):
     published(make_contest(), "2020-07-26T10:00:00+08:00")
     freeze("2020-08-01T00:00:00+08:00")
-    assert bar(client, "/winners") == ["测试活动", "已公布", "全部活动"]
+    assert bar(client, "/winners") == ["已公布", "测试活动", "全部活动"]
 
 
 def test_the_recent_results_days_are_a_setting(client, database_url, sandbox, make_contest, freeze):
@@ -92,10 +92,10 @@ def test_the_recent_results_days_are_a_setting(client, database_url, sandbox, ma
     published(make_contest(name="2020 活动"), "2020-08-01T10:00:00+08:00")
     make_contest("zhuzhou-2021", "2021-06-18", "2021-07-17", name="2021 活动")
     freeze("2020-08-09T10:00:00+08:00")  # eight days after publication
-    assert bar(client, "/")[:2] == ["2020", "活动"]  # 30 days by default
+    assert bar(client, "/")[:3] == ["已公布", "2020", "活动"]  # 30 days by default
     week = create_app(environ=make_environ(database_url, sandbox.url, CONTEST_RECENT_RESULTS_DAYS="7"))
     with week.app_context():
-        assert bar(week.test_client(), "/")[:3] == ["2021", "活动", "未开始"]
+        assert bar(week.test_client(), "/")[:3] == ["未开始", "2021", "活动"]
         db.engine.dispose()
 
 
@@ -104,4 +104,4 @@ def test_an_entry_page_says_its_contest_phase(client, contest, make_user):
 
     entry = build_entry(contest, make_user(), video_id=video_id_at("2020-06-20T10:00:00+08:00"))
     db.session.commit()
-    assert bar(client, f"/gallery/{entry.id}") == ["测试活动", "进行中", "全部活动"]
+    assert bar(client, f"/gallery/{entry.id}") == ["进行中", "测试活动", "全部活动"]

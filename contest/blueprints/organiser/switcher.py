@@ -78,5 +78,5 @@ def choose_contest():
         flash(exc.message, "error")
         return redirect(back)
     session[STAFF_CONTEST] = contest.id
-    flash(f"工作台已切换到“{contest.name}”，本次登录期间的工作人员页面都显示这个活动。", "success")
+    flash(f"工作台已切换到活动：{contest.name}。本次登录期间，工作人员页面都显示这个活动。", "success")
     return redirect(back)
