@@ -106,9 +106,9 @@ def remembered_contest() -> Contest | None:
 
 
 def contest_for_request(slug: str | None = None) -> Contest:
-    """``?contest=<slug>`` (or ``slug``); on a staff page, else the contest chosen with the switcher
+    """``?contest=<slug>`` (or ``slug``); else, on a staff page, the contest chosen with the switcher
     this session; else the default contest, the one people are living (docs/rules.md §11). Kept in
-    ``g.contest_shown`` for the page's phase bar."""
+    ``g.contest_shown`` for the page's phase bar and the staff switcher."""
     slug = slug or request.args.get("contest") or None
     contest = remembered_contest() if slug is None and request.blueprint in STAFF_BLUEPRINTS else None
     if contest is None:

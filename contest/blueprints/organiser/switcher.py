@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField
@@ -52,10 +52,10 @@ def _contest_switcher():
         chosen = remembered_contest()
     except SQLAlchemyError:  # an error page rendered after a database failure must still render
         return {}
-    default = next((c for c in choices if c.default), None)
-    return {"contest_switcher": {
-        "choices": choices, "remembered": chosen is not None, "next": _here(),
-        "current_id": chosen.id if chosen is not None else (default.contest.id if default else None)}}
+    # The contest this page shows: the one it resolved (?contest=, the choice, the default), else the choice.
+    current = g.get("contest_shown") or chosen or next((c.contest for c in choices if c.default), None)
+    return {"contest_switcher": {"choices": choices, "remembered": chosen is not None, "next": _here(),
+                                 "current_id": current.id if current is not None else None}}
 
 
 @bp.post("/contest")
