@@ -29,9 +29,11 @@ def _fail(exc: DomainError):
 @click.option("--closes", default=None, help="结束时间，ISO 8601；只写日期即当天 23:59:59（含）。")
 @click.option("--theme-places", is_flag=True, default=False,
               help="除总榜外，每个主题也各设获奖名额（默认不设：每个奖项总榜前十，按公告）。")
-def create_contest_command(slug, name, opens, closes, theme_places):
+@click.option("--min-judges", type=int, default=None,
+              help="优秀奖每件作品需要的评委人数（1 到 50，默认 3）：评分评委达到这个人数的作品才参加排名。")
+def create_contest_command(slug, name, opens, closes, theme_places, min_judges):
     """Create a contest. With no options: the 2020 contest exactly as the article describes."""
-    from contest.domain.contests import ZHUZHOU_2020, Rules, create_contest, parse_instant
+    from contest.domain.contests import DEFAULT_MIN_JUDGES, ZHUZHOU_2020, Rules, create_contest, parse_instant
 
     given = [o for o in (slug, name, opens, closes) if o is not None]
     if given and len(given) != 4:
@@ -43,7 +45,8 @@ def create_contest_command(slug, name, opens, closes, theme_places):
             slug=slug, name=name,
             opens_at=parse_instant(opens or ZHUZHOU_2020["opens"], end_of_day=False),
             closes_at=parse_instant(closes or ZHUZHOU_2020["closes"], end_of_day=True),
-            rules=Rules(theme_award_places=theme_places),
+            rules=Rules(theme_award_places=theme_places,
+                        min_judges=DEFAULT_MIN_JUDGES if min_judges is None else min_judges),
         )
         db.session.commit()
     except DomainError as exc:
@@ -51,6 +54,7 @@ def create_contest_command(slug, name, opens, closes, theme_places):
     click.echo(
         f"已创建活动 {contest.slug}：{contest.name}，"
         f"{clock.to_local(contest.opens_at):%Y-%m-%d %H:%M:%S} 至 {clock.to_local(contest.closes_at):%Y-%m-%d %H:%M:%S}（北京时间）"
+        + f"；优秀奖每件作品需要 {contest.min_judges} 位评委评分"
         + ("；每个主题另设获奖名额" if contest.theme_award_places else "")
     )
 
@@ -90,8 +94,12 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
               help="再添加 N 个已通过的作品（连同参赛者、扫描、点赞快照和积分），用于规模测试。")
 @click.option("--snapshots", type=int, default=None,
               help="与 --entries 同用：每个作品 K 条快照，来自 K 次分布在活动已进行时间里的扫描（默认 0）。")
-def seed_demo_command(entries, snapshots):
+@click.option("--phase", type=click.Choice(["open", "closed", "notice", "published"]), default=None,
+              help="把演示活动推进到这个阶段：open 进行中；closed 已截止、三位评委已评分；notice 获奖名单公示中、"
+                   "有一条异议待答复；published 获奖名单已公布。可以在同一个数据库上依次运行，阶段不能倒退。")
+def seed_demo_command(entries, snapshots, phase):
     """Create the demo contest, demo accounts and entries (and the sandbox's world when configured). Idempotent.
+    With --phase, move the demo contest on to that phase (docs/demo.md).
     With --entries N [--snapshots K], also add N approved entries with K sweeps of like history (bulk inserts)."""
     from contest.ops.demo import seed_demo
     from contest.ops.demo_scale import check_scale, seed_scale_demo
@@ -102,7 +110,7 @@ def seed_demo_command(entries, snapshots):
         if entries is not None:
             check_scale(entries, snapshots or 0)
         report = seed_demo(now=clock.now(), sandbox_url=current_app.config["CONTEST_DOUYIN_SANDBOX_URL"],
-                           douyin=current_app.extensions["douyin"])
+                           douyin=current_app.extensions["douyin"], phase=phase)
         db.session.commit()
         for line in report:
             click.echo(line)

@@ -142,6 +142,9 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         engine_options["connect_args"] = {"connect_timeout": _int(get("CONTEST_DATABASE_CONNECT_TIMEOUT"), 5)}
 
     log_format, log_level = log_settings(env)
+    recent_days = _int(get("CONTEST_RECENT_RESULTS_DAYS"), 30)
+    if recent_days < 0:
+        raise ConfigError("CONTEST_RECENT_RESULTS_DAYS must be 0 or more")
 
     return {
         "CONTEST_ENV": site_env,
@@ -186,6 +189,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CACHE_KEY_PREFIX": get("CONTEST_CACHE_PREFIX") or "contest:",
         "CACHE_DEFAULT_TIMEOUT": _int(get("CONTEST_CACHE_SECONDS"), 300),
         "CONTEST_EDGE_CACHE_SECONDS": max(0, _int(get("CONTEST_EDGE_CACHE_SECONDS"), 1)),
+        # How many days after its results are published a contest stays the default one (docs/rules.md §11).
+        "CONTEST_RECENT_RESULTS_DAYS": recent_days,
         "CONTEST_DOUYIN_SANDBOX_URL": sandbox,
         "CONTEST_DOUYIN_OPEN_BASE": open_base,
         "CONTEST_DOUYIN_SHORTLINK_BASE": short_base,

@@ -31,6 +31,7 @@ echo
 echo "站点：      http://127.0.0.1:${SITE_PORT}/"
 echo "抖音沙盒：  ${CONTEST_DOUYIN_SANDBOX_URL}/__sandbox__/state   （日志：instance/sandbox.log）"
 echo "点赞轮询：  每分钟一次（日志：instance/poller.log）"
+echo "结果日：    另开一个终端运行 $FLASK seed-demo --phase notice（公示）或 --phase published（公布），见 docs/demo.md"
 echo "按 Ctrl+C 停止。"
 echo
 $FLASK run --host 127.0.0.1 --port "$SITE_PORT"

@@ -15,7 +15,7 @@ def test_create_contest_without_options_is_the_2020_contest(runner):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "已创建活动 zhuzhou-2020：“动力株洲文旅通”杯株洲抖音生活秀，"
-        "2020-06-18 00:00:00 至 2020-07-17 23:59:59（北京时间）"
+        "2020-06-18 00:00:00 至 2020-07-17 23:59:59（北京时间）；优秀奖每件作品需要 3 位评委评分"
     )
     contest = db.session.scalar(sa.select(Contest))
     assert (contest.slug, contest.opens_at, contest.closes_at) == (
@@ -30,6 +30,7 @@ def test_create_contest_without_options_is_the_2020_contest(runner):
     assert (contest.popularity_award_size, contest.excellence_award_size, contest.allow_double_win) == (10, 10, True)
     assert contest.theme_award_places is False  # ten places per award, overall, as announced
     assert contest.timezone == "Asia/Shanghai"
+    assert contest.min_judges == 3
 
 
 def test_create_contest_with_theme_places(runner):
@@ -37,10 +38,22 @@ def test_create_contest_with_theme_places(runner):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "已创建活动 zhuzhou-2020：“动力株洲文旅通”杯株洲抖音生活秀，"
-        "2020-06-18 00:00:00 至 2020-07-17 23:59:59（北京时间）；每个主题另设获奖名额"
+        "2020-06-18 00:00:00 至 2020-07-17 23:59:59（北京时间）；优秀奖每件作品需要 3 位评委评分；每个主题另设获奖名额"
     )
     contest = db.session.scalar(sa.select(Contest))
     assert (contest.theme_award_places, contest.popularity_award_size, contest.excellence_award_size) == (True, 10, 10)
+
+
+def test_create_contest_with_judges_per_entry(runner):
+    result = runner.invoke(args=["create-contest", "--min-judges", "5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("；优秀奖每件作品需要 5 位评委评分")
+    assert db.session.scalar(sa.select(Contest.min_judges)) == 5
+    for bad in ("0", "51"):
+        refused = runner.invoke(args=["create-contest", "--slug", "x-2021", "--name", "x", "--opens", "2021-06-18",
+                                      "--closes", "2021-07-17", "--min-judges", bad])
+        assert (refused.exit_code, refused.output.strip()) == (1, "Error: 每件作品的评委人数必须是 1 到 50 之间的整数。")
+    assert count(Contest) == 1
 
 
 def test_create_contest_with_other_dates(runner):
@@ -98,7 +111,7 @@ def test_seed_demo_is_idempotent_and_fills_the_sandbox(runner, freeze, sandbox):
     freeze("2026-11-29T10:00:00+08:00")
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "已创建演示活动 demo：2026-11-14 00:00:00 至 2026-12-13 23:59:59（北京时间）" in first.output
+    assert "已创建演示活动 demo：2026-11-04 00:00:00 至 2026-12-03 23:59:59（北京时间）" in first.output
     assert "13800000001（管理员小周）" in first.output
     assert "抖音沙盒已写入演示视频" in first.output
     demo = db.session.scalar(sa.select(Contest).where(Contest.slug == "demo"))
@@ -111,7 +124,7 @@ def test_seed_demo_is_idempotent_and_fills_the_sandbox(runner, freeze, sandbox):
     assert second.exit_code == 0, second.output
     assert "已创建演示活动" not in second.output
     assert (count(Contest), count(User), count(Entry)) == snapshot
-    assert db.session.get(Contest, demo.id).opens_at == datetime(2026, 11, 13, 16, 0, tzinfo=UTC)
+    assert db.session.get(Contest, demo.id).opens_at == datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
 
     # The demo entries' videos are in the sandbox with their short links.
     state = sandbox.http.get(f"{sandbox.url}/__sandbox__/state", timeout=5).json()

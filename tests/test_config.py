@@ -50,6 +50,16 @@ def test_postgres_urls_use_psycopg(tmp_path):
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
+def test_recent_results_days(tmp_path):
+    """How long published results keep a contest the default one (docs/rules.md §11)."""
+    assert load_config({}, str(tmp_path))["CONTEST_RECENT_RESULTS_DAYS"] == 30
+    assert load_config({"CONTEST_RECENT_RESULTS_DAYS": "7"}, str(tmp_path))["CONTEST_RECENT_RESULTS_DAYS"] == 7
+    with pytest.raises(ConfigError, match="CONTEST_RECENT_RESULTS_DAYS must be 0 or more"):
+        load_config({"CONTEST_RECENT_RESULTS_DAYS": "-1"}, str(tmp_path))
+    with pytest.raises(ConfigError, match="not an integer"):
+        load_config({"CONTEST_RECENT_RESULTS_DAYS": "thirty"}, str(tmp_path))
+
+
 @pytest.mark.parametrize("name", ["CONTEST_RATELIMIT_ENABLED", "CONTEST_COOKIE_SECURE"])
 def test_bad_booleans_are_refused(tmp_path, name):
     with pytest.raises(ConfigError, match="not a boolean"):

@@ -1,39 +1,13 @@
 """The ownership revision marks entries the platform had already confirmed as proven, and lets
 a closed entry sit beside a live one of the same video (SQLite and PostgreSQL)."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from contest.extensions import db
-from tests.support.migrations import empty_database_app
+from tests.support.migrations import WHEN, empty_database_app, required_row
 
 BEFORE = "97105a5c0ffb"
-WHEN = datetime(2020, 6, 25, 4, 0, 0)
-ENUMS = {"role": "citizen", "status": "pending"}
-
-
-def _required(table: sa.Table, **values) -> dict:
-    """``values`` plus a plain value for every other NOT NULL column without a default."""
-    row = dict(values)
-    for column in table.columns:
-        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
-            continue
-        kind = column.type
-        if column.name in ENUMS:
-            row[column.name] = ENUMS[column.name]
-        elif isinstance(kind, sa.JSON):
-            row[column.name] = {} if column.name != "checks" else []
-        elif isinstance(kind, sa.Boolean):
-            row[column.name] = False
-        elif isinstance(kind, sa.DateTime):
-            row[column.name] = WHEN
-        elif isinstance(kind, sa.Integer):
-            row[column.name] = 1
-        else:
-            row[column.name] = f"{column.name}-{values.get('id', 1)}"
-    return row
 
 
 def test_upgrade_marks_platform_confirmed_entries_proven(database_url, sandbox, tmp_path):
@@ -44,12 +18,12 @@ def test_upgrade_marks_platform_confirmed_entries_proven(database_url, sandbox, 
         meta.reflect(db.engine, only=["contest", "contest_theme", "contest_area", "user", "entry"])
         t = meta.tables
         with db.engine.begin() as conn:
-            conn.execute(t["contest"].insert(), [_required(t["contest"], id=1, slug="c")])
-            conn.execute(t["contest_theme"].insert(), [_required(t["contest_theme"], id=1, contest_id=1, key="life")])
-            conn.execute(t["contest_area"].insert(), [_required(t["contest_area"], id=1, contest_id=1, key="hetang")])
-            conn.execute(t["user"].insert(), [_required(t["user"], id=1, phone="13900000001")])
+            conn.execute(t["contest"].insert(), [required_row(t["contest"], id=1, slug="c")])
+            conn.execute(t["contest_theme"].insert(), [required_row(t["contest_theme"], id=1, contest_id=1, key="life")])
+            conn.execute(t["contest_area"].insert(), [required_row(t["contest_area"], id=1, contest_id=1, key="hetang")])
+            conn.execute(t["user"].insert(), [required_row(t["user"], id=1, phone="13900000001")])
             for entry_id, owner in ((1, {"owner": "platform", "caption": "platform"}), (2, {"caption": "embed"})):
-                conn.execute(t["entry"].insert(), [_required(
+                conn.execute(t["entry"].insert(), [required_row(
                     t["entry"], id=entry_id, contest_id=1, user_id=1, theme_id=1, area_id=1,
                     video_id=f"68400000000000000{entry_id:02d}", fact_sources=owner, submitted_at=WHEN)])
         upgrade()
@@ -58,7 +32,7 @@ def test_upgrade_marks_platform_confirmed_entries_proven(database_url, sandbox, 
             assert [(r[0], r[2]) for r in rows] == [(1, "platform"), (2, None)]
             assert rows[0][1] is not None and rows[1][1] is None
             # A withdrawn entry of video 1 may now sit beside the live one.
-            conn.execute(t["entry"].insert(), [_required(
+            conn.execute(t["entry"].insert(), [required_row(
                 t["entry"], id=3, contest_id=1, user_id=1, theme_id=1, area_id=1, video_id="6840000000000000001",
                 status="withdrawn", submitted_at=WHEN)])
         with db.engine.begin() as conn:

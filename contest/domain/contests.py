@@ -13,10 +13,16 @@ from contest import clock
 from contest.domain import audit
 from contest.domain.captions import has_token, normalise
 from contest.domain.errors import DomainError, NotFound
+from contest.domain.likes import ONE_SECOND, refresh_tally
 from contest.extensions import db
 from contest.models import Contest, ContestArea, ContestTheme, Entry
+from contest.models.awards import AwardList, AwardStatus
+from contest.models.types import UTCDateTime
 
-ONE_SECOND = timedelta(seconds=1)
+# How many judges score each entry of the excellence award, unless the contest says otherwise (docs/rules.md §8).
+DEFAULT_MIN_JUDGES = 3
+MAX_JUDGES = 50
+JUDGES_RANGE = f"每件作品的评委人数必须是 1 到 {MAX_JUDGES} 之间的整数。"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 TIE_RULE = (
@@ -41,6 +47,7 @@ class Rules:
     excellence_award_size: int = 10
     allow_double_win: bool = True
     theme_award_places: bool = False  # the article: ten places per award, overall
+    min_judges: int = DEFAULT_MIN_JUDGES
     tie_rule: str = TIE_RULE
     themes: tuple[tuple[str, str, str], ...] = (
         ("life", "株洲美好生活秀", "吃喝玩乐、衣食住行，秀出株洲的美好生活。"),
@@ -102,6 +109,8 @@ def create_contest(*, slug: str, name: str, opens_at: datetime, closes_at: datet
         raise DomainError("活动标识只能包含小写字母、数字和连字符，且不超过 64 个字符。")
     if closes_at < opens_at:
         raise DomainError("结束时间不能早于开始时间。")
+    if not 1 <= rules.min_judges <= MAX_JUDGES:
+        raise DomainError(JUDGES_RANGE)
     if db.session.scalar(sa.select(Contest.id).where(Contest.slug == slug)) is not None:
         raise DomainError(f"活动标识 {slug} 已被使用。")
     contest = Contest(
@@ -112,7 +121,7 @@ def create_contest(*, slug: str, name: str, opens_at: datetime, closes_at: datet
         popularity_award_size=rules.popularity_award_size,
         excellence_award_size=rules.excellence_award_size,
         allow_double_win=rules.allow_double_win, theme_award_places=rules.theme_award_places,
-        tie_rule=rules.tie_rule,
+        min_judges=rules.min_judges, tie_rule=rules.tie_rule,
         themes=[ContestTheme(key=k, name=n, description=d, position=i) for i, (k, n, d) in enumerate(rules.themes)],
         areas=[ContestArea(key=k, name=n, position=i) for i, (k, n) in enumerate(rules.areas)],
     )
@@ -120,16 +129,90 @@ def create_contest(*, slug: str, name: str, opens_at: datetime, closes_at: datet
     return contest
 
 
-def current_contest(now: datetime) -> Contest | None:
-    """The open contest that opened last; else the next to open; else the one that closed last."""
-    # t < closes_at + 1 s  <=>  closes_at > t - 1 s (no interval arithmetic in SQL).
-    open_ = db.session.scalar(
-        sa.select(Contest)
-        .where(Contest.opens_at <= now, Contest.closes_at > now - ONE_SECOND)
-        .order_by(Contest.opens_at.desc(), Contest.id.desc()).limit(1)
-    )
-    if open_ is not None:
-        return open_
+# --- the contest the city is living (docs/rules.md §11) ----------------------------------------
+
+DEFAULT_RECENT_RESULTS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Where a contest stands, in plain Chinese (docs/rules.md §11).
+
+    ``key``: ``upcoming``, ``open``, ``judging`` (closed, no list in its notice or published),
+    ``notice`` (a list in its public notice, 公示) or ``published``. ``until``: the close while
+    open, the end of the notice while in it. ``published_at``: the latest publication, once published."""
+
+    key: str
+    label: str
+    until: datetime | None = None
+    published_at: datetime | None = None
+
+    def live(self, now: datetime, recent_days: int) -> bool:
+        """Open, in judging, in its notice, or published less than ``recent_days`` ago."""
+        if self.key == "published":
+            return now < self.published_at + timedelta(days=recent_days)
+        return self.key != "upcoming"
+
+
+def _notice_label(contest: Contest, ends: datetime) -> str:
+    local = clock.to_local(ends, contest.timezone)
+    return f"公示中（至{local.month}月{local.day}日 {local:%H:%M}）"
+
+
+def _phase(contest: Contest, now: datetime, notice_ends: datetime | None, published_at: datetime | None) -> Phase:
+    window = phase(contest, now)
+    if window == "upcoming":
+        return Phase("upcoming", "未开始", until=contest.opens_at)
+    if window == "open":
+        return Phase("open", "进行中", until=contest.closes_at)
+    if notice_ends is not None:  # a list in its notice outranks an earlier publication (a correction's notice)
+        return Phase("notice", _notice_label(contest, notice_ends), until=notice_ends)
+    if published_at is not None:
+        return Phase("published", "已公布", published_at=published_at)
+    return Phase("judging", "已截止，评审中")
+
+
+def _latest(column, status: AwardStatus):
+    """``max(column)`` over the lists in ``status``, read back as an aware UTC instant."""
+    return sa.type_coerce(sa.func.max(sa.case((AwardList.status == status, column))), UTCDateTime())
+
+
+def contest_phases(items: list[Contest], now: datetime) -> dict[int, Phase]:
+    """:func:`contest_phase` of each contest of ``items``, with one query for their award lists."""
+    if not items:
+        return {}
+    rows = db.session.execute(
+        sa.select(AwardList.contest_id, _latest(AwardList.notice_ends_at, AwardStatus.NOTICE),
+                  _latest(AwardList.published_at, AwardStatus.PUBLISHED))
+        .where(AwardList.contest_id.in_([c.id for c in items])).group_by(AwardList.contest_id)).all()
+    lists = {cid: (notice_ends, published_at) for cid, notice_ends, published_at in rows}
+    return {c.id: _phase(c, now, *lists.get(c.id, (None, None))) for c in items}
+
+
+def contest_phase(contest: Contest, now: datetime) -> Phase:
+    """The phase of ``contest`` at ``now``: the one answer every page and the staff switcher show."""
+    return contest_phases([contest], now)[contest.id]
+
+
+def _by_id(items: list[Contest]) -> list[Contest]:
+    return sorted(items, key=lambda c: c.id)
+
+
+def live_contests(now: datetime, *, recent_days: int = DEFAULT_RECENT_RESULTS_DAYS) -> list[tuple[Contest, Phase]]:
+    """The contests people are living (docs/rules.md §11), the default first: open contests before
+    closed ones, then the one that closes (or closed) first."""
+    everything = _by_id(list(db.session.scalars(sa.select(Contest))))
+    phases = contest_phases(everything, now)
+    live = [(c, phases[c.id]) for c in everything if phases[c.id].live(now, recent_days)]
+    return sorted(live, key=lambda cp: (cp[1].key != "open", cp[0].closes_at, cp[0].id))
+
+
+def current_contest(now: datetime, *, recent_days: int = DEFAULT_RECENT_RESULTS_DAYS) -> Contest | None:
+    """The default contest (docs/rules.md §11): the first of :func:`live_contests`; when nothing
+    is live, the next to open; else the one that closed last."""
+    live = live_contests(now, recent_days=recent_days)
+    if live:
+        return live[0][0]
     upcoming = db.session.scalar(
         sa.select(Contest).where(Contest.opens_at > now).order_by(Contest.opens_at, Contest.id).limit(1)
     )
@@ -138,22 +221,46 @@ def current_contest(now: datetime) -> Contest | None:
     return db.session.scalar(sa.select(Contest).order_by(Contest.closes_at.desc(), Contest.id.desc()).limit(1))
 
 
-def next_boundary(now: datetime) -> datetime | None:
-    """The next instant after ``now`` at which a contest opens or closes (``closes_at`` + 1 s),
-    if any: until then, which contest is current and whether it is frozen cannot change."""
+@dataclass(frozen=True)
+class Season:
+    """A contest as a public page introduces it: its phase, and the other live contests a tap away."""
+
+    contest: Contest
+    phase: Phase
+    others: list[tuple[Contest, Phase]]
+
+
+def season(contest: Contest, now: datetime, *, recent_days: int = DEFAULT_RECENT_RESULTS_DAYS) -> Season:
+    """``contest``'s phase and the other contests of :func:`live_contests` (the default first),
+    so that a visitor of one live contest, or of an old one, is a tap away from the rest."""
+    live = live_contests(now, recent_days=recent_days)
+    phase_now = next((p for c, p in live if c.id == contest.id), None) or contest_phase(contest, now)
+    return Season(contest, phase_now, [(c, p) for c, p in live if c.id != contest.id])
+
+
+def next_boundary(now: datetime, *, recent_days: int = DEFAULT_RECENT_RESULTS_DAYS) -> datetime | None:
+    """The next instant after ``now`` at which the default contest or a phase can change without
+    anything being written: a contest opens, closes (``closes_at`` + 1 s) or its results stop
+    being recent (the latest publication + ``recent_days``). A list going to its notice or being
+    published is a write, which moves the public cache's version instead."""
     windows = db.session.execute(sa.select(Contest.opens_at, Contest.closes_at)).all()
-    return min((t for opens, closes in windows for t in (opens, closes + ONE_SECOND) if t > now), default=None)
+    instants = [t for opens, closes in windows for t in (opens, closes + ONE_SECOND)]
+    published = db.session.scalars(
+        sa.select(_latest(AwardList.published_at, AwardStatus.PUBLISHED)).group_by(AwardList.contest_id))
+    instants += [t + timedelta(days=recent_days) for t in published if t is not None]
+    return min((t for t in instants if t > now), default=None)
 
 
-def resolve_contest(slug: str | None, now: datetime) -> Contest:
-    """The contest named by ``slug``, or the current one; :class:`NotFound` with a Chinese message otherwise."""
+def resolve_contest(slug: str | None, now: datetime, *,
+                    recent_days: int = DEFAULT_RECENT_RESULTS_DAYS) -> Contest:
+    """The contest named by ``slug``, or the default one; :class:`NotFound` with a Chinese message otherwise."""
     if slug:
         # Not slug-shaped names no contest, and is never sent to the database (PostgreSQL refuses NUL).
         contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug)) if SLUG.fullmatch(slug) else None
         if contest is None:
             raise NotFound(f"没有找到活动“{slug}”。")
         return contest
-    contest = current_contest(now)
+    contest = current_contest(now, recent_days=recent_days)
     if contest is None:
         raise NotFound("还没有创建任何活动。")
     return contest
@@ -195,6 +302,19 @@ class ContestValues:
     allow_double_win: bool = True
     theme_award_places: bool = False
     notice_days: int = 5
+    min_judges: int = DEFAULT_MIN_JUDGES
+
+
+def values_of(contest: Contest) -> ContestValues:
+    """``contest``'s editable values as they stand (to change a few of them)."""
+    return ContestValues(
+        slug=contest.slug, name=contest.name, opens_at=contest.opens_at, closes_at=contest.closes_at,
+        hashtag=contest.hashtag, mention=contest.mention, slogan=contest.slogan,
+        themes=tuple((t.key, t.name, t.description) for t in contest.themes),
+        areas=tuple((a.key, a.name) for a in contest.areas),
+        popularity_award_size=contest.popularity_award_size, excellence_award_size=contest.excellence_award_size,
+        allow_double_win=contest.allow_double_win, theme_award_places=contest.theme_award_places,
+        notice_days=contest.notice_days, min_judges=contest.min_judges)
 
 
 def parse_lines(text: str, *, parts: int, what: str) -> tuple[tuple[str, ...], ...]:
@@ -253,6 +373,9 @@ def _check_values(values: ContestValues, contest: Contest | None) -> None:
             problems.append(f"{label}名额必须是 1 到 {MAX_AWARD_SIZE} 之间的整数。")
     if not 1 <= values.notice_days <= MAX_NOTICE_DAYS:
         problems.append(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
+    if isinstance(values.min_judges, bool) or not isinstance(values.min_judges, int) \
+            or not 1 <= values.min_judges <= MAX_JUDGES:
+        problems.append(JUDGES_RANGE)
     if problems:
         raise DomainError("".join(problems))
 
@@ -266,6 +389,7 @@ def _snapshot(contest: Contest) -> dict:
         "popularity_award_size": contest.popularity_award_size,
         "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
         "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days,
+        "min_judges": contest.min_judges,
     }
 
 
@@ -301,8 +425,8 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
                                      popularity_award_size=values.popularity_award_size,
                                      excellence_award_size=values.excellence_award_size,
                                      allow_double_win=values.allow_double_win,
-                                     theme_award_places=values.theme_award_places, themes=values.themes,
-                                     areas=values.areas))
+                                     theme_award_places=values.theme_award_places, min_judges=values.min_judges,
+                                     themes=values.themes, areas=values.areas))
         contest.created_at = now
         contest.notice_days = values.notice_days
         db.session.flush()
@@ -315,7 +439,7 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
                            {t for t, _ in used}, "主题")
     contest.areas = _sync(contest.areas, values.areas, lambda k: ContestArea(key=k), {a for _, a in used}, "区县")
     for name in ("slug", "name", "opens_at", "closes_at", "hashtag", "mention", "slogan", "popularity_award_size",
-                 "excellence_award_size", "allow_double_win", "theme_award_places", "notice_days"):
+                 "excellence_award_size", "allow_double_win", "theme_award_places", "notice_days", "min_judges"):
         setattr(contest, name, getattr(values, name))
     after = _snapshot(contest)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
@@ -326,12 +450,13 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
     if deciding and used and not reason:
         raise DomainError("活动已有作品，修改开始/结束时间、话题、@账号或主题需要填写修改原因。")
     db.session.flush()
+    if "closes_at" in changes:
+        # A tally is the last reading at or before the close (docs/rules.md §7): a moved close moves it.
+        for entry in db.session.scalars(sa.select(Entry).where(Entry.contest_id == contest.id)):
+            refresh_tally(entry)
     audit.record("contest.update", actor=actor, now=now, target=contest, contest_id=contest.id,
                  changes=changes, note=reason or None)
     return contest
-
-
-PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
 
 
 def latest_first() -> list[Contest]:
@@ -339,6 +464,8 @@ def latest_first() -> list[Contest]:
     return list(db.session.scalars(sa.select(Contest).order_by(Contest.opens_at.desc(), Contest.id.desc())))
 
 
-def all_contests(now: datetime) -> list[tuple[Contest, str, str]]:
-    """Every contest with its phase and the phase's label, the latest to open first."""
-    return [(c, p, PHASE_LABELS[p]) for c in latest_first() for p in (phase(c, now),)]
+def all_contests(now: datetime) -> list[tuple[Contest, Phase]]:
+    """Every contest with its phase (:func:`contest_phase`), the latest to open first."""
+    items = latest_first()
+    phases = contest_phases(items, now)
+    return [(c, phases[c.id]) for c in items]

@@ -47,7 +47,6 @@ DEFAULT_CRITERIA: tuple[dict, ...] = (
     {"key": "production", "name": "制作", "weight": 20, "min": 0, "max": 10},
     {"key": "zhuzhou", "name": "株洲特色", "weight": 20, "min": 0, "max": 10},
 )
-DEFAULT_MIN_JUDGES = 3
 MAX_CRITERIA = 10
 MAX_REASON = 500
 
@@ -76,7 +75,7 @@ def rubric_for(contest: Contest) -> Rubric:
         try:
             with db.session.begin_nested():
                 rubric = Rubric(contest_id=contest.id, criteria=[dict(c) for c in DEFAULT_CRITERIA],
-                                min_judges=DEFAULT_MIN_JUDGES, updated_at=clock.now())
+                                updated_at=clock.now())
                 db.session.add(rubric)
         except IntegrityError:
             rubric = db.session.scalar(query)
@@ -126,22 +125,17 @@ def _contest_scores(contest: Contest):
     return sa.select(Score).join(Entry, Entry.id == Score.entry_id).where(Entry.contest_id == contest.id)
 
 
-def update_rubric(contest: Contest, criteria: list[dict], min_judges: int, *, staff: User, now: datetime) -> Rubric:
+def update_rubric(contest: Contest, criteria: list[dict], *, staff: User, now: datetime) -> Rubric:
     """Replace the rubric. Weights must sum to 100, each range needs min < max, keys are
     unique. The criteria are locked once the first score is in (old and new scores would
-    not be comparable); ``min_judges`` may change any time. The caller commits."""
+    not be comparable). How many judges score each entry is the contest's ``min_judges``
+    (:func:`contest.domain.contests.save_contest`). The caller commits."""
     rubric = rubric_for(contest)
     cleaned = _clean_criteria(criteria)
-    if isinstance(min_judges, bool) or not isinstance(min_judges, int) or not 1 <= min_judges <= 50:
-        raise DomainError("每件作品的最少评委人数必须是 1 到 50 之间的整数。")
     if cleaned != rubric.criteria and db.session.scalar(_contest_scores(contest).limit(1)) is not None:
-        raise Conflict("评委已经开始评分，评分标准不能再修改（只能修改最少评委人数）。")
-    changes = {}
-    if cleaned != rubric.criteria:
-        changes["criteria"] = [rubric.criteria, cleaned]
-    if min_judges != rubric.min_judges:
-        changes["min_judges"] = [rubric.min_judges, min_judges]
-    rubric.criteria, rubric.min_judges, rubric.updated_at = cleaned, min_judges, now
+        raise Conflict("评委已经开始评分，评分标准不能再修改。")
+    changes = {"criteria": [rubric.criteria, cleaned]} if cleaned != rubric.criteria else {}
+    rubric.criteria, rubric.updated_at = cleaned, now
     audit.record("rubric.update", actor=staff, now=now, target=rubric, changes=changes)
     return rubric
 
@@ -354,7 +348,7 @@ def progress(contest: Contest) -> Progress:
     """Per judge: approved entries scored, conflicts declared, and still to do; per approved
     entry: judges who scored it against ``min_judges``. Judges are every active judge plus
     anyone who scored in this contest."""
-    min_judges = rubric_for(contest).min_judges
+    min_judges = contest.min_judges
     entries = list(db.session.scalars(
         sa.select(Entry).where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED)
         .options(joinedload(Entry.theme)).order_by(Entry.id)))
@@ -422,7 +416,7 @@ def excellence_ranking(contest: Contest, *, theme: ContestTheme | None = None) -
     cannot decide) → higher raw mean → more judges → earlier submission → lower entry id.
     Ranks are distinct (1, 2, 3…) because the tie rule decides between equal aggregates.
     """
-    min_judges = rubric_for(contest).min_judges
+    min_judges = contest.min_judges
     rows = db.session.execute(
         sa.select(Score.entry_id, Score.judge_id, Score.total).join(Entry, Entry.id == Score.entry_id)
         .where(Entry.contest_id == contest.id).order_by(Score.judge_id, Score.entry_id)).all()

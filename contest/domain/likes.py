@@ -18,13 +18,14 @@ from sqlalchemy.orm import defer
 
 from contest import clock
 from contest.domain import audit
-from contest.domain.contests import ONE_SECOND
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import (
     Contest, ContestTheme, Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, Sweep, TallyCorrection, User,
 )
 
+# The close is the last second inside the window: opens_at <= t < closes_at + 1 s (docs/rules.md §4).
+ONE_SECOND = timedelta(seconds=1)
 MANUAL_CLOSED = ("活动已截止，排行榜已冻结，不能再人工记录点赞数。"
                  "如计入的点赞数有误，请由管理员提交附理由的公开更正（点赞数更正）。")
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from contest import clock
+from contest.domain import contests
 from contest.domain.likes import corrections_by_id, corrections_of, counted, history
 from contest.domain.privacy import mask_name, mask_phone
 from contest.extensions import db
@@ -23,6 +24,7 @@ from contest.models import (
     AuditEvent, Contest, ContestArea, ContestTheme, Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource,
     TallyCorrection, User,
 )
+from contest.models.objection import Objection, ObjectionStatus
 
 BACKLOG = (EntryStatus.PENDING, EntryStatus.NEEDS_FIX)
 
@@ -301,3 +303,36 @@ def staff_users() -> list[User]:
     actor_ids = sa.select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
     return list(db.session.scalars(
         sa.select(User).where(sa.or_(User.role != Role.CITIZEN, User.id.in_(actor_ids))).order_by(User.role, User.id)))
+
+
+# --- the staff contest switcher -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ContestChoice:
+    """A contest as the staff switcher offers it: its phase and what waits in it."""
+
+    contest: Contest
+    phase: contests.Phase
+    entries: int     # every entry, whatever its status
+    pending: int     # waiting for a reviewer
+    objections: int  # open objections, waiting for an answer
+    default: bool    # the contest every page shows unless another is chosen (docs/rules.md §11)
+
+
+def contest_choices(now: datetime, *, recent_days: int = contests.DEFAULT_RECENT_RESULTS_DAYS) -> list[ContestChoice]:
+    """Every contest for the staff switcher, the latest to open first, with its phase and counts
+    (a few queries, whatever the number of contests)."""
+    items = contests.latest_first()
+    phases = contests.contest_phases(items, now)
+    default = contests.current_contest(now, recent_days=recent_days)
+    by_status = Counter()
+    for contest_id, status, n in db.session.execute(
+            sa.select(Entry.contest_id, Entry.status, sa.func.count()).group_by(Entry.contest_id, Entry.status)):
+        by_status[contest_id, status] = n
+        by_status[contest_id, None] += n
+    waiting = dict(db.session.execute(
+        sa.select(Objection.contest_id, sa.func.count()).where(Objection.status == ObjectionStatus.OPEN)
+        .group_by(Objection.contest_id)).all())
+    return [ContestChoice(contest=c, phase=phases[c.id], entries=by_status[c.id, None],
+                          pending=by_status[c.id, EntryStatus.PENDING], objections=waiting.get(c.id, 0),
+                          default=default is not None and c.id == default.id) for c in items]

@@ -19,6 +19,7 @@ class Contest(db.Model):
         CheckConstraint("closes_at >= opens_at", name="window_order"),
         CheckConstraint("popularity_award_size > 0 AND excellence_award_size > 0", name="award_sizes"),
         CheckConstraint("notice_days BETWEEN 1 AND 30", name="notice_days_range"),
+        CheckConstraint("min_judges BETWEEN 1 AND 50", name="min_judges_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +43,8 @@ class Contest(db.Model):
     theme_award_places: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # How long an award list stays in its public notice (公示) before it can be published.
     notice_days: Mapped[int] = mapped_column(default=5, server_default="5")
+    # How many judges must score an entry before it ranks for the excellence award.
+    min_judges: Mapped[int] = mapped_column(default=3, server_default="3")
     tie_rule: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

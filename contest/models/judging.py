@@ -15,15 +15,14 @@ from contest.models.types import UTCDateTime
 
 class Rubric(db.Model):
     """A contest's published rubric: ``criteria`` is a list of
-    ``{"key", "name", "weight", "min", "max"}`` whose weights sum to 100."""
+    ``{"key", "name", "weight", "min", "max"}`` whose weights sum to 100. How many judges
+    score each entry is the contest's (``Contest.min_judges``)."""
 
     __tablename__ = "rubric"
-    __table_args__ = (CheckConstraint("min_judges >= 1", name="rubric_min_judges"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), unique=True)
     criteria: Mapped[list] = mapped_column(JSON, default=list)
-    min_judges: Mapped[int] = mapped_column(default=3)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 

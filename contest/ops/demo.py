@@ -1,20 +1,32 @@
 """``seed-demo``: a demo contest open now, demo accounts, entries in every status, and
-the matching videos in the Douyin sandbox. Running it again changes nothing."""
+the matching videos in the Douyin sandbox. Running it again changes nothing.
+
+``seed-demo --phase open|closed|notice|published`` puts the demo contest in that phase, with
+what a person needs to see it (docs/demo.md): after the close, three judges' scores; in the
+public notice (公示), both award lists and an objection waiting; published, the final lists.
+A phase follows the previous ones on the same database (each runs what is missing before
+it); a phase never goes back. The contest's dates are moved relative to the one clock so
+that the phase is true, through the same rules the staff use
+(:func:`contest.domain.contests.save_contest`, :mod:`contest.domain.awards`,
+:mod:`contest.domain.objections`): every call of those rules is in this module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 import requests
 import sqlalchemy as sa
 
 from contest import clock
+from contest.domain import audit, awards, objections
 from contest.domain.accounts import create_user
-from contest.domain.contests import create_contest
+from contest.domain.award_lists import notice_awards
+from contest.domain.contests import contest_phase, create_contest, save_contest, values_of
 from contest.domain.covers import clean_cover
 from contest.domain.douyin_identity import sign_in_with_douyin
 from contest.domain.entries import entry_checks, existing_entries, set_entry_status
+from contest.domain.errors import DomainError
 from contest.domain.likes import record_snapshot
 from contest.domain.ownership import mark_proven
 from contest.douyin.client import DouyinClient, TokenGrant
@@ -22,6 +34,9 @@ from contest.douyin.errors import DouyinError
 from contest.douyin.sandbox.state import curve_stats
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryEvent, EntryStatus, OwnerProof, Role, SnapshotSource, Sweep, User
+from contest.models.awards import AwardKind
+from contest.models.judging import JudgeConflict, Score
+from contest.models.objection import Objection, ObjectionStatus
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "zhuzhou2020"
@@ -32,6 +47,8 @@ ACCOUNTS = [
     (Role.ADMIN, "13800000001", "管理员小周", None),
     (Role.REVIEWER, "13800000002", "审核员小陈", None),
     (Role.JUDGE, "13800000003", "评委老刘", None),
+    (Role.JUDGE, "13800000014", "评委小吴", None),
+    (Role.JUDGE, "13800000015", "评委老谭", None),
     (Role.CITIZEN, "13800000004", "小李爱株洲", "ou_demo_xiaoli"),
     (Role.CITIZEN, "13800000005", "老张的乡村", "ou_demo_laozhang"),
     (Role.CITIZEN, "13800000006", "阿华才艺", "ou_demo_ahua"),
@@ -104,10 +121,22 @@ HISTORY_HOUR = 21  # one demo sweep a day at 21:00 Beijing time, up to now
 POLLED = (EntryStatus.APPROVED, EntryStatus.PENDING)
 
 
+def _day_start(now: datetime, days_ago: int) -> datetime:
+    """00:00:00 (Beijing) of the day ``days_ago`` days before today, in UTC."""
+    day = clock.to_local(now).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(0, 0), tzinfo=clock.BEIJING).astimezone(clock.UTC)
+
+
+# The demo opens 25 days before today and lasts 30 days; its entries were published 24 to 12 days
+# ago (VIDEOS' days 1 to 13), so that the results phases fit before today: a close 8 days ago,
+# a day of judging, five days of public notice, publication (see _timeline).
+OPENS_DAYS_AGO = 25
+CLOSED_DAYS_AGO = 8
+
+
 def demo_window(now: datetime) -> tuple[datetime, datetime]:
-    """Opens 15 days before today (Beijing) at 00:00:00 and lasts 30 days."""
-    today = clock.to_local(now).date()
-    opens = datetime.combine(today - timedelta(days=15), time(0, 0), tzinfo=clock.BEIJING).astimezone(clock.UTC)
+    """Opens 25 days before today (Beijing) at 00:00:00 and lasts 30 days."""
+    opens = _day_start(now, OPENS_DAYS_AGO)
     return opens, opens + timedelta(days=30) - timedelta(seconds=1)
 
 
@@ -234,9 +263,159 @@ def _sandbox_world(sandbox_url: str, contest: Contest, users: dict[str, User], d
     return f"抖音沙盒已写入演示视频：{sandbox_url}"
 
 
-def seed_demo(*, now: datetime, sandbox_url: str = "", douyin: DouyinClient | None = None) -> list[str]:
+# --- the phases of the demo (docs/demo.md) ------------------------------------------------------
+
+# The phases seed-demo --phase knows, in order, with what each is called on the pages.
+PHASES = {"open": "进行中", "closed": "已截止，评审中", "notice": "公示中", "published": "已公布"}
+# contest_phase keys in the order of PHASES ("upcoming" cannot happen: the demo opens in the past).
+_REACHED = {"upcoming": 0, "open": 0, "judging": 1, "notice": 2, "published": 3}
+DEMO_NOTICE_DAYS = 5
+OBJECTION = "这个作品的点赞数在截止前一天突然多了几千，请核实有没有刷赞。"
+OBJECTION_REPLY = "经核查，点赞增长来自作品被本地媒体转发后的正常传播，未发现刷赞，异议不成立。"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The results of the demo, from its close: judging the next morning, the lists drafted the
+    day after, the objection filed that afternoon, the notice over five days later."""
+
+    scores_from: datetime
+    drafted: datetime
+    objection: datetime
+    notice_ends: datetime
+    answered: datetime
+
+
+def _timeline(contest: Contest) -> Timeline:
+    after = contest.closes_at + timedelta(seconds=1)  # midnight, Beijing
+    drafted = after + timedelta(days=1, hours=10)
+    notice_ends = drafted + timedelta(days=DEMO_NOTICE_DAYS)
+    return Timeline(scores_from=after + timedelta(hours=9), drafted=drafted, objection=drafted + timedelta(hours=5),
+                    notice_ends=notice_ends, answered=notice_ends + timedelta(hours=1))
+
+
+def _accounts(role: Role) -> list[User]:
+    phones = [phone for r, phone, _, _ in ACCOUNTS if r is role]
+    found = {u.phone: u for u in db.session.scalars(sa.select(User).where(User.phone.in_(phones)))}
+    return [found[phone] for phone in phones]
+
+
+def _close(contest: Contest, admin: User, now: datetime) -> list[str]:
+    """Close the demo 8 days before today (its dates move; the tallies follow the close), unless it
+    closed earlier."""
+    closes = _day_start(now, CLOSED_DAYS_AGO - 1) - timedelta(seconds=1)
+    if contest.closes_at <= closes:
+        return []
+    latest = db.session.scalar(sa.select(sa.func.max(Entry.published_at)).where(Entry.contest_id == contest.id))
+    if latest is not None and latest > closes:
+        raise DomainError("演示作品的发布时间晚于演示需要的截止时间（旧版演示数据）：请换一个空数据库重新运行 seed-demo。")
+    save_contest(contest, replace(values_of(contest), closes_at=closes), actor=admin, now=now,
+                 reason="演示：把截止时间移到 8 天前，以便展示评审、公示和公布结果。")
+    return [f"演示活动已截止：截止时间改为 {clock.to_local(closes):%Y-%m-%d %H:%M:%S}（北京时间）。"]
+
+
+def _demo_values(entry: Entry, judge_index: int) -> dict[str, int]:
+    """A judge's scores of an entry: fixed by the entry and the judge, different between judges."""
+    seed = int(entry.video_id) % 997
+    return {"theme": 5 + (seed + 3 * judge_index) % 5, "creativity": 4 + (7 * seed + judge_index) % 6,
+            "production": 5 + (3 * seed + 2 * judge_index) % 5, "zhuzhou": 4 + (11 * seed + 5 * judge_index) % 6}
+
+
+def _score(contest: Contest, judges: list[User], start: datetime) -> list[str]:
+    """Every demo judge scores every approved entry they have not scored (nor declared a conflict on)."""
+    entries = list(db.session.scalars(sa.select(Entry).where(
+        Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED).order_by(Entry.id)))
+    done = set(db.session.execute(sa.select(Score.entry_id, Score.judge_id).where(
+        Score.entry_id.in_([e.id for e in entries]))).all())
+    done |= set(db.session.execute(sa.select(JudgeConflict.entry_id, JudgeConflict.judge_id)).all())
+    made = 0
+    for j, judge in enumerate(judges):
+        for k, entry in enumerate(entries):
+            if (entry.id, judge.id) in done:
+                continue
+            awards.score_entry(entry, judge, _demo_values(entry, j),
+                               now=start + timedelta(hours=j, minutes=k))
+            made += 1
+    if not made:
+        return []
+    return [f"{len(judges)} 位评委已给 {len(entries)} 件已通过的作品评分（新增 {made} 份评分），优秀奖可以排名了。"]
+
+
+def _object(contest: Contest, now: datetime) -> list[str]:
+    """A demo citizen objects to the first place of the popularity list in its notice, unless the
+    lists in their notice already have an objection."""
+    award_list = notice_awards(contest, AwardKind.POPULARITY)
+    if award_list is None or not award_list.places:
+        return []
+    if db.session.scalar(sa.select(Objection.id).where(Objection.award_list_id == award_list.id).limit(1)):
+        return []
+    first = award_list.places[0].entry
+    objector = next(u for u in _accounts(Role.CITIZEN) if u.id != first.user_id)
+    objections.file_objection(award_list, first, reason=OBJECTION, now=now, user=objector)
+    return [f"{objector.nickname} 对人气奖第 1 名（作品 {first.id}）提出了异议，等待管理员答复（/staff/objections）。"]
+
+
+def _shift_notice(contest: Contest, to: datetime, admin: User, now: datetime) -> list[str]:
+    """Move the lists in their notice (and their objections) back so that the notice started at
+    ``to`` and is over: the demo's time travel, recorded in the audit trail."""
+    lists = [found for kind in AwardKind if (found := notice_awards(contest, kind)) is not None]
+    if not lists or max(a.notice_ends_at for a in lists) <= now:
+        return []
+    delta = to - min(a.notice_starts_at for a in lists)
+    for award_list in lists:
+        award_list.notice_starts_at += delta
+        award_list.notice_ends_at += delta
+        award_list.created_at += delta
+    for objection in db.session.scalars(sa.select(Objection).where(
+            Objection.award_list_id.in_([a.id for a in lists]))):
+        objection.created_at += delta
+    audit.record("demo.shift", actor=admin, now=now, contest_id=contest.id,
+                 changes={"lists": [a.id for a in lists], "seconds": int(delta.total_seconds())},
+                 note="演示：把公示期整体提前，使公示期已经结束，以便公布获奖名单。")
+    return [f"演示：公示期整体提前到 {clock.to_local(to):%Y-%m-%d %H:%M}（北京时间）开始，现已结束。"]
+
+
+def _to_phase(contest: Contest, phase: str, now: datetime) -> list[str]:
+    """Run the steps from the demo's phase up to ``phase`` (each one does only what is missing)."""
+    if phase not in PHASES:
+        raise DomainError(f"没有“{phase}”这个阶段：可以是 {'、'.join(PHASES)}。")
+    now_phase = contest_phase(contest, now)
+    reached, wanted = _REACHED[now_phase.key], list(PHASES).index(phase)
+    if reached > wanted:
+        raise DomainError(f"演示活动已经过了“{PHASES[phase]}”阶段（现在：{now_phase.label}），阶段不能倒退："
+                          "请换一个空数据库重新运行 seed-demo。")
+    if wanted == 0 or reached == 3:
+        return []
+    admin, judges = _accounts(Role.ADMIN)[0], _accounts(Role.JUDGE)
+    # The close moves only before any list exists (the lists are computed from the tallies at the close).
+    report = _close(contest, admin, now) if reached <= 1 else []
+    times = _timeline(contest)
+    report += _score(contest, judges, times.scores_from)
+    lists = [found for kind in AwardKind if (found := notice_awards(contest, kind)) is not None]
+    if wanted == 2 and not lists:
+        awards.draft_awards(contest, staff=admin, now=now, notice_days=DEMO_NOTICE_DAYS)
+        report.append("人气奖和优秀奖的拟获奖名单已进入公示。")
+    if wanted == 2:
+        report += _object(contest, now)
+    if wanted == 3:
+        if not lists:
+            awards.draft_awards(contest, staff=admin, now=times.drafted, notice_days=DEMO_NOTICE_DAYS)
+        else:
+            report += _shift_notice(contest, times.drafted, admin, now)
+        report += _object(contest, times.objection)
+        for objection in objections.queue(contest, ObjectionStatus.OPEN):
+            objections.dismiss(objection, reply=OBJECTION_REPLY, staff=admin,
+                               now=max(objection.created_at, min(now, times.answered)))
+        awards.publish_awards(contest, staff=admin, now=now)
+        report.append("获奖名单已公布，异议已答复。")
+    return report
+
+
+def seed_demo(*, now: datetime, sandbox_url: str = "", douyin: DouyinClient | None = None,
+              phase: str | None = None) -> list[str]:
     """Create what is missing of the demo (entries with their like history); with a sandbox, its
-    world and the demo citizens' Douyin links; report what a person needs to try it."""
+    world and the demo citizens' Douyin links; with ``phase`` (:data:`PHASES`), move the demo
+    contest on to that phase; report what a person needs to try it."""
     report = []
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == DEMO_SLUG))
     if contest is None:
@@ -260,6 +439,9 @@ def seed_demo(*, now: datetime, sandbox_url: str = "", douyin: DouyinClient | No
                       f"{readings} 条点赞记录。")
     if sandbox_url:
         report.append(_sandbox_world(sandbox_url, contest, users, douyin, now))
+    if phase is not None:
+        report += _to_phase(contest, phase, now)
+    report.append(f"演示活动现在：{contest_phase(contest, now).label}")
     report.append(f"演示账号（密码都是 {DEMO_PASSWORD}）：")
     report.extend(f"  {role.label}：{phone}（{nickname}）" for role, phone, nickname, _ in ACCOUNTS)
     report.append("可以试着粘贴这些链接报名：https://v.douyin.com/ZZtry01/（合格）、ZZtry02（缺少 @）、"

@@ -1,5 +1,5 @@
-"""What every view shares: the Douyin client, the current
-contest for a request, and template filters for Beijing time and masking."""
+"""What every view shares: the Douyin client, the contest a request shows (the default one, a
+staff member's remembered choice, or ``?contest=``), and template filters for Beijing time and masking."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from datetime import datetime
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import Flask, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask, abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user, login_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from contest.integrations import caching
 from contest import clock
@@ -81,9 +84,42 @@ def page_cursor() -> int:
     return query_int("cursor", 0, high=MAX_INT64)
 
 
+# The contest a staff member chose with the switcher, for this session (its id: a slug may be edited).
+STAFF_CONTEST = "staff_contest_id"
+# The blueprints whose pages remember that choice (the staff console).
+STAFF_BLUEPRINTS = frozenset({"organiser"})
+
+
+def recent_results_days() -> int:
+    return current_app.config["CONTEST_RECENT_RESULTS_DAYS"]
+
+
+def next_public_boundary(now: datetime) -> datetime | None:
+    """When the default contest or a contest's phase can next change by the clock alone (docs/rules.md §11)."""
+    return contests.next_boundary(now, recent_days=recent_results_days())
+
+
+def remembered_contest() -> Contest | None:
+    """The contest chosen with the staff switcher for this session, while it exists."""
+    contest_id = session.get(STAFF_CONTEST)
+    return db.session.get(Contest, contest_id) if isinstance(contest_id, int) else None
+
+
 def contest_for_request(slug: str | None = None) -> Contest:
-    """``?contest=<slug>`` (or ``slug``), else the current contest."""
-    return contests.resolve_contest(slug or request.args.get("contest") or None, clock.now())
+    """``?contest=<slug>`` (or ``slug``); else, on a staff page, the contest chosen with the switcher
+    this session; else the default contest, the one people are living (docs/rules.md §11). Kept in
+    ``g.contest_shown`` for the page's phase bar and the staff switcher."""
+    slug = slug or request.args.get("contest") or None
+    contest = remembered_contest() if slug is None and request.blueprint in STAFF_BLUEPRINTS else None
+    if contest is None:
+        contest = contests.resolve_contest(slug, clock.now(), recent_days=recent_results_days())
+    return showing(contest)
+
+
+def showing(contest: Contest) -> Contest:
+    """``contest`` is the one this page is about (its phase bar says so)."""
+    g.contest_shown = contest
+    return contest
 
 
 def roles_required(*roles: Role):
@@ -133,7 +169,7 @@ def public_page(view):
         response = make_response(view(*args, **kwargs))
         if g.shared_page and response.status_code == 200:
             now = clock.now()
-            caching.mark_shared(response, caching.shared_until(now, contests.next_boundary(now)), now,
+            caching.mark_shared(response, caching.shared_until(now, next_public_boundary(now)), now,
                                 current_app.config["CONTEST_EDGE_CACHE_SECONDS"])
             return response.make_conditional(request)
         return response
@@ -198,6 +234,17 @@ def register(app: Flask) -> None:
         (only a slug-shaped value; anything else is dropped, never echoed)."""
         slug = request.args.get("contest") or ""
         return {"nav_contest": slug if contests.SLUG.fullmatch(slug) else None}
+
+    @app.context_processor
+    def _contest_bar():
+        """A public page of a contest says its phase and offers the other live contests (docs/rules.md §11)."""
+        contest = g.get("contest_shown")
+        if contest is None or request.blueprint in STAFF_BLUEPRINTS:
+            return {}
+        try:
+            return {"contest_bar": contests.season(contest, clock.now(), recent_days=recent_results_days())}
+        except SQLAlchemyError:  # an error page rendered after a database failure must still render
+            return {}
 
     @app.context_processor
     def _globals():

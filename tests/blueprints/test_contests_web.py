@@ -24,7 +24,8 @@ def form(**overrides) -> dict:
     data = {"name": "2021 株洲抖音生活秀", "slug": "zhuzhou-2021", "opens_at": "2021-06-18T00:00:00",
             "closes_at": "2021-07-17T23:59:59", "hashtag": "动力株洲文旅通", "mention": "株洲足迹",
             "slogan": "动力株洲文旅通，美好生活抖起来", "themes": THEMES, "areas": AREAS,
-            "popularity_award_size": "5", "excellence_award_size": "8", "allow_double_win": "y", "notice_days": "7"}
+            "popularity_award_size": "5", "excellence_award_size": "8", "allow_double_win": "y", "notice_days": "7",
+            "min_judges": "4"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -61,7 +62,7 @@ def test_admin_creates_a_contest_in_beijing_time_audited(admin_client):
         ("life", "生活秀", "吃喝玩乐", 0), ("talent", "才艺秀", "", 1), ("village", "乡村秀", "家乡风物", 2)]
     assert [(a.key, a.name) for a in contest.areas] == [("hetang", "荷塘区"), ("liling", "醴陵市")]
     assert (contest.popularity_award_size, contest.excellence_award_size, contest.allow_double_win,
-            contest.notice_days) == (5, 8, True, 7)
+            contest.notice_days, contest.min_judges) == (5, 8, True, 7, 4)
     awards_page = admin_client.get(f"/staff/awards?contest={contest.slug}").get_data(as_text=True)
     assert re.search(r'<input[^>]*id="notice_days"[^>]*value="7"', awards_page), awards_page[awards_page.find("notice_days") - 300:][:600]
     event = db.session.scalar(sa.select(AuditEvent))
@@ -93,6 +94,8 @@ def test_theme_award_places_are_off_unless_the_admin_ticks_them(admin_client):
     ({"themes": "life|生活\nlife|重复"}, "主题标识不能重复。"),
     ({"areas": "荷塘区"}, "区县第 1 行应为“标识|名称”。"),
     ({"notice_days": "31"}, "公示天数必须是 1 到 30 之间的整数。"),
+    ({"min_judges": "0"}, "评委人数必须是 1 到 50 之间的整数。"),
+    ({"min_judges": None}, "请填写评委人数。"),
 ])
 def test_create_refuses_bad_values_in_chinese(admin_client, overrides, message):
     response = post(admin_client, "/staff/contests/new", form(**overrides))
@@ -118,7 +121,7 @@ def test_rule_changes_need_a_reason_once_entries_exist_and_are_audited(admin_cli
                "themes": "\n".join(f"{t.key}|{t.name}|{t.description}" for t in contest.themes),
                "areas": "\n".join(f"{a.key}|{a.name}" for a in contest.areas),
                "popularity_award_size": "10", "excellence_award_size": "10", "allow_double_win": "y",
-               "notice_days": "5"}
+               "notice_days": "5", "min_judges": "3"}
     # A name change needs no reason.
     assert post(admin_client, edit, {**current, "name": "新名字"}).status_code == 302
     # The window does, once entries exist.
@@ -166,7 +169,8 @@ def test_public_contests_lists_every_contest_and_navigation_keeps_the_contest(cl
     make_contest(slug="zhuzhou-2021", opens="2021-06-18", closes="2021-07-17", name="2021 活动")
     page = client.get("/contests").get_data(as_text=True)
     assert re.findall(r'<h2><a href="/\?contest=([a-z0-9-]+)">', page) == ["zhuzhou-2021", "zhuzhou-2020"]
-    assert "进行中" in page and "已结束" in page
+    assert '<span class="phase-badge phase-open">进行中</span>' in page
+    assert '<span class="phase-badge phase-judging">已截止，评审中</span>' in page
     old = client.get("/gallery?contest=zhuzhou-2020").get_data(as_text=True)
     for path in ("/", "/entries/new", "/gallery", "/leaderboards", "/winners", "/rules"):
         assert f'href="{path}?contest=zhuzhou-2020"' in old, path

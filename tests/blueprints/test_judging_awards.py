@@ -147,21 +147,24 @@ def test_judging_progress_and_rubric_for_admins(client, login, make_user, judge,
     assert client.get(f"/staff/rubric?contest={SLUG}").status_code == 200
     rows = {"criteria-0-key": "story", "criteria-0-name": "故事", "criteria-0-weight": "70", "criteria-0-min": "1",
             "criteria-0-max": "5", "criteria-1-key": "", "criteria-1-name": "", "criteria-1-weight": "",
-            "criteria-1-min": "", "criteria-1-max": "", "min_judges": "2"}
+            "criteria-1-min": "", "criteria-1-max": ""}
     response = post(client, f"/staff/rubric?contest={SLUG}", rows)
     assert response.status_code == 422
     assert "各项权重之和必须是 100（现在是 70）" in response.get_data(as_text=True)
-    # Scoring has started: only the number of judges may change.
+    # Scoring has started: the criteria stay as they are.
     rows.update({"criteria-0-weight": "100"})
     response = post(client, f"/staff/rubric?contest={SLUG}", rows)
     assert response.status_code == 422
     assert "评委已经开始评分，评分标准不能再修改" in response.get_data(as_text=True)
     default = {f"criteria-{i}-{f}": str(c[f]) for i, c in enumerate(judging.DEFAULT_CRITERIA)
                for f in ("key", "name", "weight", "min", "max")}
-    response = post(client, f"/staff/rubric?contest={SLUG}", {**default, "min_judges": "2"})
+    response = post(client, f"/staff/rubric?contest={SLUG}", default)
     assert (response.status_code, response.headers["Location"]) == (302, f"/staff/rubric?contest={SLUG}")
     rubric = db.session.scalar(sa.select(Rubric))
-    assert (rubric.min_judges, rubric.criteria) == (2, [dict(c) for c in judging.DEFAULT_CRITERIA])
+    assert rubric.criteria == [dict(c) for c in judging.DEFAULT_CRITERIA]
+    # How many judges score each entry is the contest's, set on the contest editor.
+    page = client.get(f"/staff/rubric?contest={SLUG}").get_data(as_text=True)
+    assert f'每件作品需要 3 位评委评分才参加排名（在<a href="/staff/contests/{rubric.contest_id}">活动设置</a>中修改）' in page
     assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "rubric.update")).all() == [
         "rubric.update"]
 

@@ -117,6 +117,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organiser.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
     ("organiser.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
     ("organiser.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),
+    # --- the contest switcher (contest/blueprints/organiser/switcher.py: any_staff) ---
+    ("organiser.choose_contest", "POST"): Row(STAFF, "/staff/contest", 302, {"contest": ""}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
     # Admins only; this world is in its window, so an admin's correction is refused as not closed yet.
     ("staff_api.correct_likes", "POST"): Row(ADMIN, "/api/v1/staff/entries/{approved}/tally-corrections", 409, {

@@ -53,23 +53,6 @@ def test_phase(make_contest):
     assert contests.phase(contest, contest.closes_at + timedelta(seconds=1)) == "closed"
 
 
-def test_current_contest_prefers_the_open_one_that_opened_last(make_contest):
-    make_contest("a-2020", "2020-06-01", "2020-08-31")
-    make_contest("b-2020", "2020-06-18", "2020-07-17")
-    make_contest("c-2021", "2021-06-18", "2021-07-17")
-    make_contest("d-2019", "2019-06-18", "2019-07-17")
-    at = lambda s: datetime.fromisoformat(s + "+08:00")  # noqa: E731
-    assert contests.current_contest(at("2020-07-01T12:00:00")).slug == "b-2020"
-    # b closes at 2020-07-17 23:59:59; a is still open after that.
-    assert contests.current_contest(at("2020-07-17T23:59:59.500000")).slug == "b-2020"
-    assert contests.current_contest(at("2020-07-18T00:00:00")).slug == "a-2020"
-    # none open: the next to open
-    assert contests.current_contest(at("2020-12-01T00:00:00")).slug == "c-2021"
-    assert contests.current_contest(at("2019-01-01T00:00:00")).slug == "d-2019"
-    # none to open: the one that closed last
-    assert contests.current_contest(at("2022-01-01T00:00:00")).slug == "c-2021"
-
-
 def test_resolve_contest_by_slug_or_not_found(make_contest):
     make_contest()
     now = datetime(2020, 6, 20, tzinfo=UTC)
@@ -94,3 +77,30 @@ def test_create_contest_refuses_taken_slug_and_reversed_window(make_contest):
     with pytest.raises(DomainError, match="活动标识只能包含"):
         contests.create_contest(slug="Bad Slug", name="x", opens_at=datetime(2021, 1, 1, tzinfo=UTC),
                                 closes_at=datetime(2021, 2, 1, tzinfo=UTC))
+
+
+def test_moving_the_close_moves_the_tallies_with_it(make_contest, make_user):
+    """docs/rules.md §7: the tally is the last reading at or before the close, wherever the close is."""
+    from dataclasses import replace
+
+    from contest.domain.likes import record_snapshot
+    from contest.extensions import db
+    from contest.models import EntryTally, SnapshotSource
+    from tests.conftest import build_entry, video_id_at
+
+    contest = make_contest(frozen_at="2020-07-01T12:00:00+08:00")
+    entry = build_entry(contest, make_user(), video_id=video_id_at("2020-06-20T10:00:00+08:00"))
+    db.session.flush()
+    for day, likes in ((10, 100), (16, 300)):
+        record_snapshot(entry, observed_at=datetime.fromisoformat(f"2020-07-{day}T21:00:00+08:00"), likes=likes,
+                        source=SnapshotSource.PLATFORM)
+    db.session.commit()
+    assert db.session.get(EntryTally, entry.id).likes == 300
+    earlier = parse_instant("2020-07-12", end_of_day=True)
+    contests.save_contest(contest, replace(contests.values_of(contest), closes_at=earlier), actor=None,
+                          now=datetime(2020, 7, 1, tzinfo=UTC), reason="提前截止")
+    tally = db.session.get(EntryTally, entry.id)
+    assert (tally.likes, tally.latest_likes) == (100, 300)
+    contests.save_contest(contest, replace(contests.values_of(contest), closes_at=parse_instant(
+        "2020-07-17", end_of_day=True)), actor=None, now=datetime(2020, 7, 1, tzinfo=UTC), reason="恢复原定截止时间")
+    assert db.session.get(EntryTally, entry.id).likes == 300

@@ -200,3 +200,28 @@ def test_the_edge_cache_time_is_a_setting(database_url, sandbox, make_contest):
             response = app.test_client().get("/privacy")
             assert response.status_code == 200 and response.headers.get("X-Accel-Expires") == header
             db.engine.dispose()
+
+
+def test_a_stored_page_ends_when_published_results_stop_being_the_default(client, make_contest, freeze,
+                                                                           flask_requests):
+    """docs/rules.md §11: the default contest changes when the recent-results days end; the stored
+    page of ``/`` must not outlive that instant (nor the next minute)."""
+    from datetime import datetime
+
+    from contest.models.awards import AwardKind, AwardList, AwardStatus
+
+    old = make_contest("zhuzhou-2020", name="2020 活动")
+    make_contest("zhuzhou-2021", "2021-06-18", "2021-07-17", name="2021 活动")
+    for kind in AwardKind:
+        db.session.add(AwardList(contest_id=old.id, kind=kind, version=1, status=AwardStatus.PUBLISHED,
+                                 notice_starts_at=old.closes_at, notice_ends_at=old.closes_at,
+                                 published_at=datetime.fromisoformat("2020-08-01T10:00:30+08:00")))
+    db.session.commit()
+    name = re.compile(r'<span class="contest-bar-name">([^<]+)</span>')
+    freeze("2020-08-31T10:00:10+08:00")
+    assert name.findall(client.get("/").get_data(as_text=True)) == ["2020 活动"]
+    freeze("2020-08-31T10:00:29+08:00")
+    assert name.findall(client.get("/").get_data(as_text=True)) == ["2020 活动"]  # stored
+    freeze("2020-08-31T10:00:30+08:00")  # thirty days after publication: the next contest is the default
+    assert name.findall(client.get("/").get_data(as_text=True)) == ["2021 活动"]
+    assert flask_requests == ["/", "/"]

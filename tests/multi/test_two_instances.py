@@ -54,6 +54,10 @@ def staff_entries(cluster, name: str, status: str) -> dict[str, dict]:
 def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
     pending = staff_entries(cluster, "a", "pending")
     entry = pending[TALENT_CAPTION]
+    # A reading above every demo curve, so that the entry makes the top ten of /leaderboards once approved
+    # (the demo's likes follow curves that depend on the day the demo was seeded).
+    recorded = cluster.staff("POST", "a", f"/entries/{entry['id']}/likes", json={"likes": 99_999})
+    assert recorded.status_code == 201, recorded.text
     # B serves (and caches, in Redis) the board and the gallery before the decision.
     before = board(cluster, "b")
     assert entry["id"] not in [row["entry_id"] for row in before["entries"]]

@@ -1,5 +1,7 @@
 """An app on an empty database, for the migration tests. (Shared by several test modules.)"""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from contest import create_app
 from contest.extensions import db
@@ -23,3 +25,29 @@ def empty_database_app(database_url, sandbox, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     return app, url
+
+
+WHEN = datetime(2020, 6, 25, 4, 0, 0)
+ENUMS = {"role": "citizen", "status": "pending"}
+
+
+def required_row(table: sa.Table, **values) -> dict:
+    """``values`` plus a plain value for every other NOT NULL column without a default."""
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        kind = column.type
+        if column.name in ENUMS:
+            row[column.name] = ENUMS[column.name]
+        elif isinstance(kind, sa.JSON):
+            row[column.name] = {} if column.name != "checks" else []
+        elif isinstance(kind, sa.Boolean):
+            row[column.name] = False
+        elif isinstance(kind, sa.DateTime):
+            row[column.name] = WHEN
+        elif isinstance(kind, sa.Integer):
+            row[column.name] = 1
+        else:
+            row[column.name] = f"{column.name}-{values.get('id', 1)}"
+    return row

@@ -14,7 +14,7 @@ from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_awards
 from contest.domain.privacy import public_author
-from contest.web.views_support import contest_for_request
+from contest.web.views_support import contest_for_request, next_public_boundary
 from contest.web import BadInput
 from contest.web.numbers import parse_int
 
@@ -61,7 +61,7 @@ def popularity_json():
     # The same for every visitor until the public data moves (a new contest moves it too) or a
     # window opens or closes; not while the board is "as of now" (no reading yet).
     if board.read:
-        response.headers[CACHE_UNTIL] = (contests.next_boundary(now) or FOREVER).isoformat()
+        response.headers[CACHE_UNTIL] = (next_public_boundary(now) or FOREVER).isoformat()
     return response
 
 

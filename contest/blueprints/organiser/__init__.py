@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__)
 
-from contest.blueprints.organiser import admin, awards, contests, judging, objections, review, views  # noqa: E402,F401
+from contest.blueprints.organiser import (  # noqa: E402,F401
+    admin, awards, contests, judging, objections, review, switcher, views,
+)

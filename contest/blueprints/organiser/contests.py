@@ -31,7 +31,7 @@ def _defaults() -> dict:
             "areas": "\n".join("|".join(a) for a in rules.areas),
             "popularity_award_size": rules.popularity_award_size,
             "excellence_award_size": rules.excellence_award_size, "allow_double_win": rules.allow_double_win,
-            "theme_award_places": rules.theme_award_places, "notice_days": 5}
+            "theme_award_places": rules.theme_award_places, "notice_days": 5, "min_judges": rules.min_judges}
 
 
 def _of(contest: Contest) -> dict:
@@ -41,7 +41,8 @@ def _of(contest: Contest) -> dict:
             "areas": "\n".join(f"{a.key}|{a.name}" for a in contest.areas),
             "popularity_award_size": contest.popularity_award_size,
             "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
-            "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days}
+            "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days,
+            "min_judges": contest.min_judges}
 
 
 def _save(contest: Contest | None, form: ContestForm):
@@ -57,7 +58,8 @@ def _save(contest: Contest | None, form: ContestForm):
                 popularity_award_size=form.popularity_award_size.data,
                 excellence_award_size=form.excellence_award_size.data,
                 allow_double_win=bool(form.allow_double_win.data),
-                theme_award_places=bool(form.theme_award_places.data), notice_days=form.notice_days.data)
+                theme_award_places=bool(form.theme_award_places.data), notice_days=form.notice_days.data,
+                min_judges=form.min_judges.data)
             saved = contests.save_contest(contest, values, actor=current_user._get_current_object(),
                                           now=clock.now(), reason=form.reason.data or "")
         except DomainError as exc:

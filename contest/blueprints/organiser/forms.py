@@ -154,5 +154,7 @@ class ContestForm(FlaskForm):
     theme_award_places = BooleanField("每个主题另设获奖名额（不勾选：只设总榜名额，与公告一致）")
     notice_days = IntegerField("获奖名单公示天数", validators=[
         InputRequired("请填写公示天数。"), NumberRange(min=1, max=30, message="公示天数必须是 1 到 30 之间的整数。")])
+    min_judges = IntegerField("优秀奖每件作品需要的评委人数", validators=[
+        InputRequired("请填写评委人数。"), NumberRange(min=1, max=50, message="评委人数必须是 1 到 50 之间的整数。")])
     reason = TextAreaField("修改原因（活动已有作品时，修改时间、话题、@账号或主题必须填写）",
                            validators=[Optional(), Length(max=500)])

@@ -10,8 +10,8 @@ import math
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import FieldList, FloatField, Form, FormField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import FieldList, FloatField, Form, FormField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from contest.blueprints.organiser import bp
 from contest import clock
@@ -89,8 +89,6 @@ class CriterionRow(Form):
 
 class RubricForm(FlaskForm):
     criteria = FieldList(FormField(CriterionRow), min_entries=1, max_entries=rules.MAX_CRITERIA)
-    min_judges = IntegerField("每件作品至少需要的评委人数", validators=[
-        InputRequired("请填写最少评委人数。"), NumberRange(min=1, max=50, message="最少评委人数必须在 1 到 50 之间。")])
 
     def rubric(self) -> list[dict]:
         return [row.form.as_dict() for row in self.criteria if not row.form.blank()]
@@ -192,8 +190,7 @@ def rubric():
         form = RubricForm()
         if form.validate_on_submit():
             try:
-                rules.update_rubric(contest, form.rubric(), form.min_judges.data,
-                                    staff=current_user._get_current_object(), now=clock.now())
+                rules.update_rubric(contest, form.rubric(), staff=current_user._get_current_object(), now=clock.now())
             except DomainError as exc:
                 db.session.rollback()
                 form.form_errors.append(exc.message)
@@ -203,7 +200,7 @@ def rubric():
                 return redirect(url_for("organiser.rubric", contest=contest.slug))
         status = 422
     else:
-        form = RubricForm(formdata=None, data={"criteria": list(current.criteria), "min_judges": current.min_judges})
+        form = RubricForm(formdata=None, data={"criteria": list(current.criteria)})
         status = 200
         # Two blank rows to add criteria without scripts.
         for _ in range(2):

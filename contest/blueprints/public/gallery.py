@@ -16,7 +16,7 @@ from contest.domain import gallery
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
 from contest.web.errors import error_response
-from contest.web.views_support import contest_for_request, douyin, public_page
+from contest.web.views_support import contest_for_request, douyin, public_page, showing
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
@@ -67,7 +67,7 @@ def entry(entry_id: int):
     snapshots = gallery.counted_history(item)
     closes_at = item.contest.closes_at
     url = share_url(item.id)
-    return render_template("public/entry.html", contest=item.contest, entry=item, card=card,
+    return render_template("public/entry.html", contest=showing(item.contest), entry=item, card=card,
                            correction=correction_in_force(item), player=douyin().player_url(item.video_id), share_url=url,
                            douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),

@@ -21,7 +21,7 @@ from contest.web.forms import FlaskForm
 from contest.web.limits import code_limits, configured
 from contest.models import Contest, Entry
 from contest.models.awards import AwardList
-from contest.web.views_support import flash_code_sent, send_code
+from contest.web.views_support import flash_code_sent, send_code, showing
 from contest.web.numbers import parse_id
 
 # The phone an anonymous objector asked a code for, between the code form and the objection form.
@@ -88,7 +88,7 @@ def _signed_in():
 
 def _render_form(award_list, entry, form, status=200):
     return render_template(
-        "public/objection_new.html", award_list=award_list, entry=entry, contest=_contest(award_list),
+        "public/objection_new.html", award_list=award_list, entry=entry, contest=showing(_contest(award_list)),
         form=form, code_form=CodeForm(formdata=None, list_id=award_list.id, entry_id=entry.id),
         author=public_author(entry), open=rules.in_notice(award_list, clock.now()), user=_signed_in(),
         pending_phone=session.get(PENDING_PHONE), evidence_limit=size_label(evidence_store().max_bytes)), status
