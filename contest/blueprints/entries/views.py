@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
-from contest.render.charts import likes_chart_svg, table_rows
+from contest.render.charts import likes_chart, table_rows
 from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
@@ -105,5 +105,5 @@ def entry_likes(entry_id: int):
     closes_at = entry.contest.closes_at
     return render_template("entries/likes.html", entry=entry, contest=entry.contest,
                            tally=db.session.get(EntryTally, entry.id),
-                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           chart=likes_chart(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))

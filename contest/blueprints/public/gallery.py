@@ -11,7 +11,7 @@ from flask import make_response, render_template, request, url_for
 
 from contest.blueprints.public import bp
 from contest.integrations.caching import cached_public
-from contest.render.charts import likes_chart_svg, table_rows
+from contest.render.charts import bar_chart, likes_chart, table_rows
 from contest.domain import gallery
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
@@ -25,11 +25,13 @@ SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items(
 @bp.get("/gallery", endpoint="gallery")
 @public_page
 def gallery_index():
-    """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the reason."""
+    """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the
+    reason. ``q`` may be a pasted Douyin link or share text (searched as its video id)."""
     contest = contest_for_request()
     args = request.args
     try:
-        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"), q=args.get("q"),
+        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"),
+                                          q=gallery.search_term(args.get("q"), douyin()),
                                           page=args.get("page"), sort=args.get("sort"))
     except DomainError as exc:
         return _gallery_page(contest, gallery.gallery_filters(contest), None, error=exc.message), 400
@@ -71,7 +73,7 @@ def entry(entry_id: int):
                            correction=correction_in_force(item), player=douyin().player_url(item.video_id), share_url=url,
                            douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),
-                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           chart=likes_chart(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))
 
 
@@ -85,6 +87,17 @@ def entry_qr(entry_id: int):
     response.cache_control.max_age = QR_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/areas", endpoint="areas")
+@public_page
+def areas():
+    """县区擂台: every county and district compared (entries, approved, likes, its leading entry),
+    most likes first, with a chart of the likes."""
+    contest = contest_for_request()
+    standings = cached_public("areas", lambda: gallery.area_standings(contest), contest=contest.slug)
+    return render_template("public/areas.html", contest=contest, standings=standings,
+                           chart=bar_chart([(a.name, a.likes) for a in standings], unit="赞"))
 
 
 @bp.get("/areas/<key>")
