@@ -235,6 +235,22 @@ def public_profile(contest: Contest, user_id: int) -> Profile:
     return Profile(user_id=user_id, nickname=cards[0].author, cards=cards)
 
 
+@dataclass(frozen=True)
+class Standing:
+    likes: int | None  # the counted tally; None before any reading
+    place: int | None  # on the overall popularity board (approved entries only)
+
+
+def standings_of(contest: Contest, entry_ids: list[int], cache: PublicCache = uncached) -> dict[int, Standing]:
+    """Each entry's counted likes and, once approved, its place in the whole overall ranking
+    (:func:`contest.domain.likes.ranking`, looked up in ``cache``): what 我的作品 shows an entrant."""
+    places = cache("places", lambda: {r.entry_id: r.rank for r in likes.ranking(contest)}, contest=contest.slug)
+    tallies = dict(db.session.execute(
+        sa.select(EntryTally.entry_id, EntryTally.likes).where(EntryTally.entry_id.in_(entry_ids))).all()) \
+        if entry_ids else {}
+    return {i: Standing(likes=tallies.get(i), place=places.get(i)) for i in entry_ids}
+
+
 # --- an area (county or district) -------------------------------------------------------------
 
 
