@@ -100,3 +100,21 @@ def test_gallery_search_finds_an_entry_by_a_pasted_douyin_link(client, add, sand
     profile = client.get("/gallery?contest=zhuzhou-2020&q=" + quote("https://www.douyin.com/user/MS4wLjAB"))
     assert profile.status_code == 400
     assert "这是抖音个人主页的链接，不是视频。" in profile.get_data(as_text=True)
+
+
+def test_the_arena_lists_all_nine_areas_with_their_figures(client, add):
+    leader = add("醴陵花炮", area="liling", likes=50)
+    add("荷塘月色", area="hetang", likes=20)
+    response = client.get("/areas?contest=zhuzhou-2020")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = re.findall(r'<span class="place">(\d)</span> <a href="/areas/(\w+)\?contest=zhuzhou-2020">([^<]+)</a>', html)
+    assert [(place, key) for place, key, _ in names] == [
+        ("1", "liling"), ("2", "hetang"), ("3", "lusong"), ("4", "shifeng"), ("5", "tianyuan"), ("6", "lukou"),
+        ("7", "youxian"), ("8", "chaling"), ("9", "yanling")]
+    liling = re.search(r'<li class="card arena-card" id="area-liling">(.*?)</li>', html, re.S).group(1)
+    assert re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", liling) == [("报名作品", "1"), ("审核通过", "1"), ("点赞", "50")]
+    assert f'领先：<a href="/gallery/{leader.id}">醴陵花炮</a>' in liling
+    assert "共 70 赞：醴陵市 50 赞，荷塘区 20 赞，" in html  # the chart's words
+    assert '<a href="/areas?contest=zhuzhou-2020">看九个县市区的比拼</a>' in client.get(
+        "/?contest=zhuzhou-2020").get_data(as_text=True)
