@@ -39,7 +39,7 @@ JPEG = base64.b64decode(
 WEBP = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
-WRONG_TYPE = "只能上传 PNG、JPEG 或 WebP 格式的截图。"
+WRONG_TYPE = "只能上传图片格式的截图（手机截图或照片）。"
 CSRF_REFUSED = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"
 
 
