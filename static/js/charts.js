@@ -134,6 +134,29 @@
     region.appendChild(link);
   }
 
+  // The curve nearest to a tap (within a finger's width), whatever the line's own hit area: the
+  // curve's height at the tap's time, between its readings, against the tap's height.
+  function nearestCurve(chart, spec, region) {
+    return function (event) {
+      var best = null, bestGap = 28;
+      for (var s = 0; s < spec.series.length; s++) {
+        var points = spec.series[s].points;
+        for (var p = 1; p < points.length; p++) {
+          var a = chart.convertToPixel({ seriesIndex: s }, points[p - 1]);
+          var b = chart.convertToPixel({ seriesIndex: s }, points[p]);
+          if (event.offsetX < a[0] - 4 || event.offsetX > b[0] + 4) continue;
+          var share = b[0] === a[0] ? 0 : Math.min(1, Math.max(0, (event.offsetX - a[0]) / (b[0] - a[0])));
+          var gap = Math.abs(a[1] + (b[1] - a[1]) * share - event.offsetY);
+          if (gap < bestGap) { bestGap = gap; best = s; }
+        }
+      }
+      if (best === null) return;
+      chart.dispatchAction({ type: "downplay" });
+      chart.dispatchAction({ type: "highlight", seriesIndex: best });
+      showPick(region, spec.series[best], spec.unit);
+    };
+  }
+
   var charts = [];
   var boxes = document.querySelectorAll("[data-chart]");
   for (var i = 0; i < boxes.length; i++) {
@@ -150,9 +173,7 @@
       var region = pickRegion(el);
       if (region) {
         region.hidden = false;
-        chart.on("click", (function (spec, region) {
-          return function (p) { if (p.componentType === "series") showPick(region, spec.series[p.seriesIndex], spec.unit); };
-        })(spec, region));
+        chart.getZr().on("click", nearestCurve(chart, spec, region));
       }
     }
     charts.push(chart);

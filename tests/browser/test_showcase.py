@@ -65,12 +65,15 @@ def test_the_race_chart_is_drawn_and_a_tap_names_the_entry(page, live_site, demo
     box = chart.bounding_box()
     print(f"race chart {box['width']:.0f}×{box['height']:.0f}")
     assert box["width"] >= 200 and box["height"] >= 120
-    # Tap the leader's curve at its last reading: the entry is named under the chart, with a link.
+    # Tap near the leader's curve, between two of its readings: the entry is named under the chart,
+    # with a link to it.
+    page.wait_for_timeout(800)  # the curves are drawn in
     x, y = page.evaluate("""() => {
         const el = document.querySelector('.race .echart');
         const spec = JSON.parse(el.getAttribute('data-chart'));
-        const points = spec.series[0].points;
-        return echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, points[points.length - 1]);
+        const points = spec.series[0].points, chart = echarts.getInstanceByDom(el);
+        const [a, b] = [points[points.length - 3], points[points.length - 2]].map(p => chart.convertToPixel({seriesIndex: 0}, p));
+        return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 6];
     }""")
     page.mouse.click(box["x"] + x, box["y"] + y)
     pick = page.locator("[data-chart-pick]")
@@ -147,8 +150,8 @@ def test_the_review_queue_is_full_width_with_a_thumbnail_per_entry(browser, live
         print(f"review queue: main {width:.0f} px wide, {rows.count()} rows, {thumbs.count()} thumbnails")
         assert width >= 1000 and rows.count() == thumbs.count() == 41
         # Sortable: by likes, most first.
-        page.get_by_role("link", name="点赞").click()
-        page.get_by_role("link", name="点赞").click()
+        page.get_by_role("link", name="点赞", exact=True).click()  # fewest first
+        page.get_by_role("link", name="点赞", exact=True).click()  # most first
         likes = [int(t.replace(",", "")) for t in page.locator("tr.queue-item td.num").all_inner_texts() if t != "—"]
         assert likes == sorted(likes, reverse=True) and len(likes) > 30
     finally:
