@@ -43,7 +43,8 @@ def visitor_pages(d: dict) -> list[str]:
 
 
 def citizen_pages(d: dict) -> list[str]:
-    return ["/entries/new", f"/entries/new?video_id={d['mine_video']}", "/entries/mine", "/entries/inbox", f"/entries/{d['mine']}/likes", "/accounts/privacy"]
+    return ["/entries/new", f"/entries/new?video_id={d['mine_video']}", "/entries/mine", "/entries/inbox",
+            f"/entries/{d['mine']}/likes", "/accounts/privacy"]
 
 
 def admin_pages(d: dict) -> list[str]:

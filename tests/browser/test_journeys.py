@@ -38,6 +38,8 @@ def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbo
     expect(page.get_by_text("神农城夜景")).to_be_visible()
     shot("pick")
     page.get_by_role("link", name="用这个视频参赛").first.click()
+    expect(page.locator(".chosen")).to_contain_text("已选择抖音作品《神农城夜景》")  # its title, not a bare id
+    expect(page.locator(".chosen img")).to_be_visible()
     page.get_by_label("株洲美好生活秀").check()
     page.get_by_label("所在区县").select_option("tianyuan")
     page.get_by_label("我已阅读并同意参赛规则").check()
