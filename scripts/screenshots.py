@@ -11,7 +11,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
+PHONE_SCREENS = 3  # a phone shot shows the first three screens of the page
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 # (name, path, who: None / citizen phone / staff phone, sizes)
 PAGES = [
@@ -57,7 +58,12 @@ def main(base: str, only: set[str]) -> None:
                 page.goto(base + target)
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(600)
-                page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=size == "phone")
+                if size == "phone":
+                    height = min(page.evaluate("document.documentElement.scrollHeight"), PHONE_SCREENS * 844)
+                    page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=True,
+                                    clip={"x": 0, "y": 0, "width": 390, "height": height})
+                else:
+                    page.screenshot(path=str(OUT / f"{name}-{size}.png"))
                 print(name, size, "errors:", errors)
                 context.close()
         browser.close()
