@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from contest import clock
