@@ -8,6 +8,7 @@ from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
 from contest.domain.gallery import entry_title, standings_of
+from contest.domain.links import is_video_id
 from contest.integrations.caching import cached_public
 from contest.domain.entries import (
     EntryRequest, can_withdraw, check_own_videos, entries_of, own_entry, withdraw_entry,
@@ -25,7 +26,7 @@ from contest.web.views_support import author_videos, contest_for_request, enter,
 def picked_video(video_id: str | None):
     """The signed-in author's video picked from their list (its cover and caption for the form),
     or None when there is none or Douyin cannot say now (the form then shows the id alone)."""
-    author = author_videos(current_user) if video_id else None
+    author = author_videos(current_user) if video_id and is_video_id(video_id) else None
     if author is None:
         return None
     try:
