@@ -7,9 +7,14 @@ import re
 
 import sqlalchemy as sa
 
-from contest.douyin.sandbox.state import curve_likes, curve_stats
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from contest import clock
+from contest.douyin.sandbox.state import curve_likes, curve_stats, organic_likes, surge_window
 from contest.extensions import db
-from contest.models import DouyinAccount, Entry, EntryStatus, EntryTally, Snapshot, Sweep
+from contest.models import DouyinAccount, Entry, EntryStatus, EntryTally, LikeFlag, Snapshot, Sweep
+from contest.ops.demo import VIDEOS, demo_window, video_id
 from tests.conftest import count
 
 
@@ -120,3 +125,58 @@ def test_sandbox_mode_pages_use_the_sandbox_player_and_covers(runner, sandbox, c
     assert f'src="{sandbox.url}/assets/cover/' in gallery and "cover-placeholder" not in gallery
     policy = client.get("/").headers["Content-Security-Policy"]
     assert f"frame-src https://open.douyin.com {sandbox.url};" in policy
+
+
+def _top_ten(client) -> list[tuple[int, int]]:
+    board = client.get("/api/v1/leaderboards/popularity?contest=demo&limit=10").get_json()["entries"]
+    return [(row["entry_id"], row["likes"]) for row in board]
+
+
+def test_ten_sandbox_minutes_grow_the_demo_top_ten_by_half_a_percent(runner, sandbox, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["poll-likes"]).exit_code == 0
+    before = _top_ten(client)
+    sandbox.control("clock", {"advance": 10 * 60})
+    assert runner.invoke(args=["poll-likes"]).exit_code == 0
+    after = _top_ten(client)
+    growth = sum(likes for _, likes in after) / sum(likes for _, likes in before) - 1
+    assert growth >= 0.005, f"{growth:.4%}"
+    # Every leader gained likes in those ten minutes.
+    gained = dict(after)
+    assert all(gained.get(entry_id, likes + 1) > likes for entry_id, likes in before)
+
+
+def _demo_ids(now: datetime) -> list[str]:
+    contest = SimpleNamespace(opens_at=demo_window(now)[0])
+    return [video_id(contest, v)[0] for v in VIDEOS if v.status in (EntryStatus.APPROVED, EntryStatus.PENDING)]
+
+
+def _order(ids: list[str], t: float, since: float) -> list[str]:
+    return sorted(ids, key=lambda v: curve_likes(v, t, since), reverse=True)[:10]
+
+
+def test_demo_curves_burst_early_keep_a_long_tail_and_overtake_one_another():
+    for hour in range(0, 24, 4):  # whenever the demo is started
+        now = datetime(2026, 12, 7, hour, 17, tzinfo=timezone.utc)
+        ids, since = _demo_ids(now), now.timestamp()
+        assert _order(ids, since + 12 * 3600, since) != _order(ids, since, since), hour
+    vid = _demo_ids(datetime(2026, 12, 7, tzinfo=timezone.utc))[0]
+    born = int(vid) >> 32
+    day = [organic_likes(vid, born + h * 3600) for h in (0, 24, 48, 24 * 14)]
+    assert day[0] == 0 and day[1] / day[3] > 0.25  # the first day brings a quarter of two weeks' likes
+    assert day[2] - day[1] < day[1] - day[0]  # the second day brings fewer than the first
+    assert day[3] > day[2] * 1.5  # and they keep coming
+
+
+def test_one_demo_entry_buys_likes_one_night_and_the_flags_catch_it(runner, sandbox):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["poll-likes"]).exit_code == 0  # a sweep ends with the flag rules
+    bought = [e for e in db.session.scalars(sa.select(Entry)) if surge_window(e.video_id)]
+    assert [e.caption.split()[0] for e in bought] == ["天元的早餐米粉"]
+    start, end = (clock.to_local(datetime.fromtimestamp(t, timezone.utc)) for t in surge_window(bought[0].video_id))
+    assert (start.hour, end.hour, end.date() == start.date()) == (1, 4, True)
+    flags = db.session.scalars(sa.select(LikeFlag)).all()
+    assert [(f.entry_id, f.kind) for f in flags] == [(bought[0].id, "ratio")]
+    # Flagged at the first reading after that night, when its likes outran its plays.
+    assert clock.to_local(flags[0].window_start).replace(second=0) == start.replace(hour=21)  # the daily sweep
+    assert flags[0].numbers["likes"] > flags[0].numbers["plays"] / 2

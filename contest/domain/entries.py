@@ -78,21 +78,6 @@ def _window_text(contest: Contest) -> str:
             f"{clock.to_local(contest.closes_at, contest.timezone):{fmt}}")
 
 
-def _resolve_video_id(text: str, douyin: DouyinGateway) -> str:
-    """The video id behind pasted text, or :class:`links.LinkProblem`/:class:`PlatformError`."""
-    url = links.find_url(text)
-    if url is None:
-        raise links.LinkProblem(*links.NO_LINK)
-    link = links.parse_url(url)
-    if link.kind == "short":
-        # The request is built from the short code alone, never from the pasted URL.
-        location = douyin.resolve_short_link(link.short_code)
-        if not location:
-            raise links.LinkProblem(*links.LINK_EXPIRED)
-        link = links.parse_redirect(location, douyin.share_base)
-    return links.require_video(link)
-
-
 def existing_entries(contest: Contest, video_id: str) -> list[Entry]:
     """Every entry of the video in ``contest`` (at most one of them live), oldest first."""
     return ownership.video_entries(contest, [video_id])[video_id]
@@ -190,7 +175,7 @@ def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: dateti
     result = Preflight()
     try:
         result.video_id = video_id if video_id and links.is_video_id(video_id) \
-            else _resolve_video_id(text, douyin)
+            else links.video_id_in(text, douyin)
     except links.LinkProblem as exc:
         result.problems.append(exc.problem)
         return result

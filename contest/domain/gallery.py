@@ -19,10 +19,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from contest.domain import contests, likes
+from contest.domain import contests, likes, links
 from contest.domain.announcements import public_announcements
 from contest.domain.captions import normalise, without_tags
-from contest.domain.errors import DomainError, NotFound
+from contest.domain.errors import DomainError, NotFound, PlatformError
 from contest.domain.leaderboards import Board, PublicCache, popularity_board, uncached
 from contest.domain.privacy import public_author
 from contest.extensions import db
@@ -131,6 +131,24 @@ def gallery_filters(contest: Contest, *, theme: str | None = None, area: str | N
     return GalleryFilters(theme=theme, area=area, q=q, page=number, sort=sort)
 
 
+SHORT_LINK_DOWN = "暂时无法打开这个抖音短链接，请稍后再试，或按标题、作者昵称搜索。"
+
+
+def search_term(q: str | None, douyin: links.ShortLinks) -> str | None:
+    """What the gallery searches for: pasted Douyin share text or a link becomes the video's id
+    (a long link read as it is, a short one resolved through ``douyin``), so a citizen finds an
+    entry by the link they were sent; anything else as typed. :class:`DomainError` when the
+    link is not a Douyin video's."""
+    if not q or links.find_url(q) is None:
+        return q
+    try:
+        return links.video_id_in(q, douyin)
+    except links.LinkProblem as exc:
+        raise DomainError(exc.problem.message) from exc
+    except PlatformError as exc:
+        raise DomainError(SHORT_LINK_DOWN) from exc
+
+
 @dataclass(frozen=True)
 class GalleryPage:
     cards: list[Card]
@@ -149,7 +167,8 @@ def gallery_page(contest: Contest, *, theme: str = "", area: str = "", q: str = 
     reading counts as 0), then the latest approved. ``q`` is searched in the title (the caption
     without its tags) and in the author's nickname — only when the entrant agreed to show it,
     so a masked name cannot be uncovered by searching — ignoring case and full/half width; a
-    ``q`` of digits also finds the entry whose Douyin video id it is. So the ids, captions and
+    ``q`` of digits also finds the entry whose Douyin video id it is (a pasted link becomes its
+    id first: :func:`search_term`). So the ids, captions and
     nicknames of the filtered entries are read first and the page's cards after.
     """
     newest = (Entry.status_changed_at.desc(), Entry.id.desc())
@@ -216,6 +235,22 @@ def public_profile(contest: Contest, user_id: int) -> Profile:
     return Profile(user_id=user_id, nickname=cards[0].author, cards=cards)
 
 
+@dataclass(frozen=True)
+class Standing:
+    likes: int | None  # the counted tally; None before any reading
+    place: int | None  # on the overall popularity board (approved entries only)
+
+
+def standings_of(contest: Contest, entry_ids: list[int], cache: PublicCache = uncached) -> dict[int, Standing]:
+    """Each entry's counted likes and, once approved, its place in the whole overall ranking
+    (:func:`contest.domain.likes.ranking`, looked up in ``cache``): what 我的作品 shows an entrant."""
+    places = cache("places", lambda: {r.entry_id: r.rank for r in likes.ranking(contest)}, contest=contest.slug)
+    tallies = dict(db.session.execute(
+        sa.select(EntryTally.entry_id, EntryTally.likes).where(EntryTally.entry_id.in_(entry_ids))).all()) \
+        if entry_ids else {}
+    return {i: Standing(likes=tallies.get(i), place=places.get(i)) for i in entry_ids}
+
+
 # --- an area (county or district) -------------------------------------------------------------
 
 
@@ -245,6 +280,51 @@ def area_page(contest: Contest, key: str, *, page: int = 1, sort: str = "likes")
                     likes=sum(int(total) for _, total in counts.values()),
                     themes=[(t.name, counts.get(t.id, (0, 0))[0]) for t in contest.themes],
                     gallery=gallery_page(contest, area=key, page=page, sort=sort))
+
+
+# --- the county arena (/areas) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaStanding:
+    """One county or district in the arena: what it entered, what was approved, the likes its
+    approved entries gathered, and its leading entry."""
+
+    place: int
+    key: str
+    name: str
+    entries: int   # entries submitted there, withdrawn ones left out
+    approved: int
+    likes: int     # the counted tallies of its approved entries together
+    leader: Card | None  # its approved entry ranked highest on the overall board
+
+
+def area_standings(contest: Contest) -> list[AreaStanding]:
+    """Every area of ``contest``, most likes first (then more approved entries, then the
+    contest's own order of areas), each with its leading entry: the first of its approved
+    entries in the overall ranking, so by the board's tie rule
+    (:func:`contest.domain.likes.standings`). Four queries whatever the number of entries."""
+    counts = {(area_id, EntryStatus(status)): n for area_id, status, n in db.session.execute(
+        sa.select(Entry.area_id, Entry.status, sa.func.count()).where(Entry.contest_id == contest.id)
+        .group_by(Entry.area_id, Entry.status))}
+    area_of = dict(db.session.execute(sa.select(Entry.id, Entry.area_id).where(*_approved(contest))).all())
+    likes_by_area: dict[int, int] = {}
+    leaders: dict[int, int] = {}
+    for row in likes.ranking(contest):
+        area_id = area_of[row.entry_id]
+        likes_by_area[area_id] = likes_by_area.get(area_id, 0) + row.likes
+        leaders.setdefault(area_id, row.entry_id)
+    cards = {card.entry_id: card for card in _cards(list(leaders.values()))}
+    rows = []
+    for order, area in enumerate(contest.areas):
+        entries = sum(n for (area_id, status), n in counts.items()
+                      if area_id == area.id and status is not EntryStatus.WITHDRAWN)
+        approved = counts.get((area.id, EntryStatus.APPROVED), 0)
+        leader = cards.get(leaders[area.id]) if area.id in leaders else None
+        rows.append((-likes_by_area.get(area.id, 0), -approved, order,
+                     (area.key, area.name, entries, approved, likes_by_area.get(area.id, 0), leader)))
+    rows.sort(key=lambda r: r[:3])
+    return [AreaStanding(place, *values) for place, (*_, values) in enumerate(rows, start=1)]
 
 
 # --- the home page ----------------------------------------------------------------------------
@@ -294,7 +374,7 @@ class Home:
 
 
 HOME_ANNOUNCEMENTS = 3
-HOME_BOARD = 3
+HOME_BOARD = 6
 
 
 def home_page(contest: Contest, now: datetime, cache: PublicCache = uncached) -> Home:

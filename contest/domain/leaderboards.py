@@ -13,7 +13,7 @@ from contest.domain.award_lists import current_awards, notice_awards, objection_
 from contest.domain.captions import without_tags
 from contest.domain.privacy import public_author
 from contest.extensions import db
-from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, User
+from contest.models import Contest, ContestTheme, Entry, EntryStatus, EntryTally, Snapshot, User
 from contest.models.awards import AwardList, AwardPlace
 
 
@@ -55,6 +55,7 @@ class BoardRow:
     likes: int
     observed_at: datetime | None
     correction: PublicCorrection | None = None
+    cover: str | None = None  # the newest cover kept (as the gallery's cards); None: the placeholder
 
     @property
     def corrected(self) -> bool:
@@ -93,13 +94,17 @@ def popularity_boards(contest: Contest, *, themes: list[ContestTheme | None], li
         user_ids = {s.entry.user_id for table in tables for s in table}
         if user_ids:  # into the identity map: one query for every row's entry.user, not one a row
             db.session.scalars(sa.select(User).where(User.id.in_(user_ids))).all()
+        covers = dict(db.session.execute(
+            sa.select(EntryTally.entry_id, EntryTally.cover_url)
+            .where(EntryTally.entry_id.in_({s.entry.id for table in tables for s in table}))).all())
         corrections = {i: PublicCorrection(at=c.corrected_at, reason=c.reason, previous_likes=c.previous_likes,
                                            observed_at=c.observed_at)
                        for i, c in likes.corrections_by_id(s.correction_id for table in tables for s in table).items()}
         return newest, [[
             BoardRow(rank=s.rank, entry_id=s.entry.id, video_id=s.entry.video_id, title=without_tags(s.entry.caption),
                      author=public_author(s.entry), theme_key=s.entry.theme.key, theme_name=s.entry.theme.name,
-                     likes=s.likes, observed_at=s.observed_at, correction=corrections.get(s.correction_id))
+                     likes=s.likes, observed_at=s.observed_at, correction=corrections.get(s.correction_id),
+                     cover=covers.get(s.entry.id) or s.entry.cover_url)
             for s in table] for table in tables]
 
     newest, tables = cache("popularity", compute, contest=contest.slug,
@@ -113,6 +118,68 @@ def popularity_board(contest: Contest, *, theme: ContestTheme | None, limit: int
                      cache: PublicCache = uncached) -> Board:
     """One board (overall when ``theme`` is None) of :func:`popularity_boards`."""
     return popularity_boards(contest, themes=[theme], limit=limit, now=now, cache=cache)[0]
+
+
+RACE_POINTS = 120  # readings kept per curve: enough for a phone's width, small enough to send
+
+
+@dataclass(frozen=True)
+class RaceCurve:
+    """One entry's counted likes over the window, as the race chart draws it."""
+
+    rank: int
+    entry_id: int
+    title: str
+    author: str
+    likes: int  # its tally (what the board shows; a correction after the close included)
+    points: list[tuple[datetime, int]]  # (observed_at, likes), oldest first
+
+
+@dataclass(frozen=True)
+class Race:
+    opens_at: datetime
+    cutoff: datetime  # the first instant whose readings no longer count
+    frozen: bool
+    curves: list[RaceCurve]
+
+
+def thinned(points: list[tuple[datetime, int]], keep: int = RACE_POINTS) -> list[tuple[datetime, int]]:
+    """At most about ``keep`` of ``points`` (oldest first): the last reading of each of ``keep``
+    equal slices of their span, and always the first and the last reading, so the curve keeps
+    its shape and ends at its latest count."""
+    if len(points) <= keep:
+        return list(points)
+    first, last = points[0][0], points[-1][0]
+    step = (last - first) / keep
+    kept: dict[int, tuple[datetime, int]] = {}
+    for point in points:
+        kept[min(keep - 1, int((point[0] - first) / step))] = point
+    return [points[0], *(p for p in kept.values() if p is not points[0])]
+
+
+def race(board: Board, contest: Contest, *, now: datetime, cache: PublicCache = uncached) -> Race:
+    """The like curves of ``board``'s entries (the top of a popularity board, in its order): every
+    counted reading (at or before the close, see :func:`contest.domain.likes.counted`),
+    :func:`thinned` to :data:`RACE_POINTS` each. One query for all of them, looked up in ``cache``."""
+    ids = [row.entry_id for row in board.rows]
+
+    def compute() -> dict[int, list[tuple[datetime, int]]]:
+        by_entry: dict[int, list[tuple[datetime, int]]] = {i: [] for i in ids}
+        if ids:
+            for entry_id, at, count in db.session.execute(
+                    sa.select(Snapshot.entry_id, Snapshot.observed_at, Snapshot.likes)
+                    .where(Snapshot.entry_id.in_(ids), Snapshot.observed_at < likes.cutoff(contest))
+                    .order_by(Snapshot.entry_id, Snapshot.observed_at, Snapshot.id)):
+                by_entry[entry_id].append((at, count))
+        return {i: thinned(points) for i, points in by_entry.items()}
+
+    points = cache("race", compute, contest=contest.slug, entries=",".join(map(str, ids)))
+    curves = [RaceCurve(rank=row.rank, entry_id=row.entry_id, title=row.title or UNTITLED_ROW, author=row.author,
+                        likes=row.likes, points=points.get(row.entry_id, [])) for row in board.rows]
+    return Race(opens_at=contest.opens_at, cutoff=likes.cutoff(contest), frozen=board.frozen, curves=curves)
+
+
+UNTITLED_ROW = "（没有作品描述）"
 
 
 @dataclass(frozen=True)

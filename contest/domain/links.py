@@ -1,6 +1,6 @@
 """Links citizens paste (DOUYIN.md §2): find the URL, classify it, get the video id.
 
-Nothing here touches the network. The pasted URL is only ever *parsed*: the one
+Nothing here touches the network itself. The pasted URL is only ever *parsed*: the one
 request we may make for it (resolving a short link) is built by the Douyin client
 from the extracted short code and the configured short-link base, so a pasted URL
 can never make the server fetch a host of the user's choosing.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from contest.domain.errors import Problem
@@ -149,6 +150,30 @@ def require_video(link: Link) -> str:
     if link.kind != "video":
         raise _not_a_video(link.kind)
     return link.video_id
+
+
+class ShortLinks(Protocol):
+    """Where a short link leads (the Douyin gateway): its first ``Location``, never followed."""
+
+    share_base: str
+
+    def resolve_short_link(self, code: str) -> str | None: ...
+
+
+def video_id_in(text: str, douyin: ShortLinks) -> str:
+    """The video id behind pasted share text or a link: long links are read as they are, a short
+    link is resolved through ``douyin`` (the request is built from the short code alone, never
+    from the pasted URL). Raises :class:`LinkProblem`, or the gateway's ``PlatformError``."""
+    url = find_url(text)
+    if url is None:
+        raise LinkProblem(*NO_LINK)
+    link = parse_url(url)
+    if link.kind == "short":
+        location = douyin.resolve_short_link(link.short_code)
+        if not location:
+            raise LinkProblem(*LINK_EXPIRED)
+        link = parse_redirect(location, douyin.share_base)
+    return require_video(link)
 
 
 def published_at_from_id(video_id: str) -> datetime | None:

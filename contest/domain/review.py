@@ -38,8 +38,8 @@ from contest.domain.captions import caption_problems
 from contest.domain.entries import ALREADY_ENTERED, OwnerVideos, DouyinGateway, entry_checks, preflight, set_entry_status
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
 from contest.extensions import db
-from contest.models import (CLOSED_STATUSES, Contest, ContestArea, ContestTheme, Entry, EntryStatus, FlagStatus,
-                            LikeFlag, OwnerProof, Role, User)
+from contest.models import (CLOSED_STATUSES, Contest, ContestArea, ContestTheme, Entry, EntryStatus, EntryTally,
+                            FlagStatus, LikeFlag, OwnerProof, Role, User)
 
 Decision = Literal["approve", "reject", "request_fix"]
 
@@ -330,6 +330,8 @@ class QueueRow:
     entry: Entry
     open_flags: int
     bulk_blocker: str | None  # None: bulk approval would take it
+    likes: int | None = None  # the counted tally; None before any reading
+    cover: str | None = None  # the newest cover kept (the tally's, else the entry's)
 
 
 @dataclass
@@ -341,12 +343,24 @@ class QueuePage:
     counts: dict[str, int] = field(default_factory=dict)  # per status value, same filters otherwise
 
 
+#: The queue's orders (``?sort=``; a leading ``-`` reverses): by submission (the default: first
+#: come, first reviewed), by area or theme (in the contest's order), by counted likes. Ties
+#: always fall back to the submission order, then the id.
+QUEUE_SORTS = ("submitted", "area", "theme", "likes")
+QUEUE_SORT_DEFAULT = "submitted"
+
+
+def queue_order(sort: str | None) -> str:
+    """``sort`` when it is one of :data:`QUEUE_SORTS` (``-`` allowed), else the default."""
+    return sort if sort and sort.lstrip("-") in QUEUE_SORTS else QUEUE_SORT_DEFAULT
+
+
 def review_queue(contest: Contest, *, user: User, status: EntryStatus | None = EntryStatus.PENDING,
                  theme: str | None = None, area: str | None = None, flagged: bool = False,
-                 page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+                 page: int = 1, per_page: int = PER_PAGE, sort: str = QUEUE_SORT_DEFAULT) -> QueuePage:
     """The entries of ``contest`` that ``user`` may review, filtered by status (None: all),
-    theme key, area key and open like flags; oldest submission first (first come, first
-    reviewed), then by id. ``counts`` gives each status's total under the other filters."""
+    theme key, area key and open like flags, in the order ``sort`` (:data:`QUEUE_SORTS`).
+    ``counts`` gives each status's total under the other filters."""
     base = sa.select(Entry).join(Entry.area).where(Entry.contest_id == contest.id)
     scope = area_scope(user)
     if scope is not None:
@@ -367,9 +381,22 @@ def review_queue(contest: Contest, *, user: User, status: EntryStatus | None = E
     total = counts[status.value] if status is not None else sum(counts.values())
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
+    sort = queue_order(sort)
+    key = {"submitted": (), "area": (ContestArea.position,), "theme": (ContestTheme.position,),
+           "likes": (sa.func.coalesce(EntryTally.likes, 0),)}[sort.lstrip("-")]
+    if sort.lstrip("-") == "theme" and not theme:
+        query = query.join(Entry.theme)
+    if sort.lstrip("-") == "likes":
+        query = query.outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
+    columns = (*key, Entry.submitted_at, Entry.id)
+    order = [c.desc() for c in columns] if sort.startswith("-") else list(columns)
     entries = list(db.session.scalars(
         query.options(selectinload(Entry.theme), selectinload(Entry.area), selectinload(Entry.user))
-        .order_by(Entry.submitted_at, Entry.id).limit(per_page).offset((page - 1) * per_page)))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)))
     flags = open_flag_counts(e.id for e in entries)
-    rows = [QueueRow(e, flags.get(e.id, 0), bulk_blocker(e, open_flags=flags.get(e.id, 0))) for e in entries]
+    tallies = {t.entry_id: t for t in db.session.scalars(
+        sa.select(EntryTally).where(EntryTally.entry_id.in_([e.id for e in entries])))}
+    rows = [QueueRow(e, flags.get(e.id, 0), bulk_blocker(e, open_flags=flags.get(e.id, 0)),
+                     likes=tallies[e.id].likes if e.id in tallies else None,
+                     cover=(tallies[e.id].cover_url if e.id in tallies else None) or e.cover_url) for e in entries]
     return QueuePage(rows=rows, page=page, pages=pages, total=total, counts=counts)

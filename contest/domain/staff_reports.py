@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from contest import clock
 from contest.domain import contests
-from contest.domain.likes import corrections_by_id, corrections_of, counted, history
+from contest.domain.leaderboards import thinned
+from contest.domain.likes import corrections_by_id, corrections_of, counted, cutoff, history
 from contest.domain.privacy import mask_name, mask_phone
 from contest.extensions import db
 from contest.models import (
@@ -94,6 +95,7 @@ class Dashboard:
     approved: int
     approved_without_reading: int
     areas: list[ContestArea] | None = None  # the areas counted; None: the whole contest
+    likes_over_time: list[tuple[datetime, int]] = ()
 
 
 def dashboard(contest: Contest, *, now: datetime, oldest: int = 10, area_keys: list[str] | None = None) -> Dashboard:
@@ -134,6 +136,13 @@ def dashboard(contest: Contest, *, now: datetime, oldest: int = 10, area_keys: l
         sa.select(sa.func.count()).select_from(EntryTally).join(Entry, Entry.id == EntryTally.entry_id)
         .where(mine, Entry.status == EntryStatus.APPROVED, EntryTally.likes.is_not(None)))
 
+    sweeps = db.session.execute(
+        sa.select(sa.func.max(Snapshot.observed_at), sa.func.sum(Snapshot.likes))
+        .join(Entry, Entry.id == Snapshot.entry_id)
+        .where(mine, Entry.status == EntryStatus.APPROVED, Snapshot.sweep_id.is_not(None),
+               Snapshot.observed_at < cutoff(contest))
+        .group_by(Snapshot.sweep_id).order_by(sa.func.max(Snapshot.observed_at))).all()
+
     return Dashboard(
         contest=contest, total=len(rows), per_day=per_day,
         per_theme=[(t, themes.get(t.id, 0)) for t in contest.themes],
@@ -144,7 +153,7 @@ def dashboard(contest: Contest, *, now: datetime, oldest: int = 10, area_keys: l
         likes_total=sum(by_source.values()), likes_by_source=by_source,
         approved=statuses.get(EntryStatus.APPROVED, 0),
         approved_without_reading=statuses.get(EntryStatus.APPROVED, 0) - with_reading,
-        areas=areas,
+        areas=areas, likes_over_time=thinned([(clock.ensure_utc(at), int(total)) for at, total in sweeps]),
     )
 
 

@@ -38,7 +38,7 @@ SCOPE = "public"
 CACHE_UNTIL = "X-Public-Cache-Until"
 RESPONSE_PATHS = frozenset({"/api/v1/leaderboards/popularity"})
 # The public pages a signed-out visitor gets from the store (request without a session cookie).
-PAGE_PATHS = frozenset({"/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements", "/privacy"})
+PAGE_PATHS = frozenset({"/", "/leaderboards", "/gallery", "/areas", "/winners", "/rules", "/announcements", "/privacy"})
 _PAGE_PATTERN = re.compile(r"/(?:gallery|people)/[0-9]{1,10}")
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ DEFAULT_MAX_BYTES = 5 * MiB
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 NAME = re.compile(r"\A\d{4}/\d{2}/\d{2}/[0-9a-f]{32}\.(png|jpg|webp)\Z")
 
-WRONG_TYPE = "只能上传 PNG、JPEG 或 WebP 格式的截图。"
+WRONG_TYPE = "只能上传图片格式的截图（手机截图或照片）。"
 CHUNK = 64 * 1024
 
 

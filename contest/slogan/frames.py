@@ -13,10 +13,10 @@ from typing import Callable, Iterator
 import av
 import numpy as np
 
-NOT_A_VIDEO = "无法读取这个文件：它不是可以播放的视频（请上传 MP4 或 MOV 原视频）。"
+NOT_A_VIDEO = "无法读取这个文件：它不是可以播放的视频（请上传手机相册里的原视频，文件名以 .mp4 或 .mov 结尾）。"
 NO_VIDEO_STREAM = "这个文件里没有视频画面。"
 BROKEN = "视频文件已损坏或不完整，无法读完（请重新导出或重新上传）。"
-NOT_MP4 = "只能上传 MP4 或 MOV 格式的原视频。"
+NOT_MP4 = "只能上传手机拍摄的原视频（文件名以 .mp4 或 .mov 结尾）。"
 
 
 class VideoError(Exception):

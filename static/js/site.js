@@ -36,6 +36,34 @@
     return copied;
   }
 
+  // Header menus (<details class="menu">): on wide screens the main menu's links stand in the
+  // header (<details data-open-wide> kept open); a tap elsewhere closes an open menu.
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 900px)") : null;
+  var spread = document.querySelectorAll("details[data-open-wide]");
+  function spreadMenus() {
+    for (var m = 0; m < spread.length; m++) spread[m].open = !!(wide && wide.matches);
+  }
+  if (wide) {
+    spreadMenus();
+    if (wide.addEventListener) wide.addEventListener("change", spreadMenus);
+    else if (wide.addListener) wide.addListener(spreadMenus);
+  }
+  document.addEventListener("click", function (event) {
+    var open = document.querySelectorAll("details.menu[open]");
+    for (var m = 0; m < open.length; m++) {
+      var keep = open[m].hasAttribute("data-open-wide") && wide && wide.matches;
+      if (!keep && !open[m].contains(event.target)) open[m].open = false;
+    }
+  });
+
+  // Styled file inputs (<div class="file-input">): the chosen file's name beside the button.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.parentNode) return;
+    var name = input.parentNode.querySelector(".file-name");
+    if (name) name.textContent = input.files && input.files.length ? input.files[0].name : name.getAttribute("data-empty");
+  });
+
   // One-tap copy buttons: <button data-copy="#动力株洲文旅通" hidden>. They are hidden until
   // this file runs, because without it they could not copy anything.
   var copyButtons = document.querySelectorAll("[data-copy]");

@@ -82,7 +82,7 @@ def test_home_lists_the_latest_three_announcements_newest_first(client, contest,
     assert "2020-06-21" in news and "草稿公告" not in page
 
 
-def test_home_previews_the_top_three_linking_to_the_leaderboards(client, contest, make_user):
+def test_home_shows_the_leaders_covers_linking_to_the_leaderboards(client, contest, make_user):
     entries = []
     for i, likes in enumerate([5, 50, 20, 10]):
         entry = build_entry(contest, make_user(nickname=f"参赛者{i}"), video_id=video_id_at(PUBLISHED, i),
@@ -96,14 +96,19 @@ def test_home_previews_the_top_three_linking_to_the_leaderboards(client, contest
                 status=EntryStatus.PENDING)
     db.session.commit()
     page = home(client)
-    board = re.search(r'<ol class="leaderboard">(.*?)</ol>', page, re.S).group(1)
-    rows = re.findall(r'<span class="rank">(\d)</span>\s*<span class="title"><a href="/gallery/(\d+)">([^<]+)</a>'
-                      r'</span>\s*<span class="meta">([^<]+)</span>\s*<span class="likes">([^<]+)</span>', board)
-    assert rows == [("1", str(entries[1].id), "作品1", "参赛者1 · 株洲美好生活秀", "50 赞"),
-                    ("2", str(entries[2].id), "作品2", "参赛者2 · 株洲美好生活秀", "20 赞"),
-                    ("3", str(entries[3].id), "作品3", "参赛者3 · 株洲美好生活秀", "10 赞")]
+    grid = re.search(r'<ul class="cover-grid top-entries">(.*?)</ul>', page, re.S).group(1)
+    cards = re.findall(r'<a class="entry-card-cover" href="/gallery/(\d+)".*?<img src="([^"]+)".*?'
+                       r'<span class="entry-card-rank[^"]*">(\d+)</span>.*?<span class="entry-card-likes">♥ ([^<]+)</span>.*?'
+                       r'<a href="/gallery/\d+">([^<]+)</a></h2>\s*<p class="meta">([^<]+)</p>', grid, re.S)
+    placeholder = "/static/img/cover-placeholder.svg"
+    assert [(i, cover.split("?")[0], rank, likes, title, meta) for i, cover, rank, likes, title, meta in cards] == [
+        (str(entries[1].id), placeholder, "1", "50", "作品1", "第 1 名 · 参赛者1 · 株洲美好生活秀"),
+        (str(entries[2].id), placeholder, "2", "20", "作品2", "第 2 名 · 参赛者2 · 株洲美好生活秀"),
+        (str(entries[3].id), placeholder, "3", "10", "作品3", "第 3 名 · 参赛者3 · 株洲美好生活秀"),
+        (str(entries[0].id), placeholder, "4", "5", "作品0", "第 4 名 · 参赛者0 · 株洲美好生活秀")]
     assert "数据截至 2020-06-24 10:00（北京时间）。" in page
     assert '<a href="/leaderboards?contest=zhuzhou-2020">查看完整排行榜</a>' in page
+    assert '<a href="/areas?contest=zhuzhou-2020">看九个县市区的比拼</a>' in page
 
 
 def test_home_caption_form_works_without_javascript_and_without_a_csrf_token(client, contest):

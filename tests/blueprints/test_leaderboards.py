@@ -56,7 +56,11 @@ def test_leaderboard_page_shows_boards_and_masks_names(client, board, freeze):
     assert "数据截至 2020-07-01 11:00（北京时间）" in page
     assert page.index("作品2") < page.index("作品1") < page.index("作品3")
     assert "李*" in page and "李四" not in page and "作品4" not in page
-    assert "<h2>株洲达人才艺秀</h2>" in page
+    assert '<a href="/leaderboards?theme=talent">株洲达人才艺秀</a>' in page  # a tab a theme
+    talent = client.get("/leaderboards?theme=talent").get_data(as_text=True)
+    assert '<a href="/leaderboards?theme=talent" aria-current="page">株洲达人才艺秀</a>' in talent
+    assert "作品2" in talent and "作品1" not in talent
+    assert client.get("/leaderboards?theme=dance").status_code == 404
     freeze(CLOSE + timedelta(seconds=1))
     assert "排行榜已冻结" in client.get("/leaderboards").get_data(as_text=True)
 

@@ -157,7 +157,7 @@ def test_filing_refusals(client, listed, make_user, login, freeze):
                                        "evidence": (io.BytesIO(b"GIF89a" + b"\x00" * 20), "a.gif")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "只能上传 PNG、JPEG 或 WebP 格式的截图。" in response.get_data(as_text=True)
+    assert "只能上传图片格式的截图（手机截图或照片）。" in response.get_data(as_text=True)
     response = client.post(path, data={"reason": "", "csrf_token": token})
     assert response.status_code == 422 and "请填写异议理由。" in response.get_data(as_text=True)
     assert client.post(path, data={"reason": "没有令牌"}).status_code == 400

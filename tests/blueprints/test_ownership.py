@@ -103,7 +103,7 @@ def test_a_reviewer_records_the_proof_from_evidence_then_approves(unproven, revi
 @pytest.mark.parametrize("note, file, message", [
     ("", ("shot.png", PNG), "请写明核实了什么证据。"),
     ("截图", None, "请上传截图。"),
-    ("截图", ("shot.png", b"not an image"), "只能上传 PNG、JPEG 或 WebP 格式的截图。"),
+    ("截图", ("shot.png", b"not an image"), "只能上传图片格式的截图（手机截图或照片）。"),
 ])
 def test_a_proof_needs_a_note_and_a_screenshot(unproven, reviewer, signed_in, evidence_dir, note, file, message):
     response = prove(signed_in(reviewer), unproven, note=note, file=file)

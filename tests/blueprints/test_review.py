@@ -28,7 +28,7 @@ def notes():
 
 
 def queue_ids(page: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<li class="card queue-item" id="entry-(\d+)">', page)]
+    return [int(i) for i in re.findall(r'<tr class="queue-item" id="entry-(\d+)">', page)]
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -106,13 +106,15 @@ def test_queue_filters(make_entry, reviewer, signed_in):
 
     page = client.get("/staff/?contest=zhuzhou-2020").get_data(as_text=True)
     rows = {int(i): text(body) for i, body in
-            re.findall(r'<li class="card queue-item" id="entry-(\d+)">(.*?)</li>', page, re.S)}
-    assert rows[a.id] == (f"选择作品 {a.id} 批量通过 作品 {a.id} 待审核 株洲美好生活秀 · 荷塘区 株洲的早晨 {TAGS} "
-                          "参赛者 作者小王 · 提交于 2020-06-25 12:00 自动检查 5/5 项通过 · 待处理异常标记 0")
-    assert rows[b.id].endswith("自动检查 4/4 项通过，1 项待平台确认 · 待处理异常标记 0 "
-                               "不能批量通过：发布时间仅由视频编号推算，尚未经抖音平台确认，请逐个审核。")
-    assert rows[d.id].endswith("待处理异常标记 1 不能批量通过：有 1 条待处理的点赞异常标记，请逐个审核。")
-    assert f'href="/staff/entries/{d.id}/likes">待处理异常标记 1</a>' in page
+            re.findall(r'<tr class="queue-item" id="entry-(\d+)">(.*?)</tr>', page, re.S)}
+    # A table row: tick box, cover, entry (status, caption), theme, area, entrant, submitted, checks, flags, likes.
+    assert rows[a.id] == (f"选择作品 {a.id} 批量通过 作品 {a.id} 待审核 株洲的早晨 {TAGS} 株洲美好生活秀 荷塘区 作者小王 "
+                          "2020-06-25 12:00 5/5 项通过 0 —")
+    assert "4/4 项通过，1 项待平台确认 0 —" in rows[b.id]
+    assert "不能批量通过：发布时间仅由视频编号推算，尚未经抖音平台确认，请逐个审核。" in rows[b.id]
+    assert "不能批量通过：有 1 条待处理的点赞异常标记，请逐个审核。" in rows[d.id] and rows[d.id].endswith("待处理 1 —")
+    assert f'href="/staff/entries/{d.id}/likes">待处理 1</a>' in page
+    assert page.count('<img class="thumb"') == 3
     # Only entries that qualify can be ticked for bulk approval.
     assert re.findall(r'name="entry" value="([^"]+)"', page) == [f"{a.id}:1"]
     assert "待审核（3）" in text(page) and "已通过（1）" in text(page) and "全部（4）" in text(page)
@@ -562,3 +564,20 @@ def test_pages_for_anonymous_visitors_run_no_query_for_the_badge(app, contest):
     finally:
         event.remove(db.engine, "before_cursor_execute", _count)
     assert statements == []
+
+
+def test_queue_sorts_by_a_column_and_back(make_entry, reviewer, signed_in):
+    first = make_entry(area="liling")
+    second = make_entry(area="hetang")
+    third = make_entry(area="liling")
+    client = signed_in(reviewer)
+
+    def ids(query=""):
+        return queue_ids(client.get(f"/staff/?contest=zhuzhou-2020{query}").get_data(as_text=True))
+
+    assert ids() == ids("&sort=submitted") == ids("&sort=nonsense") == [first.id, second.id, third.id]
+    assert ids("&sort=-submitted") == [third.id, second.id, first.id]
+    assert ids("&sort=area") == [second.id, first.id, third.id]  # 荷塘区 comes first in the contest
+    assert ids("&sort=-area") == [third.id, first.id, second.id]
+    page = client.get("/staff/?contest=zhuzhou-2020&sort=area").get_data(as_text=True)
+    assert '<th scope="col" aria-sort="ascending"><a href="/staff/?contest=zhuzhou-2020&amp;status=pending&amp;sort=-area">区县</a></th>' in page

@@ -2,7 +2,9 @@
 flags; and the author's own like history (/entries/<id>/likes)."""
 
 import base64
+import html
 import io
+import json
 import re
 from datetime import datetime, timedelta
 
@@ -15,6 +17,11 @@ from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import EntryTally, FlagStatus, LikeFlag, Snapshot, SnapshotSource
 from tests.conftest import count
+def chart(page: str) -> dict:
+    """The data of the page's likes chart (what static/js/charts.js draws)."""
+    return json.loads(html.unescape(re.search(r'data-chart="([^"]*)"', page).group(1)))
+
+
 from tests.support.staff_likes import PNG, EVIDENCE_NAME, author, make_entry, entry, sign_in, token, record, rows, files_in  # noqa: F401 (fixtures and helpers)
 
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
@@ -32,7 +39,7 @@ JPEG = base64.b64decode(
 WEBP = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
-WRONG_TYPE = "只能上传 PNG、JPEG 或 WebP 格式的截图。"
+WRONG_TYPE = "只能上传图片格式的截图（手机截图或照片）。"
 CSRF_REFUSED = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"
 
 
@@ -305,7 +312,7 @@ def test_the_page_tells_platform_from_manual_readings(client, entry, reviewer):
     assert "未授权抖音（或授权已失效），点赞数需人工记录" in page
     tally = re.search(r'<dl class="tally">(.*?)</dl>', page, re.S).group(1)
     assert " ".join(re.sub(r"<[^>]+>", " ", tally).split()) == "计入的点赞数 130 读数时间 2020-06-25 09:00 来源 人工记录"
-    assert page.count('class="reading platform counted"') == 1 and page.count('class="reading manual counted"') == 1
+    assert [[p[2] for p in series["points"]] for series in chart(page)["series"]] == [["platform", "manual"]]
 
 
 def test_readings_after_the_close_are_shown_but_not_counted(client, entry, reviewer, freeze):
@@ -322,7 +329,10 @@ def test_readings_after_the_close_are_shown_but_not_counted(client, entry, revie
     assert (tally.likes, tally.latest_likes) == (1370, 1500)
     assert "最新读数 1500（2020-07-18 08:00，截止后读数不计入）" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "活动已截止，排名已冻结。" in page
-    assert page.count('class="cutoff"') == 1 and page.count('class="reading platform late"') == 1
+    spec = chart(page)
+    assert spec["cutoff"] is not None and [len(series["points"]) for series in spec["series"]] == [1, 2]
+    assert spec["series"][1] == {"name": "截止后（不计入）", "muted": True, "points": [
+        spec["series"][0]["points"][-1], [spec["series"][1]["points"][1][0], 1500, "platform"]]}
     # Frozen: no manual form any more; a reviewer is told that only an admin corrects.
     assert 'id="record-heading"' not in page
     assert "截止后排行榜冻结，只有管理员可以附理由公开更正点赞数。" in page
@@ -422,7 +432,7 @@ def test_the_author_sees_their_entry_history(client, entry, author, login, freez
     response = client.get(f"/entries/{entry.id}/likes")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count('class="reading platform counted"') == 1
+    assert [len(series["points"]) for series in chart(page)["series"]] == [1]
     assert '<table class="visually-hidden">' in page
     assert "计入的点赞数" in page and "<strong class=\"tally-likes\">90</strong>" in page
     assert "查看截图" not in page and "/staff/" not in page

@@ -32,21 +32,24 @@ def demo(app, runner):
     shown = db.session.scalars(sa.select(Entry).where(Entry.status == EntryStatus.APPROVED,
                                                       Entry.show_nickname.is_(True))).first()
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "demo"))
-    return {"approved": approved.id, "mine": mine.id, "person": shown.user_id, "contest": contest.id}
+    return {"approved": approved.id, "mine": mine.id, "mine_video": mine.video_id, "person": shown.user_id,
+            "contest": contest.id}
 
 
 def visitor_pages(d: dict) -> list[str]:
     return ["/", "/gallery", f"/gallery/{d['approved']}", "/leaderboards", "/winners", "/announcements", "/rules",
-            "/contests", "/areas/liling", f"/people/{d['person']}", "/privacy", "/accounts/login",
+            "/contests", "/areas", "/areas/liling", f"/people/{d['person']}", "/privacy", "/accounts/login",
             "/accounts/signup", "/accounts/reset", "/winners/objections", "/gallery?q=不存在的作品", "/no-such-page"]
 
 
 def citizen_pages(d: dict) -> list[str]:
-    return ["/entries/new", "/entries/mine", "/entries/inbox", f"/entries/{d['mine']}/likes", "/accounts/privacy"]
+    return ["/entries/new", f"/entries/new?video_id={d['mine_video']}", "/entries/mine", "/entries/inbox",
+            f"/entries/{d['mine']}/likes", "/accounts/privacy"]
 
 
 def admin_pages(d: dict) -> list[str]:
-    return ["/staff/", f"/staff/entries/{d['approved']}", f"/staff/entries/{d['approved']}/likes", "/staff/flags",
+    return ["/staff/", "/staff/?status=all", f"/staff/entries/{d['approved']}", f"/staff/entries/{d['approved']}/likes",
+            "/staff/flags",
             "/staff/judging", "/staff/judging/progress", "/staff/rubric", "/staff/awards", "/staff/announcements",
             "/staff/dashboard", "/staff/audit", "/staff/users", "/staff/tokens", "/staff/contests",
             "/staff/contests/new", f"/staff/contests/{d['contest']}", "/staff/objections",

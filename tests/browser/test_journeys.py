@@ -38,6 +38,8 @@ def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbo
     expect(page.get_by_text("神农城夜景")).to_be_visible()
     shot("pick")
     page.get_by_role("link", name="用这个视频参赛").first.click()
+    expect(page.locator(".chosen")).to_contain_text("已选择抖音作品《神农城夜景》")  # its title, not a bare id
+    expect(page.locator(".chosen img")).to_be_visible()
     page.get_by_label("株洲美好生活秀").check()
     page.get_by_label("所在区县").select_option("tianyuan")
     page.get_by_label("我已阅读并同意参赛规则").check()
@@ -89,9 +91,10 @@ def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboa
     db.session.commit()
 
     page.goto(f"{live_site}/")
+    open_menu(page, "菜单")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="作品展示").click()
-    page.get_by_label("搜索标题、作者昵称或视频编号").fill("醴陵瓷器")
-    page.get_by_role("button", name="筛选").click()
+    page.get_by_label("搜索标题、作者昵称，或粘贴抖音链接").fill("醴陵瓷器")
+    page.get_by_role("button", name="搜索").click()
     expect(page.get_by_role("status")).to_contain_text("共 1 件作品")
     expect(page.get_by_role("link", name="醴陵瓷器手作", exact=True)).to_be_visible()
     shot("gallery")
@@ -105,8 +108,9 @@ def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboa
     result = app.test_cli_runner().invoke(args=["poll-likes"])
     assert result.exit_code == 0, result.output
     page.goto(f"{live_site}/")
+    open_menu(page, "菜单")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="排行榜").click()
-    first = page.locator("ol.leaderboard li").first
+    first = page.locator(".rank-row").first
     expect(first).to_contain_text("醴陵瓷器手作")
     expect(first).to_contain_text("2,468 赞")
     shot("leaderboard")
@@ -138,9 +142,15 @@ def test_citizen_resets_a_forgotten_password_and_signs_in_with_the_new_one(page,
     page.get_by_label("密码", exact=True).fill("new-secret-2")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_text("欢迎回来，小李爱株洲！")).to_be_visible()
+    open_menu(page, "我的")
     expect(page.get_by_role("button", name="退出（小李爱株洲）")).to_be_visible()
     shot("signed-in")
     assert failed == []
+
+
+def open_menu(page, name: str) -> None:
+    """Open a header menu (菜单, 我的): on a phone its links are folded behind it."""
+    page.locator("header summary", has_text=name).click()
 
 
 def sign_in(page, live_site: str, phone: str, password: str = "secret-pass-1") -> None:
@@ -174,6 +184,7 @@ def test_admin_creates_a_contest_on_the_web_and_a_citizen_enters_it(
     expect(page.get_by_text("已保存活动“2026 冬季株洲抖音生活秀”。")).to_be_visible()
     expect(page.get_by_role("cell", name="winter-2026")).to_be_visible()
     shot("contests")
+    open_menu(page, "我的")
     page.get_by_role("button", name="退出（管理员小周）").click()
 
     sign_in(page, live_site, citizen.phone)
@@ -193,8 +204,8 @@ def test_visitor_opens_the_douyin_link_and_an_area_page(app, page, live_site, sa
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     failed = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(f"{live_site}/gallery")
-    page.get_by_role("link", name="醴陵市").click()
+    page.goto(f"{live_site}/areas")
+    page.get_by_role("link", name="醴陵市", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("醴陵市的参赛作品")
     expect(page.locator(".entry-card").first).to_be_visible()
     page.locator(".entry-card img").first.scroll_into_view_if_needed()
@@ -222,7 +233,7 @@ def test_winner_downloads_a_certificate(page, live_site, freeze, shot, contest, 
     expect(page.get_by_role("heading", name="我的获奖证书")).to_be_visible()
     shot("certificates")
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载 PDF").first.click()
+        page.get_by_role("link", name="下载打印版").first.click()
     path = download.value.path()
     text = "".join(PdfReader(str(path)).pages[0].extract_text().replace("\x00", "").split())
     assert "获奖证书" in text and "第1名" in text and "株洲市文化旅游广电体育局" in text

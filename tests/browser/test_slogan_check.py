@@ -42,6 +42,7 @@ def test_entrant_uploads_the_original_and_the_reviewer_sees_the_subtitle(
 
     sign_in(page, live_site, citizen)
     page.goto(f"{live_site}/entries/mine")
+    page.get_by_text("口号检查与报名详情").click()  # folded away until asked for
     expect(page.get_by_text("还没有上传原视频。")).to_be_visible()
     page.get_by_label("上传原视频，自动检查口号字幕").set_input_files(str(clip))
     shot("chosen")

@@ -122,7 +122,9 @@ def test_nothing_user_specific_is_cached(entry, make_user, redis_cached_app, csr
     page = client.get("/leaderboards").get_data(as_text=True)
     assert "王秘密" in page  # the header greets the visitor…
     keys = sorted(k.decode() for k in redis.keys(f"{prefix}*"))
-    assert keys and all(k.startswith(f"{prefix}pub:popularity:v{caching.current_version()}:") for k in keys)
+    version = caching.current_version()
+    assert keys and all(k.startswith((f"{prefix}pub:popularity:v{version}:", f"{prefix}pub:race:v{version}:"))
+                        for k in keys)
     with redis_app.app_context():
         values = [repr(cache.get(k.removeprefix(prefix))) for k in keys]
     # …but the cache holds the masked author only: no visitor, no phone, no hidden nickname.

@@ -40,7 +40,7 @@ def test_check_slogan_refuses_what_is_not_a_video(runner, tmp_path):
     text = tmp_path / "a.mp4"
     text.write_text("hello")
     result = runner.invoke(args=["check-slogan", str(text)])
-    assert (result.exit_code, result.stderr.strip()) == (1, "无法读取这个文件：它不是可以播放的视频（请上传 MP4 或 MOV 原视频）。")
+    assert (result.exit_code, result.stderr.strip()) == (1, "无法读取这个文件：它不是可以播放的视频（请上传手机相册里的原视频，文件名以 .mp4 或 .mov 结尾）。")
     result = runner.invoke(args=["check-slogan", str(make_audio_only(tmp_path / "voice.mp4"))])
     assert (result.exit_code, result.stderr.strip()) == (1, "这个文件里没有视频画面。")
     result = runner.invoke(args=["check-slogan", str(tmp_path / "missing.mp4")])
@@ -62,5 +62,5 @@ def test_check_slogan_as_a_process_has_no_traceback(tmp_path, database_url):
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip() in ("无法读取这个文件：它不是可以播放的视频（请上传 MP4 或 MOV 原视频）。",
+    assert done.stderr.strip() in ("无法读取这个文件：它不是可以播放的视频（请上传手机相册里的原视频，文件名以 .mp4 或 .mov 结尾）。",
                                    "视频文件已损坏或不完整，无法读完（请重新导出或重新上传）。")

@@ -114,11 +114,11 @@ def test_uploads_are_checked_by_their_bytes_size_and_length(client, login, world
     no_size = client.post(f"/entries/{entry.id}/slogan/uploads", json={"size": "1"}, headers=headers)
     assert no_size.get_json() == {"error": "请告诉我们文件大小（size，字节）。"}
     _name, png = upload(client, entry.id, b"\x89PNG\r\n\x1a\n" + b"\0" * 5000, token=token)
-    assert (png.status_code, png.get_json()) == (422, {"error": "只能上传 MP4 或 MOV 格式的原视频。"})
+    assert (png.status_code, png.get_json()) == (422, {"error": "只能上传手机拍摄的原视频（文件名以 .mp4 或 .mov 结尾）。"})
     data = slogan_clip.read_bytes()
     _name, cut = upload(client, entry.id, data[:24] + b"\0" * 3000, token=token)
     assert cut.status_code == 422
-    assert cut.get_json()["error"] in ("无法读取这个文件：它不是可以播放的视频（请上传 MP4 或 MOV 原视频）。",
+    assert cut.get_json()["error"] in ("无法读取这个文件：它不是可以播放的视频（请上传手机相册里的原视频，文件名以 .mp4 或 .mov 结尾）。",
                                        "视频文件已损坏或不完整，无法读完（请重新导出或重新上传）。")
     monkeypatch.setattr(slogan_checks, "MAX_SECONDS", 2)
     _name, long = upload(client, entry.id, data, token=token)

@@ -3,10 +3,13 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest.blueprints.entries.forms import ConfirmForm, EntryForm
-from contest.render.charts import likes_chart_svg, table_rows
+from contest.render.charts import likes_chart, table_rows
 from contest import clock
 from contest.domain import contests, ownership
 from contest.domain.certificates import my_certificates
+from contest.domain.gallery import entry_title, standings_of
+from contest.domain.links import is_video_id
+from contest.integrations.caching import cached_public
 from contest.domain.entries import (
     EntryRequest, can_withdraw, check_own_videos, entries_of, own_entry, withdraw_entry,
 )
@@ -18,6 +21,20 @@ from contest.extensions import db
 from contest.web.limits import entry_limit
 from contest.models import EntryTally
 from contest.web.views_support import author_videos, contest_for_request, enter, page_cursor
+
+
+def picked_video(video_id: str | None):
+    """The signed-in author's video picked from their list (its cover and caption for the form),
+    or None when there is none or Douyin cannot say now (the form then shows the id alone)."""
+    author = author_videos(current_user) if video_id and is_video_id(video_id) else None
+    if author is None:
+        return None
+    try:
+        return author.fetch(video_id)
+    except PlatformError:
+        return None
+    finally:
+        db.session.commit()  # keep a refreshed token, or the mark that it is gone
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -47,7 +64,8 @@ def new_entry():
         problems = [Problem("form", m) for ms in form.errors.values() for m in ms]
     status = 422 if problems else 200
     return render_template("entries/new.html", form=form, contest=contest, problems=problems,
-                           phase=contests.phase(contest, clock.now()),
+                           phase=contests.phase(contest, clock.now()), picked=picked_video(form.video_id.data),
+                           title_of=entry_title,
                            can_pick=author_videos(current_user, scope=LIST_SCOPE) is not None), status
 
 
@@ -77,6 +95,8 @@ def my_entries():
     contest = contest_for_request()
     entries = entries_of(current_user, contest)
     return render_template("entries/mine.html", contest=contest, entries=entries, form=ConfirmForm(),
+                           standings=standings_of(contest, [e.id for e in entries], cache=cached_public),
+                           title_of=entry_title,
                            withdrawable={e.id for e in entries if can_withdraw(e, current_user)},
                            slogan_checks=latest_checks(entries), certificates=my_certificates(current_user))
 
@@ -105,5 +125,5 @@ def entry_likes(entry_id: int):
     closes_at = entry.contest.closes_at
     return render_template("entries/likes.html", entry=entry, contest=entry.contest,
                            tally=db.session.get(EntryTally, entry.id),
-                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           chart=likes_chart(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))

@@ -15,7 +15,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 
 from contest.blueprints.organiser import bp
-from contest.render.charts import bar_chart_svg
+from contest.render.charts import bar_chart, lines_chart
 from contest import clock
 from contest.domain import audit, slogan_checks
 from contest.domain.accounts import find_by_phone
@@ -106,17 +106,12 @@ def audit_trail():
 def dashboard():
     contest = contest_for_request()
     numbers = dashboard_numbers(contest, now=clock.now(), area_keys=area_scope(_current()))
-    days = [(f"{d.month}月{d.day}日", n) for d, n in numbers.per_day]
-    busiest = max(numbers.per_day, key=lambda item: item[1]) if numbers.per_day else None
-    day_desc = (f"{days[0][0]}至{days[-1][0]}共 {numbers.total} 件作品"
-                + (f"；最多的一天是 {busiest[0].month}月{busiest[0].day}日（{busiest[1]} 件）。" if busiest and busiest[1] else "。"))
     charts = {
-        "day": bar_chart_svg(days, title="每日报名作品数（北京时间）", chart_id="chart-day", horizontal=False,
-                             desc=day_desc),
-        "theme": bar_chart_svg([(t.name, n) for t, n in numbers.per_theme], title="各主题作品数", chart_id="chart-theme"),
-        "area": bar_chart_svg([(a.name, n) for a, n in numbers.per_area], title="各区县作品数", chart_id="chart-area"),
-        "status": bar_chart_svg([(s.label, n) for s, n in numbers.per_status], title="各状态作品数",
-                                chart_id="chart-status"),
+        "day": bar_chart([(f"{d.month}月{d.day}日", n) for d, n in numbers.per_day], horizontal=False),
+        "theme": bar_chart([(t.name, n) for t, n in numbers.per_theme]),
+        "area": bar_chart([(a.name, n) for a, n in numbers.per_area]),
+        "status": bar_chart([(s.label, n) for s, n in numbers.per_status]),
+        "likes": lines_chart({"通过作品的点赞合计": list(numbers.likes_over_time)}),
     }
     return render_template("organiser/dashboard.html", contest=contest, numbers=numbers, charts=charts,
                            days=numbers.per_day, contests=latest_first(), now=clock.now(),

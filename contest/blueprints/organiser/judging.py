@@ -112,7 +112,7 @@ def judging():
     queue = rules.judge_queue(contest, me) if me.role is Role.JUDGE else []
     own = next((p for p in progress.judges if p.judge_id == me.id), None)
     return render_template("organiser/judging.html", contest=contest, queue=queue, mine=mine, own=own,
-                           progress=progress, is_judge=me.role is Role.JUDGE, player=douyin().player_url,
+                           progress=progress, is_judge=me.role is Role.JUDGE,
                            rubric=rules.rubric_for(contest))
 
 

@@ -143,7 +143,8 @@ def _render_review(entry: Entry, form: DecisionForm, *, error: str | None = None
 @reviewers_only
 def queue():
     """The review queue: ``status`` (default pending; ``all``), ``theme``, ``area``,
-    ``flagged=1`` (open like flags), ``page`` (50 a page). Before any contest exists, an admin
+    ``flagged=1`` (open like flags), ``sort`` (``submitted``, ``area``, ``theme``, ``likes``; ``-`` first
+    reverses), ``page`` (50 a page). Before any contest exists, an admin
     is sent to create one."""
     if current_user.role is Role.ADMIN and not request.args.get("contest") \
             and contests.current_contest(clock.now()) is None:
@@ -158,13 +159,17 @@ def queue():
     area = request.args.get("area") if request.args.get("area") in {a.key for a in areas} else None
     flagged = request.args.get("flagged") == "1"
     page = parse_int(request.args.get("page", "1"), low=1, high=999_999) or 1
+    sort = review_rules.queue_order(request.args.get("sort"))
     result = review_rules.review_queue(contest, user=current_user, status=status, theme=theme, area=area,
-                                       flagged=flagged, page=page)
+                                       flagged=flagged, page=page, sort=sort)
     filters = {"contest": contest.slug, "status": status.value if status else "all", "theme": theme or "",
-               "area": area or "", "flagged": "1" if flagged else ""}
+               "area": area or "", "flagged": "1" if flagged else "",
+               "sort": "" if sort == review_rules.QUEUE_SORT_DEFAULT else sort}
     return render_template(
         "organiser/queue.html", contest=contest, result=result, areas=areas, filters=filters,
-        statuses=list(EntryStatus), status=status, here=_here(),
+        statuses=list(EntryStatus), status=status, here=_here(), sort=sort,
+        sort_url=lambda key: url_for("organiser.queue", **{k: v for k, v in dict(
+            filters, sort=f"-{key}" if sort == key else key).items() if v}),
         page_url=lambda n: url_for("organiser.queue", **{k: v for k, v in filters.items() if v}, page=n),
         status_url=lambda s: url_for("organiser.queue", **{k: v for k, v in dict(filters, status=s).items() if v}),
     )

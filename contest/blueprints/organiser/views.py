@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from contest.blueprints.organiser import bp
 from contest.blueprints.organiser.forms import DecideFlagForm, RecordLikesForm, TallyCorrectionForm
-from contest.render.charts import likes_chart_svg, table_rows
+from contest.render.charts import likes_chart, table_rows
 from contest import clock
 from contest.domain import flags as flag_rules
 from contest.domain.errors import Conflict, DomainError, NotFound
@@ -63,7 +63,7 @@ def _render_entry_likes(entry: Entry, form: RecordLikesForm, status: int = 200):
     return render_template(
         "organiser/entry_likes.html", entry=entry, contest=contest, form=form, flags=flags, people=people,
         readings=table_rows(snapshots, closes_at=contest.closes_at), tally=db.session.get(EntryTally, entry.id),
-        chart=likes_chart_svg(snapshots, closes_at=contest.closes_at), frozen=frozen(contest, clock.now()),
+        chart=likes_chart(snapshots, closes_at=contest.closes_at), frozen=frozen(contest, clock.now()),
         author_linked=account is not None and not account.needs_reauth, here=_here(),
         evidence_limit=size_label(evidence_store().max_bytes), corrections=corrections,
     ), status

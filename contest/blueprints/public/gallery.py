@@ -7,29 +7,35 @@ import io
 from dataclasses import asdict
 
 import segno
-from flask import make_response, render_template, request, url_for
+from flask import current_app, make_response, render_template, request, url_for
 
 from contest.blueprints.public import bp
 from contest.integrations.caching import cached_public
-from contest.render.charts import likes_chart_svg, table_rows
+from contest.render.charts import bar_chart, likes_chart, table_rows
+from contest import clock
 from contest.domain import gallery
+from contest.domain.leaderboards import popularity_board
+from contest.render.poster import Poster, poster_png
 from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
 from contest.web.errors import error_response
 from contest.web.views_support import contest_for_request, douyin, public_page, showing
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
+POSTER_MAX_AGE = 600  # the poster shows likes, read every few minutes; browsers revalidate with its ETag after
 SORT_OPTIONS = [{"key": key, "name": name} for key, name in gallery.SORTS.items()]
 
 
 @bp.get("/gallery", endpoint="gallery")
 @public_page
 def gallery_index():
-    """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the reason."""
+    """Approved entries, 20 a page: ``?theme=&area=&q=&sort=new|likes&page=``; bad values → 400 with the
+    reason. ``q`` may be a pasted Douyin link or share text (searched as its video id)."""
     contest = contest_for_request()
     args = request.args
     try:
-        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"), q=args.get("q"),
+        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"),
+                                          q=gallery.search_term(args.get("q"), douyin()),
                                           page=args.get("page"), sort=args.get("sort"))
     except DomainError as exc:
         return _gallery_page(contest, gallery.gallery_filters(contest), None, error=exc.message), 400
@@ -71,7 +77,7 @@ def entry(entry_id: int):
                            correction=correction_in_force(item), player=douyin().player_url(item.video_id), share_url=url,
                            douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),
-                           chart=likes_chart_svg(snapshots, closes_at=closes_at),
+                           chart=likes_chart(snapshots, closes_at=closes_at),
                            readings=table_rows(snapshots, closes_at=closes_at))
 
 
@@ -85,6 +91,46 @@ def entry_qr(entry_id: int):
     response.cache_control.max_age = QR_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/gallery/<int:entry_id>/poster.png")
+def entry_poster(entry_id: int):
+    """The entry's share poster (拉票海报, :mod:`contest.render.poster`): its title, author, likes or
+    place on the overall board, the contest's name and slogan, a QR code of the entry page. Rendered
+    once per version of the public data (the public cache), kept by browsers and proxies for
+    :data:`POSTER_MAX_AGE` seconds, then revalidated by its ``ETag``."""
+    item = gallery.public_entry(entry_id)
+    url = share_url(item.id)
+
+    def render() -> bytes:
+        card = gallery.entry_card(item)
+        contest = item.contest
+        board = popularity_board(contest, theme=None, limit=contest.popularity_award_size, now=clock.now(),
+                                 cache=cached_public)
+        place = next((row.rank for row in board.rows if row.entry_id == item.id), None)
+        poster = Poster(title=card.title, author=card.author, theme=card.theme, area=card.area, likes=card.likes,
+                        place=place, contest=contest.name, slogan=contest.slogan, url=url)
+        config = current_app.config
+        return poster_png(poster, font_path=config["CONTEST_CJK_FONT"], font_index=config["CONTEST_CJK_FONT_INDEX"])
+
+    response = make_response(cached_public("poster", render, entry=item.id, url=url))
+    response.content_type = "image/png"
+    response.headers["Content-Disposition"] = f'inline; filename="poster-{item.id}.png"'
+    response.cache_control.public = True
+    response.cache_control.max_age = POSTER_MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/areas", endpoint="areas")
+@public_page
+def areas():
+    """县区擂台: every county and district compared (entries, approved, likes, its leading entry),
+    most likes first, with a chart of the likes."""
+    contest = contest_for_request()
+    standings = cached_public("areas", lambda: gallery.area_standings(contest), contest=contest.slug)
+    return render_template("public/areas.html", contest=contest, standings=standings,
+                           chart=bar_chart([(a.name, a.likes) for a in standings], unit="赞"))
 
 
 @bp.get("/areas/<key>")

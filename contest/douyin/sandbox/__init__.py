@@ -52,7 +52,9 @@ Behaviour worth knowing
   ``auto_consent=<open_id>`` consents at once with every asked scope.
 * The sandbox clock is real time plus an offset (it keeps ticking after ``/__sandbox__/clock``).
 * A video created with ``"curve": true`` has likes on its own deterministic curve of the sandbox
-  clock (:func:`state.curve_likes`) until counts are set for it.
+  clock (:func:`state.curve_likes`: an early burst and a long tail, in full swing from the moment
+  the curve was switched on, and for one video in 4,096 a night of bought likes) until counts are
+  set for it.
 * A new video's ``digg_count`` (etc.) is its baseline, in effect at every time; counts given later
   (upsert of an existing video, or ``/stats`` without ``at``) take effect from the sandbox's now.
 * video_list's ``cursor`` is an offset; ``count`` is clamped to 1..20. Newest first.

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -139,22 +140,80 @@ def sec_uid_for(open_id: str) -> str:
     return "MS4wLjABAAAA" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def curve_likes(video_id: str, t: float) -> int:
-    """A demo video's likes at time ``t`` on its own deterministic curve: ``scale · hours^0.7`` since it
-    was published (the top 32 bits of its id), so it keeps growing, fast at first. The scale comes
-    from the id: one video in seven goes viral (scale 120–219, about 10,000 likes after two weeks),
-    the rest are modest (8–31, a few hundred to about 1,500)."""
-    hours = max(0.0, (t - (int(video_id) >> 32)) / 3600)
+# The demo's like curves (curve_likes). Organic likes: an early burst that saturates in about two
+# days plus a long tail (hours^0.7). From the moment a curve is switched on (``since``: the demo is
+# seeded), the contest is in full swing: likes come at LIVE_RATE of a video's size an hour, each
+# video at its own pace (LIVE_PACE), slowing over LIVE_DAYS, so that the leaders visibly move and
+# sometimes overtake one another. One video in SURGE_EVERY buys likes one night: they arrive between
+# 01:00 and 04:00 Beijing time, come without plays (what the bought-likes flags look for), and outnumber
+# its organic likes several times.
+BURST_HOURS = 18.0       # the early burst: 1 − e^(−h/18) of BURST_SIZE
+BURST_SIZE = 40.0
+TAIL_POWER = 0.7
+LIVE_RATE = 0.045        # of a video's likes, an hour, when the demo starts
+LIVE_DAYS = 2.0          # the pace falls to 1/e after this many days
+LIVE_PACE = (0.8, 1.5)   # a video's own pace: this range, from its id
+SURGE_EVERY = 4096       # a video whose id's low 12 bits are SURGE_TAG (the demo's video 13) buys likes
+SURGE_TAG = 0x00D
+SURGE_AFTER = 36 * 3600  # the first night at least this long after it was published
+SURGE_FOLD = 6           # bought likes: this many times its organic likes at that night, plus SURGE_EXTRA
+SURGE_EXTRA = 2000
+BEIJING = 8 * 3600
+
+
+def _scale(video_id: str) -> int:
+    """One video in seven goes viral (scale 120–219, 12,000–22,000 likes after two weeks); the rest
+    are modest (8–31, a few hundred to about 3,000)."""
     bits = _bits("curve", video_id)
-    scale = 120 + bits % 100 if bits % 7 == 0 else 8 + bits % 24
-    return int(scale * hours ** 0.7)
+    return 120 + bits % 100 if bits % 7 == 0 else 8 + bits % 24
 
 
-def curve_stats(video_id: str, t: float) -> dict:
-    """Every statistic of a curved video at ``t``, in organic proportions to its likes."""
-    likes = curve_likes(video_id, t)
-    return {"digg_count": likes, "comment_count": likes // 9, "share_count": likes // 25,
-            "play_count": likes * 11 + (40 if likes else 0)}
+def organic_likes(video_id: str, t: float) -> float:
+    """Likes from viewers, ``t`` seconds since the epoch: the early burst and the long tail."""
+    hours = max(0.0, (t - (int(video_id) >> 32)) / 3600)
+    return _scale(video_id) * (BURST_SIZE * (1 - math.exp(-hours / BURST_HOURS)) + hours ** TAIL_POWER)
+
+
+def surge_window(video_id: str) -> tuple[float, float] | None:
+    """When a buying video's bought likes arrive (01:00–04:00 Beijing time of its night), else None."""
+    if int(video_id) & (SURGE_EVERY - 1) != SURGE_TAG:
+        return None
+    after = (int(video_id) >> 32) + SURGE_AFTER
+    midnight = (after + BEIJING) // 86400 * 86400 - BEIJING + 86400  # the next Beijing midnight
+    return midnight + 3600, midnight + 4 * 3600
+
+
+def bought_likes(video_id: str, t: float) -> int:
+    window = surge_window(video_id)
+    if window is None or t <= window[0]:
+        return 0
+    total = SURGE_FOLD * organic_likes(video_id, window[0]) + SURGE_EXTRA
+    return int(total * min(1.0, (t - window[0]) / (window[1] - window[0])))
+
+
+def live_likes(video_id: str, t: float, since: float | None) -> float:
+    """The likes of the demo's full swing since ``since`` (none before it, or without it)."""
+    if since is None or t <= since:
+        return 0.0
+    low, high = LIVE_PACE
+    pace = low + (high - low) * (_bits("pace", video_id) % 1000) / 999
+    days = LIVE_DAYS * 86400
+    return organic_likes(video_id, since) * LIVE_RATE * 24 * LIVE_DAYS * pace * (1 - math.exp(-(t - since) / days))
+
+
+def curve_likes(video_id: str, t: float, since: float | None = None) -> int:
+    """A demo video's likes at sandbox time ``t`` on its own deterministic curve (the constants
+    above): organic, bought (one video in :data:`SURGE_EVERY`) and, from ``since``, live."""
+    return int(organic_likes(video_id, t) + live_likes(video_id, t, since)) + bought_likes(video_id, t)
+
+
+def curve_stats(video_id: str, t: float, since: float | None = None) -> dict:
+    """Every statistic of a curved video at ``t``, in organic proportions to its likes (bought
+    likes come with no comments, shares or plays)."""
+    likes = curve_likes(video_id, t, since)
+    viewed = likes - bought_likes(video_id, t)
+    return {"digg_count": likes, "comment_count": viewed // 9, "share_count": viewed // 25,
+            "play_count": viewed * 11 + (40 if viewed else 0)}
 
 
 def stats_at(video: dict, t: float) -> dict:
@@ -162,7 +221,7 @@ def stats_at(video: dict, t: float) -> dict:
     until counts are set explicitly, then the latest series entry with ``at <= t``."""
     curve_until = video.get("curve_until", 0)
     if video.get("curve") and (curve_until is None or t < curve_until):
-        return curve_stats(video["video_id"], t)
+        return curve_stats(video["video_id"], t, video.get("curve_since"))
     current = {field: 0 for field in STAT_FIELDS}
     for at, counts in video["series"]:
         if at > t:
@@ -480,7 +539,7 @@ class World:
                     "series": [[0, baseline]], "seed_key": None,
                 }
                 if curve:
-                    video.update(curve=True, curve_until=None)
+                    video.update(curve=True, curve_until=None, curve_since=now)
             else:
                 if open_id is not None:
                     if open_id not in d["users"]:
@@ -491,7 +550,9 @@ class World:
                     if value is not None:
                         video[key] = value
                 if curve is not None:
-                    video.update(curve=curve, curve_until=None)
+                    # A curve switched on again keeps the moment it first was (the demo's
+                    # seed-demo runs again): its likes never step back.
+                    video.update(curve=curve, curve_until=None, curve_since=video.get("curve_since") or now)
                 if counts:
                     self._add_stats(video, counts, now)
             return self.video_dump(video, self.now())
