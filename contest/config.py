@@ -6,6 +6,7 @@ with the environment it should read (``os.environ`` unless a test passes its own
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -14,11 +15,18 @@ from limits import parse_many
 DEFAULT_OPEN_BASE = "https://open.douyin.com"
 DEFAULT_SHORTLINK_BASE = "https://v.douyin.com"
 DEFAULT_SHARE_BASE = "https://www.iesdouyin.com"
+DEFAULT_JX_BASE = "https://jx.douyin.com"
 
 # Where the sandbox serves each base, below CONTEST_DOUYIN_SANDBOX_URL.
 SANDBOX_OPEN_PATH = "/open"
 SANDBOX_SHORTLINK_PATH = "/v"
 SANDBOX_SHARE_PATH = "/iesdouyin"
+SANDBOX_JX_PATH = "/jx"
+
+# The OAuth scopes asked: required (`scope`, every app has them; the user cannot untick them) and
+# optional (`optionalScope`, the user may untick them). docs/douyin.md, "Scopes".
+DEFAULT_DOUYIN_SCOPES = "user_info,video.data.bind"
+DEFAULT_DOUYIN_OPTIONAL_SCOPES = "video.list.bind"
 
 # The sandbox's registered demo application (development settings only).
 SANDBOX_CLIENT_KEY = "awdemo0000sandbox"
@@ -60,6 +68,26 @@ def _limit(env: Mapping[str, str], name: str, default: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"{name} is not a rate limit such as 10/minute: {value!r}") from exc
     return value
+
+
+def _scopes(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    value = env.get(name)
+    value = default if value is None else value
+    scopes = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+    if any(not re.fullmatch(r"[A-Za-z0-9_.]{1,64}", s) for s in scopes):
+        raise ConfigError(f"{name} must be comma-separated scope names such as user_info,video.data.bind")
+    return scopes
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    value = (env.get(name) or "").strip()
+    try:
+        share = float(value) if value else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number between 0 and 1: {value!r}") from exc
+    if not 0 < share <= 1:
+        raise ConfigError(f"{name} must be above 0 and at most 1: {value!r}")
+    return share
 
 
 def log_settings(env: Mapping[str, str]) -> tuple[str, str]:
@@ -107,11 +135,19 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         open_base = sandbox + SANDBOX_OPEN_PATH
         short_base = sandbox + SANDBOX_SHORTLINK_PATH
         share_base = sandbox + SANDBOX_SHARE_PATH
+        jx_base = sandbox + SANDBOX_JX_PATH
     else:
         open_base, short_base, share_base = DEFAULT_OPEN_BASE, DEFAULT_SHORTLINK_BASE, DEFAULT_SHARE_BASE
+        jx_base = DEFAULT_JX_BASE
     open_base = (get("CONTEST_DOUYIN_OPEN_BASE") or open_base).rstrip("/")
     short_base = (get("CONTEST_DOUYIN_SHORTLINK_BASE") or short_base).rstrip("/")
     share_base = (get("CONTEST_DOUYIN_SHARE_BASE") or share_base).rstrip("/")
+    jx_base = (get("CONTEST_DOUYIN_JX_BASE") or jx_base).rstrip("/")
+    scopes = _scopes(env, "CONTEST_DOUYIN_SCOPES", DEFAULT_DOUYIN_SCOPES)
+    if not scopes:
+        raise ConfigError("CONTEST_DOUYIN_SCOPES must name at least one scope")
+    optional_scopes = tuple(s for s in _scopes(env, "CONTEST_DOUYIN_OPTIONAL_SCOPES", DEFAULT_DOUYIN_OPTIONAL_SCOPES)
+                            if s not in scopes)
 
     token_keys = [k.strip() for k in (get("CONTEST_TOKEN_KEYS") or "").split(",") if k.strip()]
     if not token_keys and production:
@@ -195,6 +231,12 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_DOUYIN_OPEN_BASE": open_base,
         "CONTEST_DOUYIN_SHORTLINK_BASE": short_base,
         "CONTEST_DOUYIN_SHARE_BASE": share_base,
+        "CONTEST_DOUYIN_JX_BASE": jx_base,
+        "CONTEST_DOUYIN_SCOPES": scopes,
+        "CONTEST_DOUYIN_OPTIONAL_SCOPES": optional_scopes,
+        # Platform health (docs/douyin.md): a sweep in which more than this share of authors failed
+        # raises the alarm (staff dashboard banner, one SMS to the admins per incident).
+        "CONTEST_PLATFORM_ALARM_ERROR_SHARE": _share(env, "CONTEST_PLATFORM_ALARM_ERROR_SHARE", 0.2),
         "CONTEST_DOUYIN_TIMEOUT": float(get("CONTEST_DOUYIN_TIMEOUT") or 5),
         "CONTEST_DOUYIN_CLIENT_KEY": get("CONTEST_DOUYIN_CLIENT_KEY")
         or (SANDBOX_CLIENT_KEY if sandbox else ""),

@@ -77,3 +77,29 @@ def test_security_headers_and_cookie_name(client, make_contest):
     client.get("/accounts/login")
     assert client.get_cookie("zzcontest_session") is not None
     assert client.get_cookie("session") is None
+
+
+@pytest.mark.parametrize(("env", "required", "optional"), [
+    ({}, ("user_info", "video.data.bind"), ("video.list.bind",)),
+    ({"CONTEST_DOUYIN_SCOPES": "user_info", "CONTEST_DOUYIN_OPTIONAL_SCOPES": "video.list.bind, video.data.bind"},
+     ("user_info",), ("video.list.bind", "video.data.bind")),
+    ({"CONTEST_DOUYIN_OPTIONAL_SCOPES": ""}, ("user_info", "video.data.bind"), ()),
+    ({"CONTEST_DOUYIN_OPTIONAL_SCOPES": "user_info,video.list.bind"}, ("user_info", "video.data.bind"),
+     ("video.list.bind",)),  # a scope already required is not asked twice
+])
+def test_douyin_scopes(tmp_path, env, required, optional):
+    config = load_config(env, str(tmp_path))
+    assert (config["CONTEST_DOUYIN_SCOPES"], config["CONTEST_DOUYIN_OPTIONAL_SCOPES"]) == (required, optional)
+
+
+@pytest.mark.parametrize("env", [{"CONTEST_DOUYIN_SCOPES": ""}, {"CONTEST_DOUYIN_SCOPES": "user info"},
+                                 {"CONTEST_DOUYIN_OPTIONAL_SCOPES": "video/list"}])
+def test_bad_douyin_scopes_stop_the_start(tmp_path, env):
+    with pytest.raises(ConfigError, match="CONTEST_DOUYIN_"):
+        load_config(env, str(tmp_path))
+
+
+def test_the_jx_base_follows_the_sandbox(tmp_path):
+    assert load_config({}, str(tmp_path))["CONTEST_DOUYIN_JX_BASE"] == "https://jx.douyin.com"
+    sandbox = load_config({"CONTEST_DOUYIN_SANDBOX_URL": "http://127.0.0.1:5001/"}, str(tmp_path))
+    assert sandbox["CONTEST_DOUYIN_JX_BASE"] == "http://127.0.0.1:5001/jx"

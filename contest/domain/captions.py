@@ -1,4 +1,4 @@
-"""Caption checks (DOUYIN.md §5): find hashtags and mentions exactly as Douyin writes them.
+"""Caption checks (docs/douyin.md, "Captions"): find hashtags and mentions exactly as Douyin writes them.
 
 A token runs from ``#`` or ``@`` to the next whitespace, ``#``, ``@`` or punctuation
 mark (Chinese or Western; any Unicode punctuation, symbol, separator or control

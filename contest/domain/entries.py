@@ -29,12 +29,20 @@ NOT_OWNER = Problem("not_owner", "这个视频不是你绑定的抖音账号发�
 NOT_PUBLIC = Problem("not_public", "这个视频目前是私密的。请在抖音把它设为公开，再来报名。")
 
 
+def not_public(visibility: str) -> Problem:
+    """Why a video that is not public cannot be entered (its status, as :attr:`Video.visibility` says it)."""
+    if visibility in ("", "私密"):
+        return NOT_PUBLIC
+    return Problem("not_public", f"这个视频目前是“{visibility}”状态，只有公开的视频才能报名。"
+                                 "请在抖音把它设为公开（审核中的视频请等审核通过），再来报名。")
+
+
 class DouyinGateway(Protocol):
     """What the entry rules need from Douyin (implemented by ``contest.douyin.gateway.DouyinGateway``)."""
 
     share_base: str
 
-    def resolve_short_link(self, code: str) -> str | None: ...
+    def resolve_short_link(self, code: str, host: str | None = None) -> str | None: ...
 
     def embed_info(self, video_id: str): ...
 
@@ -68,8 +76,8 @@ class OwnerVideos(Protocol):
     """The signed-in author's own videos on the platform (``video_data`` with their token)."""
 
     def fetch(self, video_id: str):
-        """The platform's video (``title``, ``create_time``; 0 means private), or None when
-        it is not this author's (or deleted). Raises :class:`PlatformError`."""
+        """The platform's video (``title``, ``create_time``, ``public`` and ``visibility``), or None
+        when it is not this author's (or deleted). Raises :class:`PlatformError`."""
 
 
 def _window_text(contest: Contest) -> str:
@@ -112,9 +120,9 @@ def _apply_platform_video(result: Preflight, contest: Contest, video) -> None:
     """The facts of the author's own video as the platform gives them (``create_time`` 0: private)."""
     result.fact_sources["owner"] = "platform"
     result.cover = clean_cover(video.cover)
-    if int(video.create_time) == 0:
-        result.problems.append(NOT_PUBLIC)
-    else:
+    if not video.public:
+        result.problems.append(not_public(video.visibility))
+    if int(video.create_time) != 0:
         _check_published(result, contest, datetime.fromtimestamp(int(video.create_time), clock.UTC), "platform")
     _check_caption(result, contest, video.title, "platform")
 
@@ -164,7 +172,7 @@ def _embed_facts(result: Preflight, contest: Contest, douyin: DouyinGateway) -> 
 def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: datetime,
               user: User | None = None, verifier: OwnerVideos | None = None,
               video_id: str | None = None) -> Preflight:
-    """Run every automatic check on pasted share text or a link (DOUYIN.md §2, §5), or on
+    """Run every automatic check on pasted share text or a link (docs/douyin.md), or on
     a ``video_id`` picked from the author's own list.
 
     Stops at the first problem that leaves no video id. With a ``verifier`` (the
@@ -179,8 +187,9 @@ def preflight(text: str, contest: Contest, *, douyin: DouyinGateway, now: dateti
     except links.LinkProblem as exc:
         result.problems.append(exc.problem)
         return result
-    except PlatformError:
-        result.problems.append(PLATFORM_ERROR)
+    except PlatformError as exc:
+        # A short link Douyin would not resolve for us (risk control) says so: never "expired".
+        result.problems.append(Problem(PLATFORM_ERROR.code, exc.message) if exc.kind == "blocked" else PLATFORM_ERROR)
         return result
 
     if verifier is None or not _platform_facts(result, contest, verifier):

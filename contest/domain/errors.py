@@ -45,16 +45,19 @@ class Refused(DomainError):
 
 class PlatformError(Exception):
     """Douyin failed or refused. ``message`` is for the user; ``code`` is the platform's error
-    code (or the HTTP status) and ``kind`` how the call failed (timeout, platform, …), as the
-    integration that translated the failure reported them (None when unknown)."""
+    code (or the HTTP status), ``kind`` how the call failed (timeout, platform, …) and ``logid``
+    the answer's log id (Douyin support asks for it), as the integration that translated the
+    failure reported them (None when unknown)."""
 
     message = "暂时无法连接抖音，请稍后再试。"
 
-    def __init__(self, message: str | None = None, *, code: int | None = None, kind: str | None = None):
+    def __init__(self, message: str | None = None, *, code: int | None = None, kind: str | None = None,
+                 logid: str | None = None):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code
         self.kind = kind
+        self.logid = logid
 
 
 class VideoGoneError(PlatformError):
@@ -66,6 +69,29 @@ class AuthorizationLost(PlatformError):
     they must authorise again. The entry keeps its last known data."""
 
     message = "抖音授权已失效，请重新授权。"
+
+
+class TokenRejected(AuthorizationLost):
+    """The access token itself was refused (invalid or expired, also right after the user revoked
+    the authorisation in the Douyin app): a refresh decides whether the grant still works."""
+
+
+class RateLimited(PlatformError):
+    """Douyin said the calls come too fast (after the retries at a slower pace)."""
+
+
+class QuotaExhausted(PlatformError):
+    """The site's call quota with Douyin is used up: nobody's fault; try again later."""
+
+
+class CapabilityUnavailable(PlatformError):
+    """Douyin retired or withheld a capability from the site's application (the organisers'
+    matter): fall back where there is a way (paste a link), and alert the organisers."""
+
+
+class RenewalUnavailable(PlatformError):
+    """A refresh token cannot be renewed (the application lacks the renew permission, or the five
+    renewals are used up); it keeps working until it expires."""
 
 
 class Forbidden(DomainError):

@@ -130,7 +130,8 @@ def _ranked(contest: Contest, theme: ContestTheme | None, limit: int | None, *co
         sa.select(*columns)
         .select_from(Entry)
         .outerjoin(EntryTally, EntryTally.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED)
+        # An entry whose video is not public does not count meanwhile (contest.domain.visibility).
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.APPROVED, EntryTally.paused_at.is_(None))
         .order_by(likes.desc(), no_reading_last, EntryTally.reached_at, Entry.submitted_at, Entry.id)
     )
     if theme is not None:
@@ -148,7 +149,8 @@ def standings(contest: Contest, *, theme: ContestTheme | None = None, limit: int
     """The popularity ranking of approved entries, best first, in one query.
 
     Tally: the likes of each entry's last snapshot at or before the close (no reading
-    yet: 0). **Ties**: equal tallies rank by who reached that count first (the
+    yet: 0); an entry whose video is not public at the moment is left out
+    (:mod:`contest.domain.visibility`). **Ties**: equal tallies rank by who reached that count first (the
     earliest counted snapshot with at least that many likes), then by earlier
     submission, then by entry id. Equal tallies still get distinct ranks (1, 2, 3…),
     because the tie rule decides between them. A tally corrected after the close counts

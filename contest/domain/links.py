@@ -1,4 +1,4 @@
-"""Links citizens paste (DOUYIN.md §2): find the URL, classify it, get the video id.
+"""Links citizens paste (docs/douyin.md, "Links citizens paste"): find the URL, classify it, get the video id.
 
 Nothing here touches the network itself. The pasted URL is only ever *parsed*: the one
 request we may make for it (resolving a short link) is built by the Douyin client
@@ -15,7 +15,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from contest.domain.errors import Problem
-from contest.linkgrammar import DOUYIN_HOSTS, LIVE_HOSTS, SHORT_CODE, SHORT_HOST
+from contest.linkgrammar import DOUYIN_HOSTS, LIVE_HOSTS, MAX_SHORT_HOPS, SHORT_CODE, SHORT_HOSTS  # noqa: F401 (MAX_SHORT_HOPS: re-exported)
 
 _PATH = re.compile(r"^/(?:share/|m/)?(video|note|user|slides)/([^/]+)/?$")
 _VIDEO_ID = re.compile(r"[0-9]{1,20}")
@@ -29,11 +29,13 @@ _TRAILING = ".,;:!?)]}>'\""
 
 @dataclass(frozen=True)
 class Link:
-    """What a link points at. ``kind`` is one of video, short, note, user, live, home."""
+    """What a link points at. ``kind`` is one of video, short, note, user, live, home; a short
+    link also names its ``short_host`` (v.douyin.com or jx.douyin.com)."""
 
     kind: str
     video_id: str | None = None
     short_code: str | None = None
+    short_host: str | None = None
 
 
 class LinkProblem(Exception):
@@ -118,27 +120,35 @@ def parse_url(url: str) -> Link:
         raise LinkProblem(*NOT_DOUYIN)
     if host in LIVE_HOSTS:
         return Link("live")
-    if host == SHORT_HOST:
-        match = SHORT_CODE.match(parts.path)
-        if not match:
-            raise LinkProblem(*LINK_EXPIRED)
-        return Link("short", short_code=match.group(1))
+    if host in SHORT_HOSTS:
+        return _short(host, parts)
     return _classify_path(parts)
+
+
+def _short(host: str, parts) -> Link:
+    match = SHORT_CODE.match(parts.path)
+    if not match:
+        raise LinkProblem(*LINK_EXPIRED)
+    return Link("short", short_code=match.group(1), short_host=host)
 
 
 def parse_redirect(location: str, share_base: str) -> Link:
     """Classify the ``Location`` a short link answered with (never followed).
 
-    ``https://www.douyin.com/`` with no id means the code expired. A location on
-    any host but Douyin's (or the configured share base) is refused.
+    ``https://www.douyin.com/`` with no id means the code expired. Another short link (a
+    jx.douyin.com code redirects through v.douyin.com) is ``kind="short"``: the caller resolves
+    it in turn, from its code and the configured base. A location on any host but Douyin's (or
+    the configured share base) is refused.
     """
     if share_base and location.startswith(share_base.rstrip("/") + "/"):
         location = "https://www.iesdouyin.com" + location[len(share_base.rstrip("/")):]
     host, parts = _host(location)
-    if host is None or host not in DOUYIN_HOSTS - {SHORT_HOST}:
+    if host is None or host not in DOUYIN_HOSTS:
         raise LinkProblem(*LEFT_DOUYIN)
     if host in LIVE_HOSTS:
         return Link("live")
+    if host in SHORT_HOSTS:
+        return _short(host, parts)
     link = _classify_path(parts)
     if link.kind == "home":
         raise LinkProblem(*LINK_EXPIRED)
@@ -157,19 +167,23 @@ class ShortLinks(Protocol):
 
     share_base: str
 
-    def resolve_short_link(self, code: str) -> str | None: ...
+    def resolve_short_link(self, code: str, host: str | None = None) -> str | None: ...
 
 
 def video_id_in(text: str, douyin: ShortLinks) -> str:
     """The video id behind pasted share text or a link: long links are read as they are, a short
     link is resolved through ``douyin`` (the request is built from the short code alone, never
-    from the pasted URL). Raises :class:`LinkProblem`, or the gateway's ``PlatformError``."""
+    from the pasted URL). A short link may redirect to another (jx.douyin.com → v.douyin.com): at
+    most :data:`MAX_SHORT_HOPS` of them are resolved. Raises :class:`LinkProblem`, or the
+    gateway's ``PlatformError``."""
     url = find_url(text)
     if url is None:
         raise LinkProblem(*NO_LINK)
     link = parse_url(url)
-    if link.kind == "short":
-        location = douyin.resolve_short_link(link.short_code)
+    for _ in range(MAX_SHORT_HOPS):
+        if link.kind != "short":
+            break
+        location = douyin.resolve_short_link(link.short_code, link.short_host)
         if not location:
             raise LinkProblem(*LINK_EXPIRED)
         link = parse_redirect(location, douyin.share_base)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
-from contest.models import Entry, User
+from contest.models import Entry, Role, User
 from contest.models.notification import Notification
 
 INBOX_LIMIT = 100
@@ -70,11 +70,29 @@ def closed_for_author_message(entry: Entry) -> tuple[str, str, str]:
 def tell_entrant(entry: Entry, *, kind: str, title: str, body: str, now: datetime) -> Notification:
     """Put a message in the entrant's inbox, asking for it to be texted to their phone when
     they confirmed one (the SMS integration sends it after the commit). The caller commits."""
-    user = entry.user
+    return tell_user(entry.user, kind=kind, title=title, body=body, now=now, entry=entry)
+
+
+def tell_user(user: User, *, kind: str, title: str, body: str, now: datetime,
+              entry: Entry | None = None) -> Notification:
+    """:func:`tell_entrant` for any user: the inbox, and a text to a confirmed phone."""
     note = to_inbox(user, kind=kind, title=title, body=body, now=now, entry=entry)
     if user.phone and user.phone_verified_at:
         note.text_to = user.phone
     return note
+
+
+def tell_admins(*, kind: str, title: str, body: str, now: datetime) -> list[Notification]:
+    """Put a message in every active admin's inbox and ask for it to be texted to their phone
+    (staff accounts are created by phone). The caller commits."""
+    notes = []
+    for admin in db.session.scalars(sa.select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+                                    .order_by(User.id)):
+        note = to_inbox(admin, kind=kind, title=title, body=body, now=now)
+        if admin.phone:
+            note.text_to = admin.phone
+        notes.append(note)
+    return notes
 
 
 def unread_count(user: User) -> int:

@@ -3,7 +3,7 @@
 Proof
 -----
 * ``platform``: ``video_data`` with the entrant's own Douyin token returned the video
-  (DOUYIN.md §1). This happens when a Douyin-linked citizen enters or picks a video, and
+  (docs/douyin.md, "The only reliable source"). This happens when a Douyin-linked citizen enters or picks a video, and
   when a citizen who entered with a phone account links Douyin later
   (:func:`verify_own_entries`, run by the OAuth callback): their unproven entries of their
   own videos become proven and keep their place (id, submission time, status).

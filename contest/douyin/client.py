@@ -6,12 +6,13 @@ failure (timeouts, 5xx, HTML where JSON was due, platform error codes) to
 :class:`DouyinError` with the platform's code kept.
 
 Open Platform calls made with a user's token (OAuth and the video endpoints,
-DOUYIN.md §3–4) all go through :meth:`DouyinClient._call`, which unwraps the
-``{"data": {..., "error_code"}, "extra": {...}}`` envelope, maps error codes with
-:data:`contest.douyin.errors.ERRORS` to the client's error classes, and retries transient failures
-(timeouts, network errors, 5xx, :data:`RETRY_CODES`) with exponential back-off and
-full jitter. Authorisation errors, malformed answers and other codes are never
-retried.
+docs/douyin.md) all go through :meth:`DouyinClient._call`, which unwraps both envelopes
+(``{"data": {..., "error_code"}, "extra": {..., "logid"}}`` and the newer
+``{"err_no", "err_msg", "log_id", "data"}``; any non-zero code among them is an error, whatever
+the others say), maps error codes with :data:`contest.douyin.errors.ERRORS` to the client's error
+classes (keeping the log id), and retries transient failures (timeouts, network errors, 5xx,
+:data:`RETRY_CODES`) with exponential back-off and full jitter. Authorisation errors, malformed
+answers and other codes are never retried.
 
 Tokens, authorization codes and the client secret travel only in form bodies and
 headers, never in a URL, and are never logged (urllib3 logs request lines, so a
@@ -23,37 +24,51 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
 
-from contest.douyin.errors import (  # noqa: F401 (ERRORS, AccountUnavailable, ApiOffline, RateLimited: re-exported)
+from contest.douyin.errors import (  # noqa: F401 (the error classes and ERRORS: re-exported)
     ERRORS,
+    AccessTokenRejected,
     AccountUnavailable,
     ApiOffline,
+    AppNotPermitted,
     DouyinAuthError,
     DouyinError,
+    QuotaExhausted,
     RateLimited,
     VideoUnavailable,
     platform_error,
 )
-from contest.linkgrammar import SHORT_CODE
+from contest.linkgrammar import JX_SHORT_HOST, SHORT_CODE, SHORT_HOST
 
 log = logging.getLogger(__name__)
 
-# get_iframe_by_video answers these for a video that is gone, private or banned.
-UNAVAILABLE_CODES = frozenset({10008, 2190001, 28001045, 28001046, 28001047})
+# get_iframe_by_video (whose only parameter is a well-formed id) answers these for a video that is
+# gone, not visible, or whose author is banned. Never a quota or token code (docs/douyin.md).
+UNAVAILABLE_CODES = frozenset({28001007, 2100005, 28001045, 28001046, 28001047})
 
-DEFAULT_SCOPES = ("user_info", "video.list.bind", "video.data.bind")
-# The official embedded player of one video, below the Open Platform base (DOUYIN.md §4:
+# Asked as `scope`: every app has them, and the user cannot untick them. Asked as `optionalScope`:
+# the user may untick them, and an app that lacks the capability is not refused (docs/douyin.md).
+DEFAULT_SCOPES = ("user_info", "video.data.bind")
+DEFAULT_OPTIONAL_SCOPES = ("video.list.bind",)
+# The official embedded player of one video, below the Open Platform base (docs/douyin.md:
 # https://open.douyin.com/player/video?vid=<id>); pages frame it with referrerpolicy="unsafe-url".
 PLAYER_PATH = "/player/video?vid={}&autoplay=0"
 
-# Platform codes worth another try after a pause: busy, risk control, rate too high.
-RETRY_CODES = frozenset({28001005, 28001052, 28003018})
+# Platform codes worth another try after a pause: busy, network error, risk control, rate too high.
+RETRY_CODES = frozenset({28001005, 28001006, 28001052, 28003018})
+# Video statuses that are public (docs/douyin.md): 1 published, 5 public. Everything else
+# (2 不适宜公开, 4 审核中, 6 好友可见, 7 私密, or a code not yet known) is not.
+PUBLIC_STATUSES = frozenset({1, 5})
+STATUS_LABELS = {2: "不适宜公开", 4: "审核中", 6: "好友可见", 7: "私密"}
+_SHARE_VIDEO = re.compile(r"^https?://[^/?#]+/share/video/([0-9]{1,20})(?:[/?#]|$)")
 # The longest pause between two attempts, in seconds, whatever the attempt number.
 BACKOFF_CAP = 5.0
 
@@ -118,6 +133,11 @@ def _lenient_bool(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _video_id_or_none(value: Any) -> str | None:
+    """:func:`_video_id`, or None when the field is absent (some answers carry only ``item_id``)."""
+    return None if value is None or value == "" else _video_id(value)
 
 
 def _video_id(value: Any) -> str:
@@ -197,10 +217,12 @@ class VideoStats:
 
 @dataclass(frozen=True)
 class Video:
-    """One VIDEO of DOUYIN.md §4. ``video_id`` is always a string of digits (ids exceed 2^53);
-    ``create_time`` is Unix seconds, 0 for a private video."""
+    """One VIDEO (docs/douyin.md). ``video_id`` is a string of digits (ids exceed 2^53): the
+    client's answers always carry it, matched by ``item_id`` when the platform gave only that
+    (:meth:`DouyinClient.video_data`); ``create_time`` is Unix seconds, 0 for a private video.
+    Only a public video (:attr:`public`) may be entered or counted."""
 
-    video_id: str
+    video_id: str | None
     item_id: str
     title: str
     create_time: int
@@ -214,19 +236,37 @@ class Video:
     def private(self) -> bool:
         return self.create_time == 0
 
+    @property
+    def public(self) -> bool:
+        """``video_status`` 1 or 5 (or, when the answer has no status, a real ``create_time``)."""
+        if self.video_status is not None:
+            return self.video_status in PUBLIC_STATUSES and not self.private
+        return not self.private
+
+    @property
+    def visibility(self) -> str:
+        """Why a video is not public, in Chinese (“好友可见”, …); "" when it is public."""
+        if self.public:
+            return ""
+        return STATUS_LABELS.get(self.video_status, "私密" if self.private else f"未公开（状态 {self.video_status}）")
+
     @classmethod
     def from_api(cls, raw: Any) -> Video:
-        """Lenient: numbers may come as strings. Raises ValueError when the id or the publish
-        time is unusable (never guessed: an absent video means deleted to callers)."""
+        """Lenient: numbers may come as strings. Raises ValueError when the ids (``video_id`` and
+        ``item_id`` both missing) or the publish time are unusable (never guessed: an absent video
+        means deleted to callers)."""
         if not isinstance(raw, dict):
             raise ValueError("a video is not a JSON object")
         create_time = raw.get("create_time")
         parsed_time = 0 if create_time in (None, "") else _lenient_int(create_time)
         if parsed_time is None or parsed_time < 0:
             raise ValueError("create_time is not Unix seconds")
+        video_id, item_id = _video_id_or_none(raw.get("video_id")), _text(raw.get("item_id"))
+        if video_id is None and not item_id:
+            raise ValueError("neither video_id nor item_id")
         return cls(
-            video_id=_video_id(raw.get("video_id")),
-            item_id=_text(raw.get("item_id")),
+            video_id=video_id,
+            item_id=item_id,
             title=_text(raw.get("title")),
             create_time=parsed_time,
             cover=_text(raw.get("cover")),
@@ -277,7 +317,7 @@ def _grant(data: dict, *, old_refresh_token: str | None = None) -> TokenGrant:
 
 
 class DouyinClient:
-    def __init__(self, *, open_base: str, shortlink_base: str, share_base: str,
+    def __init__(self, *, open_base: str, shortlink_base: str, share_base: str, jx_base: str = "",
                  timeout: float = 5.0, client_key: str = "", client_secret: str = "",
                  session: requests.Session | None = None, retries: int = 3, backoff: float = 0.2,
                  batch_size: int = 10, sleep: Callable[[float], Any] = time.sleep, rng: Any = None):
@@ -286,6 +326,7 @@ class DouyinClient:
         self.open_base = open_base.rstrip("/")
         self.shortlink_base = shortlink_base.rstrip("/")
         self.share_base = share_base.rstrip("/")
+        self.jx_base = (jx_base or self.shortlink_base).rstrip("/")
         self.timeout = timeout
         self.client_key = client_key
         self.client_secret = client_secret
@@ -297,6 +338,10 @@ class DouyinClient:
         self.http = session or requests.Session()
         self.http.trust_env = False  # no proxies or .netrc from the environment
         self.http.headers["User-Agent"] = "zhuzhou-contest/1.0"
+        # item_id → video_id, learnt from answers that carried both or from a one-id request:
+        # answers that carry only item_id are matched with it (bounded; any process learns again).
+        self._item_ids: OrderedDict[str, str] = OrderedDict()
+        self._item_lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the secret
         return f"DouyinClient(open_base={self.open_base!r})"
@@ -308,6 +353,7 @@ class DouyinClient:
             open_base=config["CONTEST_DOUYIN_OPEN_BASE"],
             shortlink_base=config["CONTEST_DOUYIN_SHORTLINK_BASE"],
             share_base=config["CONTEST_DOUYIN_SHARE_BASE"],
+            jx_base=config.get("CONTEST_DOUYIN_JX_BASE", ""),
             timeout=config["CONTEST_DOUYIN_TIMEOUT"],
             client_key=config["CONTEST_DOUYIN_CLIENT_KEY"],
             client_secret=config["CONTEST_DOUYIN_CLIENT_SECRET"],
@@ -327,7 +373,8 @@ class DouyinClient:
             return False
         if any(segment in {".", ".."} for segment in path.replace("\\", "/").split("/")):
             return False
-        return any(url.startswith(base + "/") for base in (self.open_base, self.shortlink_base, self.share_base))
+        bases = (self.open_base, self.shortlink_base, self.share_base, self.jx_base)
+        return any(url.startswith(base + "/") for base in bases)
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         if not self._allowed(url):
@@ -355,32 +402,39 @@ class DouyinClient:
 
     @classmethod
     def _open_data(cls, response: requests.Response) -> dict:
-        """``data`` of an Open Platform answer, or the mapped error (code in ``data`` or ``extra``)."""
+        """``data`` of an Open Platform answer, or the mapped error.
+
+        Both envelopes are read: the code may be in ``data.error_code``, ``extra.error_code`` or
+        the newer top-level ``err_no`` (as a number or a numeric string). Any non-zero one is the
+        error, whatever the others say: the newer user-info answer carries ``data.error_code: "0"``
+        beside its real ``err_no``. The log id (``extra.logid``, ``log_id`` or ``data.log_id``) is
+        kept with the error."""
         body = cls._json(response)
         data = body.get("data")
         extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
         if data is not None and not isinstance(data, dict):
             raise DouyinError("bad_json", response.status_code, "data is not a JSON object")
         data = data or {}
-        raw_code = next((c for c in (data.get("error_code"), extra.get("error_code"), body.get("err_no"))
-                         if c is not None), None)
-        code = _lenient_int(raw_code) if raw_code is not None else 0
-        if code is None:
-            raise DouyinError("bad_json", response.status_code, "error_code is not a number")
+        logid = _text(extra.get("logid") or body.get("log_id") or data.get("log_id")) or None
+        codes = [_lenient_int(c) for c in (data.get("error_code"), extra.get("error_code"), body.get("err_no"))
+                 if c is not None and c != ""]
+        if any(c is None for c in codes):
+            raise DouyinError("bad_json", response.status_code, "error_code is not a number", logid=logid)
+        code = next((c for c in codes if c != 0), 0)
         if code != 0:
             description = _text(data.get("description") or extra.get("description") or body.get("err_msg") or "")
-            raise platform_error(code, description)
+            raise platform_error(code, description, logid)
         if response.status_code >= 400:
-            raise DouyinError("http", response.status_code, response.reason or "")
+            raise DouyinError("http", response.status_code, response.reason or "", logid=logid)
         if "data" not in body:
-            raise DouyinError("bad_json", response.status_code, "data missing")
+            raise DouyinError("bad_json", response.status_code, "data missing", logid=logid)
         return data
 
     def _call(self, endpoint: str, method: str, path: str, parse: Callable[[dict], Any], *,
               retry: bool = True, **kwargs) -> Any:
         """One Open Platform call: send, unwrap, parse; retry transient failures (:func:`is_retryable`)
         up to ``self.retries`` more times with :func:`backoff_delay` pauses. Logs carry the endpoint
-        name, attempt and kind/code only: never a URL, a token, a code or the secret."""
+        name, attempt, kind/code and log id only: never a URL, a token, a code or the secret."""
         attempts = 1 + (self.retries if retry else 0)
         for attempt in range(1, attempts + 1):
             try:
@@ -392,24 +446,35 @@ class DouyinClient:
                     raise DouyinError("bad_json", response.status_code, str(exc)) from exc
             except DouyinError as exc:
                 if attempt >= attempts or not is_retryable(exc):
+                    if exc.kind == "platform":  # the log id is what Douyin support asks for
+                        log.info("douyin %s: error %s (logid %s)", endpoint, exc.code, exc.logid or "-")
                     raise
                 delay = backoff_delay(attempt, self.backoff, rng=self.rng)
-                log.warning("douyin %s: attempt %d of %d failed (%s%s), retrying in %.2f s",
-                            endpoint, attempt, attempts, exc.kind, f" {exc.code}" if exc.code else "", delay)
+                log.warning("douyin %s: attempt %d of %d failed (%s%s%s), retrying in %.2f s",
+                            endpoint, attempt, attempts, exc.kind, f" {exc.code}" if exc.code else "",
+                            f", logid {exc.logid}" if exc.logid else "", delay)
                 self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- short links -----------------------------------------------------
-    def resolve_short_link(self, code: str) -> str | None:
-        """The ``Location`` a short link answers with, never followed; ``None`` when it answers no redirect."""
+    def resolve_short_link(self, code: str, host: str = SHORT_HOST) -> str | None:
+        """The ``Location`` a short link (of ``host``: v.douyin.com or jx.douyin.com) answers
+        with, never followed; ``None`` when the code is unknown (404).
+
+        Any other answer that is not a redirect — a 403, or a 200 page (Douyin's verification
+        page under risk control) — is a :class:`DouyinError` of kind ``blocked``: the link may be
+        fine, so it is never told as expired."""
         if not SHORT_CODE.match("/" + code):
             raise DouyinError("refused", description="malformed short code")
-        response = self._send("GET", f"{self.shortlink_base}/{code}/")
+        base = self.jx_base if host == JX_SHORT_HOST else self.shortlink_base
+        response = self._send("GET", f"{base}/{code}/")
         if 300 <= response.status_code < 400:
             return response.headers.get("Location") or None
         if response.status_code >= 500:
             raise DouyinError("http", response.status_code, response.reason or "")
-        return None
+        if response.status_code == 404:
+            return None
+        raise DouyinError("blocked", response.status_code, "short link answered no redirect")
 
     def share_url(self, video_id: str) -> str:
         return f"{self.share_base}/share/video/{video_id}/"
@@ -429,15 +494,19 @@ class DouyinClient:
             params={"video_id": video_id},
         )
         body = self._json(response)
+        logid = _text(body.get("log_id")) or None
         code = _int_or_none(body.get("err_no"))
         if code is None:
-            raise DouyinError("bad_json", response.status_code, "err_no missing")
+            raise DouyinError("bad_json", response.status_code, "err_no missing", logid=logid)
         if code != 0:
-            error = VideoUnavailable if code in UNAVAILABLE_CODES else DouyinError
-            raise error("platform", code, str(body.get("err_msg") or ""))
+            description = str(body.get("err_msg") or "")
+            if code in UNAVAILABLE_CODES:
+                cls = AccountUnavailable if code in ERRORS and ERRORS[code][0] is AccountUnavailable else VideoUnavailable
+                raise cls("platform", code, description, logid=logid)
+            raise platform_error(code, description, logid)
         data = body.get("data")
         if not isinstance(data, dict) or not isinstance(data.get("video_title"), str):
-            raise DouyinError("bad_json", response.status_code, "data.video_title missing")
+            raise DouyinError("bad_json", response.status_code, "data.video_title missing", logid=logid)
         return EmbedInfo(
             video_id=video_id,
             title=data["video_title"],
@@ -446,12 +515,17 @@ class DouyinClient:
             height=_int_or_none(data.get("video_height")),
         )
 
-    # -- OAuth (DOUYIN.md §3) ----------------------------------------------
-    def authorize_url(self, *, redirect_uri: str, state: str, scopes: Iterable[str] = DEFAULT_SCOPES) -> str:
-        """Where to send the user's browser to ask for consent."""
-        query = urlencode({"client_key": self.client_key, "response_type": "code", "scope": ",".join(scopes),
-                           "redirect_uri": redirect_uri, "state": state}, safe=",", quote_via=quote)
-        return f"{self.open_base}/platform/oauth/connect/?{query}"
+    # -- OAuth (docs/douyin.md) ----------------------------------------------
+    def authorize_url(self, *, redirect_uri: str, state: str, scopes: Iterable[str] = DEFAULT_SCOPES,
+                      optional_scopes: Iterable[str] = ()) -> str:
+        """Where to send the user's browser to ask for consent. ``optional_scopes`` go as
+        ``optionalScope`` (each followed by ",1": ticked by default), which the user may untick."""
+        query = {"client_key": self.client_key, "response_type": "code", "scope": ",".join(scopes)}
+        optional = [s for s in optional_scopes if s not in query["scope"].split(",")]
+        if optional:
+            query["optionalScope"] = ",".join(f"{s},1" for s in optional)
+        query.update(redirect_uri=redirect_uri, state=state)
+        return f"{self.open_base}/platform/oauth/connect/?" + urlencode(query, safe=",", quote_via=quote)
 
     def exchange_code(self, code: str) -> TokenGrant:
         """The grant for an authorization code. Never retried: a code is single use, so if the first
@@ -470,7 +544,8 @@ class DouyinClient:
                               "refresh_token": refresh_token})
 
     def renew_refresh_token(self, refresh_token: str) -> tuple[str, int]:
-        """A new refresh token and its lifetime in seconds (at most 5 renewals per grant: 10020).
+        """A new refresh token and its lifetime in seconds (at most 5 renewals per grant: 10020;
+        an app without the renew permission: 10004, :class:`AppNotPermitted`).
 
         Retried like the others: if a lost answer did renew, the old token is dead whether or not
         we try again (the retry then answers 10010), and when it did not, the retry saves the grant."""
@@ -485,17 +560,49 @@ class DouyinClient:
             "client_key": self.client_key, "refresh_token": refresh_token})
 
     def user_info(self, access_token: str, open_id: str) -> DouyinUser:
+        """The user's nickname and avatar, from either envelope (``data`` with ``error_code``, or the
+        newer ``err_no``/``err_msg``/``log_id`` beside ``data``)."""
         def parse(data: dict) -> DouyinUser:
             return DouyinUser(open_id=_text(data.get("open_id")) or open_id, union_id=_text(data.get("union_id")),
                               nickname=_text(data.get("nickname")), avatar=_text(data.get("avatar")))
         return self._call("userinfo", "POST", "/oauth/userinfo/", parse,
                           data={"access_token": access_token, "open_id": open_id})
 
-    # -- videos (DOUYIN.md §4) ---------------------------------------------
+    # -- videos (docs/douyin.md) ---------------------------------------------
+    def _learn(self, video: Video) -> None:
+        if video.video_id and video.item_id:
+            with self._item_lock:
+                self._item_ids[video.item_id] = video.video_id
+                self._item_ids.move_to_end(video.item_id)
+                while len(self._item_ids) > ITEM_CACHE:
+                    self._item_ids.popitem(last=False)
+
+    def _known_id(self, video: Video) -> str | None:
+        """The video id of an answer: its own, the one learnt for its ``item_id``, or the one in its
+        ``share_url`` (``…/share/video/<id>/``)."""
+        if video.video_id:
+            return video.video_id
+        with self._item_lock:
+            known = self._item_ids.get(video.item_id)
+        if known:
+            return known
+        match = _SHARE_VIDEO.match(video.share_url)
+        return match.group(1) if match else None
+
     def video_list(self, access_token: str, open_id: str, *, cursor: int = 0, count: int = 10) -> VideoPage:
-        """One page of the user's public videos, newest first; page on with ``cursor`` while ``has_more``."""
+        """One page of the user's videos, newest first; page on with ``cursor`` while ``has_more``.
+        A video whose id cannot be told (no ``video_id``, an ``item_id`` not yet seen, no id in its
+        ``share_url``) is left out: it can still be entered by its pasted link."""
         def parse(data: dict) -> VideoPage:
-            videos = _videos(data)
+            videos = []
+            for video in _videos(data):
+                video_id = self._known_id(video)
+                if video_id is None:
+                    log.info("douyin video_list: a video without a readable id was left out")
+                    continue
+                video = replace(video, video_id=video_id)
+                self._learn(video)
+                videos.append(video)
             next_cursor = _lenient_int(data.get("cursor"))
             has_more = _lenient_bool(data.get("has_more"))
             if next_cursor is None:
@@ -509,13 +616,45 @@ class DouyinClient:
 
     def video_data(self, access_token: str, open_id: str, video_ids: Iterable[str]) -> list[Video]:
         """Data of the given videos of this user, in batches of ``batch_size`` (duplicates asked once).
-        A video not returned is absent: deleted, or not this user's. A private one has ``create_time`` 0.
+        A video not returned is absent: deleted, or not this user's. A private one has ``create_time`` 0,
+        a not-public one a ``video_status`` other than 1 or 5. Every video returned carries the asked
+        ``video_id``, also when the platform answered with ``item_id`` only (:meth:`_match`).
         Ids are sent as strings; an id that is not digits raises ValueError before any request."""
         ids = list(dict.fromkeys(_video_id(v) for v in video_ids))
         found: list[Video] = []
         for start in range(0, len(ids), self.batch_size):
-            batch = ids[start:start + self.batch_size]
-            found.extend(self._call("video_data", "POST", "/api/douyin/v1/video/video_data/", _videos,
-                                    params={"open_id": open_id}, json={"video_ids": batch},
-                                    headers={"access-token": access_token}))
+            found.extend(self._video_batch(access_token, open_id, ids[start:start + self.batch_size]))
         return found
+
+    def _video_batch(self, access_token: str, open_id: str, batch: list[str]) -> list[Video]:
+        answered = self._call("video_data", "POST", "/api/douyin/v1/video/video_data/", _videos,
+                              params={"open_id": open_id}, json={"video_ids": batch},
+                              headers={"access-token": access_token})
+        return self._match(access_token, open_id, batch, answered)
+
+    def _match(self, access_token: str, open_id: str, batch: list[str], answered: list[Video]) -> list[Video]:
+        """The answers of one batch with their video ids. ``video_data`` objects always carry
+        ``item_id`` but not always ``video_id`` (docs/douyin.md): an answer is matched by its own id,
+        the id learnt for its item id, or the id in its share URL; answers that none of these match
+        are resolved by asking each still-unmatched id alone (one id, one answer)."""
+        asked = set(batch)
+        matched: dict[str, Video] = {}
+        unknown = []
+        for video in answered:
+            video_id = self._known_id(video)
+            if video_id is None:
+                unknown.append(video)
+            elif video_id in asked and video_id not in matched:
+                matched[video_id] = replace(video, video_id=video_id)
+        if unknown and len(batch) == 1:
+            if not matched:  # one id asked: its answer is that video
+                matched[batch[0]] = replace(unknown[0], video_id=batch[0])
+        elif unknown:
+            for video_id in [v for v in batch if v not in matched]:
+                matched.update((v.video_id, v) for v in self._video_batch(access_token, open_id, [video_id]))
+        for video in matched.values():
+            self._learn(video)
+        return [matched[v] for v in batch if v in matched]
+
+
+ITEM_CACHE = 100_000

@@ -13,21 +13,32 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from contest.domain.errors import AuthorizationLost, PlatformError, VideoGoneError
+from contest.domain import errors as domain
 from contest.douyin.client import DouyinClient
-from contest.douyin.errors import DouyinAuthError, DouyinError, VideoUnavailable
+from contest.douyin.errors import (
+    AccessTokenRejected, ApiOffline, AppNotPermitted, DouyinAuthError, DouyinError, QuotaExhausted, RateLimited,
+    VideoUnavailable,
+)
+
+# Client error class → domain error class, most specific first.
+_DOMAIN = (
+    (AccessTokenRejected, domain.TokenRejected),
+    (DouyinAuthError, domain.AuthorizationLost),
+    (VideoUnavailable, domain.VideoGoneError),
+    (QuotaExhausted, domain.QuotaExhausted),
+    (RateLimited, domain.RateLimited),
+    (ApiOffline, domain.CapabilityUnavailable),
+    (AppNotPermitted, domain.CapabilityUnavailable),
+)
+# Renewing a refresh token: these say "cannot renew", not "the grant is gone" (docs/douyin.md).
+RENEWAL_REFUSED = frozenset({10004, 10020})
 
 
-def translate(error: DouyinError) -> PlatformError:
+def translate(error: DouyinError) -> domain.PlatformError:
     """The domain's error for a client error: the same message for the user, the platform's
-    code and the kind of failure kept."""
-    if isinstance(error, DouyinAuthError):
-        cls = AuthorizationLost
-    elif isinstance(error, VideoUnavailable):
-        cls = VideoGoneError
-    else:
-        cls = PlatformError
-    return cls(error.message, code=error.code, kind=error.kind)
+    code, the kind of failure and the log id kept."""
+    cls = next((mine for theirs, mine in _DOMAIN if isinstance(error, theirs)), domain.PlatformError)
+    return cls(error.message, code=error.code, kind=error.kind, logid=error.logid)
 
 
 @contextmanager
@@ -58,8 +69,8 @@ class DouyinGateway:
             return getattr(self.client, name)(*args, **kwargs)
 
     # -- what the domain's rules call ----------------------------------------
-    def resolve_short_link(self, code: str) -> str | None:
-        return self._call("resolve_short_link", code)
+    def resolve_short_link(self, code: str, host: str | None = None) -> str | None:
+        return self._call("resolve_short_link", code, *([host] if host else []))
 
     def embed_info(self, video_id: str):
         return self._call("embed_info", video_id)
@@ -68,7 +79,14 @@ class DouyinGateway:
         return self._call("refresh_access_token", refresh_token)
 
     def renew_refresh_token(self, refresh_token: str) -> tuple[str, int]:
-        return self._call("renew_refresh_token", refresh_token)
+        """A new refresh token, or :class:`RenewalUnavailable` when the platform will not renew it
+        (no renew permission: 10004; five renewals used: 10020) although it still works."""
+        try:
+            return self.client.renew_refresh_token(refresh_token)
+        except DouyinError as exc:
+            if exc.kind == "platform" and exc.code in RENEWAL_REFUSED:
+                raise domain.RenewalUnavailable(exc.message, code=exc.code, kind=exc.kind, logid=exc.logid) from exc
+            raise translate(exc) from exc
 
     # -- what the views call before handing plain data to the domain ------------
     def exchange_code(self, code: str):

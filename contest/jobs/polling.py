@@ -4,10 +4,13 @@ Scope: entries pending review or approved whose ownership is proven, in every co
 closed less than a day ago, whose author linked Douyin with ``video.data.bind``.
 One author's videos go in ``video_data`` batches with their token; authors are
 polled by a bounded pool of threads, every request paced (``Pacer``). One author's
-failure (lost authorisation, faults, rate limits after retries) is counted and the
-sweep goes on. Every snapshot carries its sweep's id and the database allows one
-per entry and sweep, so an interrupted sweep run again resumes where it stopped:
-nothing is lost or read twice.
+failure is counted by outcome (contest.domain.platform_health) and the sweep goes on:
+a refused token is refreshed once and a grant that is gone marks the author at once
+(they are told); a used-up quota stops the sweep's calls until the next sweep; a video that
+is no longer public stops counting (contest.domain.visibility). Every snapshot carries its
+sweep's id and the database allows one per entry and sweep, so an interrupted sweep run again
+resumes where it stopped: nothing is lost or read twice. After the sweep the platform-health
+alarms are raised or closed and authors whose grant is about to expire are reminded.
 """
 
 from __future__ import annotations
@@ -20,19 +23,22 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from contest import clock
+from contest.domain import platform_health, visibility
 from contest.domain.contests import ONE_SECOND
 from contest.domain.covers import remember_cover
-from contest.domain.douyin_identity import fresh_access_token
-from contest.domain.errors import AuthorizationLost, PlatformError
+from contest.domain.douyin_identity import remind_expiring, with_token
+from contest.domain.errors import (
+    AuthorizationLost, CapabilityUnavailable, PlatformError, QuotaExhausted, RateLimited as RateLimitedError,
+)
 from contest.domain.likes import record_snapshot
 from contest.douyin.author import DATA_SCOPE
 from contest.douyin.client import DouyinClient
-from contest.douyin.errors import DouyinAuthError, DouyinError, RateLimited
-from contest.douyin.gateway import DouyinGateway
+from contest.douyin.errors import RateLimited
+from contest.douyin.gateway import DouyinGateway, translated
 from contest.extensions import db
 from contest.jobs.ratelimit import Pacer
 from contest.models import Contest, DouyinAccount, Entry, EntryStatus, Snapshot, SnapshotSource, Sweep
@@ -46,7 +52,11 @@ RESUME_WITHIN = timedelta(hours=1)
 class AuthorResult:
     snapshots: int = 0
     missing: int = 0   # asked for, not returned (deleted, private to others, not theirs)
-    failure: str | None = None  # auth, rate_limited, platform
+    paused: int = 0    # returned, but not public: not counted (contest.domain.visibility)
+    # None when every batch was read; else an outcome of platform_health.OUTCOMES other than "ok".
+    failure: str | None = None
+    code: int | None = None   # the platform's code and log id of the failure, for the organisers
+    logid: str | None = None
 
 
 @dataclass
@@ -59,6 +69,21 @@ class SweepReport:
     failures: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     resumed: bool = False
+    retired: tuple[int | None, str | None] | None = None  # code and log id of a capability-retired answer
+
+    def add(self, result: AuthorResult) -> None:
+        self.snapshots += result.snapshots
+        self.missing += result.missing
+        if result.failure:
+            self.failures[result.failure] += 1
+            if result.failure == "capability_retired":
+                self.retired = (result.code, result.logid)
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        """Authors by outcome (:data:`contest.domain.platform_health.OUTCOMES`)."""
+        failed = sum(self.failures.values())
+        return {"ok": max(0, self.authors - failed), **{k: n for k, n in self.failures.items() if n}}
 
     def line(self) -> str:
         failed = sum(self.failures.values())
@@ -68,7 +93,20 @@ class SweepReport:
                 f"{'（' + reasons + '）' if reasons else ''}，用时 {self.seconds:.1f} 秒。")
 
 
-FAILURE_LABELS = {"auth": "授权失效", "rate_limited": "被限流", "platform": "平台错误"}
+FAILURE_LABELS = {k: v for k, v in platform_health.OUTCOME_LABELS.items() if k != "ok"}
+
+
+def outcome_of(error: Exception) -> str:
+    """The outcome (:data:`contest.domain.platform_health.OUTCOMES`) an author's failure counts as."""
+    if isinstance(error, AuthorizationLost):
+        return "auth"
+    if isinstance(error, QuotaExhausted):
+        return "quota"
+    if isinstance(error, CapabilityUnavailable):
+        return "capability_retired"
+    if isinstance(error, RateLimitedError):
+        return "rate_limited"
+    return "unavailable"
 
 
 def contests_in_scope(now: datetime) -> list[Contest]:
@@ -115,23 +153,37 @@ def work(sweep: Sweep, now: datetime) -> dict[int, list[int]]:
 
 def poll_author(sweep_id: int, user_id: int, entry_ids: list[int], *, client: DouyinClient, pacer: Pacer,
                 now: Callable[[], datetime] = clock.now) -> AuthorResult:
-    """Read one author's entries and store a snapshot each. Runs inside an app context;
-    commits after each batch, so an interruption loses at most the batch in flight."""
+    """Read one author's entries and store a snapshot each (a video no longer public pauses its
+    entry instead). Runs inside an app context; commits after each batch, so an interruption
+    loses at most the batch in flight. Once the sweep met a used-up quota, no call is made."""
     result = AuthorResult()
     account = db.session.scalar(sa.select(DouyinAccount).where(DouyinAccount.user_id == user_id))
     entries = list(db.session.scalars(sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id)))
     sweep = db.session.get(Sweep, sweep_id)
+    if sweep.quota_exhausted_at is not None:
+        result.failure = "quota"
+        return result
+    gateway = DouyinGateway(client)
     try:
-        token = fresh_access_token(account, douyin=DouyinGateway(client), now=now())
-        db.session.commit()
         for start in range(0, len(entries), client.batch_size):
             batch = {e.video_id: e for e in entries[start:start + client.batch_size]}
-            videos = _paced_video_data(client, pacer, token, account.open_id, list(batch))
+
+            def read(token: str, ids=list(batch)):
+                with translated():
+                    return _paced_video_data(client, pacer, token, account.open_id, ids)
+
+            videos = with_token(account, read, douyin=gateway, now=now())
             observed = now()
             for video in videos:
                 entry = batch.pop(video.video_id, None)
                 if entry is None:
                     continue
+                if not video.public:
+                    visibility.not_public(entry, visibility=video.visibility, video_status=video.video_status,
+                                          now=observed)
+                    result.paused += 1
+                    continue
+                visibility.public_again(entry)
                 stats = video.statistics
                 record_snapshot(entry, observed_at=observed, likes=stats.digg_count, comments=stats.comment_count,
                                 shares=stats.share_count, plays=stats.play_count,
@@ -140,19 +192,25 @@ def poll_author(sweep_id: int, user_id: int, entry_ids: list[int], *, client: Do
                 result.snapshots += 1
             result.missing += len(batch)
             db.session.commit()
-    except (AuthorizationLost, DouyinAuthError):
-        db.session.commit()  # keeps the needs_reauth mark
-        result.failure = "auth"
-    except RateLimited:
-        db.session.rollback()
-        result.failure = "rate_limited"
-    except (PlatformError, DouyinError):
-        db.session.rollback()
-        result.failure = "platform"
     except IntegrityError:
         # Another worker read this batch in the same sweep first: nothing to add.
         db.session.rollback()
+    except PlatformError as exc:
+        result.failure, result.code, result.logid = outcome_of(exc), exc.code, exc.logid
+        # The call failed before its batch was processed: what the session holds is the token's state
+        # (a refresh, a renewal that already retired the old refresh token, the needs_reauth mark and
+        # the message to the author), which must be kept.
+        db.session.commit()
+        if result.failure == "quota":
+            _quota_used_up(sweep_id, now())
     return result
+
+
+def _quota_used_up(sweep_id: int, now: datetime) -> None:
+    """Stop the sweep's calls: the authors still to read are counted "quota" without a request."""
+    db.session.execute(sa.update(Sweep).where(Sweep.id == sweep_id, Sweep.quota_exhausted_at.is_(None))
+                       .values(quota_exhausted_at=now))
+    db.session.commit()
 
 
 def _paced_video_data(client: DouyinClient, pacer: Pacer, token: str, open_id: str, video_ids: list[str]):
@@ -181,17 +239,22 @@ def finish(sweep_id: int, report: SweepReport, now: datetime) -> None:
     sweep.snapshots = db.session.scalar(
         sa.select(sa.func.count()).select_from(Snapshot).where(Snapshot.sweep_id == sweep_id))
     sweep.failures = sum(report.failures.values())
+    sweep.outcomes = report.outcomes
     sweep.summary = report.line()
-    after_sweep(now)
+    after_sweep(sweep, report, now)
     db.session.commit()
 
 
-def after_sweep(now: datetime) -> None:
-    """What follows every sweep: look for signs of bought likes in the contests polled."""
+def after_sweep(sweep: Sweep, report: SweepReport, now: datetime) -> None:
+    """What follows every sweep: look for signs of bought likes in the contests polled, raise or
+    close the platform-health alarms, remind authors whose grant is about to expire."""
     from contest.domain.flags import detect_flags
 
     for contest in contests_in_scope(now):
         detect_flags(contest, now=now)
+    platform_health.sweep_finished(sweep, threshold=current_app.config["CONTEST_PLATFORM_ALARM_ERROR_SHARE"],
+                                   now=now, retired=report.retired)
+    remind_expiring(now)
 
 
 def run_sweep(app: Flask, *, client: DouyinClient, pacer: Pacer, concurrency: int = 4,
@@ -217,10 +280,7 @@ def run_sweep(app: Flask, *, client: DouyinClient, pacer: Pacer, concurrency: in
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for future in as_completed([pool.submit(one, uid, ids) for uid, ids in plan.items()]):
             result, n = future.result()
-            report.snapshots += result.snapshots
-            report.missing += result.missing
-            if result.failure:
-                report.failures[result.failure] += 1
+            report.add(result)
             if progress:
                 progress(n)
     report.seconds = time.monotonic() - started

@@ -65,13 +65,10 @@ def finish_sweep_job(sweep_id: int, job_ids: list[str]) -> str:
     report = SweepReport(sweep_id=sweep_id, authors=len(job_ids))
     for job in Job.fetch_many(job_ids, connection=_redis(app)):
         result = AuthorResult(**job.return_value()) if job is not None and job.return_value() else None
-        if result is None:
-            report.failures["platform"] += 1
+        if result is None:  # the job failed or vanished: Douyin's answer is unknown
+            report.failures["unavailable"] += 1
             continue
-        report.snapshots += result.snapshots
-        report.missing += result.missing
-        if result.failure:
-            report.failures[result.failure] += 1
+        report.add(result)
     with app.app_context():
         from contest.models import Sweep
 

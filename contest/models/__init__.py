@@ -7,6 +7,7 @@ from contest.models.douyin import DouyinAccount
 from contest.models.entry import Entry, EntryEvent
 from contest.models.enums import CLOSED_STATUSES, CheckState, EntryStatus, FlagStatus, OwnerProof, Role, SnapshotSource
 from contest.models.likes import EntryTally, LikeFlag, Snapshot, Sweep, TallyCorrection
+from contest.models.platform import PlatformAlarm
 from contest.models.session import UserSession
 from contest.models.slogan import SloganCheck
 from contest.models.throttle import SignInThrottle
@@ -14,7 +15,7 @@ from contest.models.user import PhoneCode, User
 
 __all__ = [
     "AuditEvent", "CacheVersion", "CheckState", "Contest", "ContestArea", "ContestTheme", "DouyinAccount", "Entry", "EntryEvent",
-    "EntryStatus", "EntryTally", "CLOSED_STATUSES", "FlagStatus", "LikeFlag", "OwnerProof", "PhoneCode", "Role", "SignInThrottle",
+    "EntryStatus", "EntryTally", "CLOSED_STATUSES", "FlagStatus", "LikeFlag", "OwnerProof", "PhoneCode", "PlatformAlarm", "Role", "SignInThrottle",
     "SloganCheck", "Snapshot", "SnapshotSource", "Sweep", "TallyCorrection", "User", "UserSession",
 ]
 

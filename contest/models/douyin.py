@@ -29,6 +29,13 @@ class DouyinAccount(db.Model):
     refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     renewals: Mapped[int] = mapped_column(default=0)  # refresh-token renewals used (at most 5)
     needs_reauth: Mapped[bool] = mapped_column(default=False)
+    # When the grant was found gone (the author was told then, once); None while it works.
+    reauth_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the author was reminded that the refresh token is about to expire (once per token).
+    reauth_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The platform's code when it last refused to renew the refresh token (10004: the application
+    # lacks the renew permission; 10020: five renewals used); None after a renewal or a new grant.
+    renew_refused_code: Mapped[int | None]
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -23,6 +23,11 @@ class Sweep(db.Model):
     snapshots: Mapped[int] = mapped_column(default=0)
     failures: Mapped[int] = mapped_column(default=0)
     summary: Mapped[str | None] = mapped_column(Text)
+    # Authors by outcome once finished: {"ok", "rate_limited", "quota", "auth", "unavailable",
+    # "capability_retired"} → count (contest.domain.platform_health).
+    outcomes: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # Set when the platform said the quota is used up: the rest of the sweep makes no more calls.
+    quota_exhausted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Snapshot(db.Model):
@@ -82,6 +87,10 @@ class EntryTally(db.Model):
     cover_url: Mapped[str | None] = mapped_column(Text)
     # The correction in force (the entry's latest), which the tally then shows exactly; None: uncorrected.
     correction_id: Mapped[int | None] = mapped_column(ForeignKey("tally_correction.id", ondelete="SET NULL"))
+    # Set while the platform says the video is not public (friends only, private, under review…):
+    # the entry does not count meanwhile, and says why (contest.jobs.polling); None when public.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class TallyCorrection(db.Model):

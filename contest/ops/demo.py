@@ -200,6 +200,7 @@ def _like_history(entries: list[Entry], now: datetime) -> int:
         if due:
             sweep = Sweep(started_at=start, finished_at=start + timedelta(seconds=len(due) + 1),
                           entries_total=len(due), snapshots=len(due), failures=0,
+                          outcomes={"ok": len({e.user_id for e in due})},
                           summary=f"演示数据（seed-demo）：作品 {len(due)} 个")
             db.session.add(sweep)
             db.session.flush()

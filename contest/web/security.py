@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        # The Douyin player needs the full referrer (DOUYIN.md §4: referrerpolicy="unsafe-url"
+        # The Douyin player needs the full referrer (docs/douyin.md, "Video endpoints": referrerpolicy="unsafe-url"
         # is set on the iframe itself); pages otherwise send the origin only.
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if app.config["SESSION_COOKIE_SECURE"]:

@@ -4,6 +4,7 @@ staff member's remembered choice, or ``?contest=``), and template filters for Be
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import datetime
 from functools import lru_cache, wraps
@@ -17,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contest.integrations import caching
 from contest import clock
-from contest.domain import accounts, contests, ownership
+from contest.domain import accounts, contests, ownership, platform_health
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
-from contest.domain.errors import Refused
+from contest.domain.errors import CapabilityUnavailable, PlatformError, Refused
 from contest.domain.privacy import mask_name, mask_phone
 from contest.domain.slogan_checks import MAX_BYTES as SLOGAN_MAX_BYTES, clock_label, subtitle_label
 from contest.douyin.author import AuthorVideos
@@ -41,6 +42,33 @@ def douyin() -> DouyinGateway:
 def author_videos(user, **kwargs) -> AuthorVideos | None:
     """The signed-in author's own videos through their Douyin token, when they granted it."""
     return AuthorVideos.of(user if getattr(user, "is_authenticated", False) else None, douyin(), clock.now(), **kwargs)
+
+
+def note_platform_error(exc: PlatformError, endpoint: str) -> None:
+    """A failure the organisers must hear of — a capability Douyin retired or withheld from the
+    application (e.g. 28001056 on video_list) — raises the platform alarm. The caller commits."""
+    if isinstance(exc, CapabilityUnavailable):
+        platform_health.capability_retired(endpoint, code=exc.code, logid=exc.logid, now=clock.now())
+
+
+def folder_usage(path: str) -> dict:
+    """``{"files", "bytes"}`` of the files under ``path`` (nothing when it does not exist)."""
+    files = size = 0
+    for root, _dirs, names in os.walk(path):
+        for name in names:
+            try:
+                size += os.stat(os.path.join(root, name)).st_size
+                files += 1
+            except OSError:  # removed while we looked
+                continue
+    return {"files": files, "bytes": size}
+
+
+def platform_health_report():
+    """The platform-health report the staff page and the staff API show, and the upload folder's usage."""
+    config = current_app.config
+    return (platform_health.report(clock.now(), threshold=config["CONTEST_PLATFORM_ALARM_ERROR_SHARE"]),
+            folder_usage(config["CONTEST_SLOGAN_UPLOAD_DIR"]))
 
 
 def enter(contest: Contest, req: EntryRequest) -> Entry:

@@ -40,7 +40,7 @@ def test_openapi_json_is_served_as_a_valid_openapi_3_document(client):
 def test_every_operation_resolves(app):
     operations = list(load_schema(app).get_all_operations())
     assert [op.err() for op in operations if isinstance(op, Err)] == []
-    assert len(operations) == 15
+    assert len(operations) == 16
 
 
 def _documented(document: dict) -> dict[tuple[str, str], str]:
@@ -64,7 +64,7 @@ def test_every_api_route_is_described_and_every_description_is_a_route(app, clie
     # An endpoint added without a description (or a description left behind) fails here;
     # each operation's id is the Flask endpoint that serves it.
     assert _documented(client.get("/api/v1/openapi.json").get_json()) == _routes(app)
-    assert len(_routes(app)) == 15
+    assert len(_routes(app)) == 16
 
 
 def test_every_path_parameter_is_documented_with_its_route_converter(app):
@@ -105,13 +105,14 @@ def test_every_operation_answers_its_documented_success(world):
         ("staff", "POST", "/api/v1/staff/entries/{entry_id}/likes",
          {"path_parameters": {"entry_id": pending}, "body": {"likes": 42, "note": "截图"}}, 201),
         ("staff", "GET", "/api/v1/staff/standings", {}, 200),
+        ("staff", "GET", "/api/v1/staff/platform-health", {}, 200),
         # This world is inside the window, with a published list: a correction is refused, as documented
         # (its 201 is checked against the document in tests/blueprints/test_tally_corrections.py).
         ("staff", "POST", "/api/v1/staff/entries/{entry_id}/tally-corrections",
          {"path_parameters": {"entry_id": world.entry_ids[1]},
           "body": {"likes": 130, "observed_at": "2020-06-25T10:00:00+08:00", "reason": "截图核实"}}, 409),
     ]
-    assert len({(method, path) for _, method, path, _, _ in expected}) == 15
+    assert len({(method, path) for _, method, path, _, _ in expected}) == 16
     bodies = {}
     for caller, method, path, parts, status in expected:
         response = call(world, _case(schema, method, path, **parts), caller)

@@ -46,7 +46,9 @@ def test_start_redirects_to_the_authorize_page(client, contest, sandbox):
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{sandbox.url}/open/platform/oauth/connect/"
     assert query["client_key"] == ["awdemo0000sandbox"]
     assert query["response_type"] == ["code"]
-    assert query["scope"] == [",".join(ALL_SCOPES)]
+    # Every application has user_info and video.data.bind; the list capability is optional (docs/douyin.md).
+    assert query["scope"] == ["user_info,video.data.bind"]
+    assert query["optionalScope"] == ["video.list.bind,1"]
     assert query["redirect_uri"] == ["http://localhost/auth/douyin/callback"]
     assert len(query["state"][0]) >= 32
 
@@ -66,7 +68,8 @@ def test_round_trip_creates_a_citizen_and_signs_in(client, contest, sandbox):
     assert account.refresh_expires_at == clock.now() + timedelta(seconds=2592000)
     me = client.get("/api/v1/me").get_json()
     assert me == {"id": user.id, "nickname": "小李爱株洲", "phone": None, "role": "citizen", "douyin_linked": True,
-                  "douyin_nickname": "小李爱株洲", "scopes": ALL_SCOPES, "douyin_needs_reauth": False}
+                  "douyin_nickname": "小李爱株洲", "scopes": ["user_info", "video.data.bind", "video.list.bind"],
+                  "douyin_needs_reauth": False}
 
 
 def test_signing_in_again_finds_the_same_citizen(client, contest, sandbox):
@@ -109,8 +112,23 @@ def test_refusal_signs_nobody_in(client, contest, sandbox):
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_partial_scopes_say_what_will_not_work(client, contest, sandbox):
-    response = sign_in(client, sandbox, scopes=["user_info"])
+def test_an_unticked_optional_list_scope_leaves_the_pasted_link(client, contest, sandbox):
+    response = sign_in(client, sandbox, scopes=[])  # video.list.bind is optional: unticked
+    assert response.headers["Location"] == "/entries/new"
+    page = client.get("/entries/new").get_data(as_text=True)
+    assert "你没有授权“video.list.bind”，因此无法列出你的抖音作品" in page
+    assert "video.data.bind”" not in page
+    assert "从我的抖音作品中选择" not in page
+    assert client.get("/api/v1/me").get_json()["scopes"] == ["user_info", "video.data.bind"]
+    videos = client.get("/api/v1/me/videos")
+    assert (videos.status_code, videos.get_json()["fallback"]) == (409, "paste_link")
+
+
+def test_partial_scopes_say_what_will_not_work(client, contest, sandbox, app):
+    # Organisers may make every scope but user_info optional (CONTEST_DOUYIN_OPTIONAL_SCOPES).
+    app.config.update(CONTEST_DOUYIN_SCOPES=("user_info",),
+                      CONTEST_DOUYIN_OPTIONAL_SCOPES=("video.list.bind", "video.data.bind"))
+    response = sign_in(client, sandbox, scopes=[])
     assert response.headers["Location"] == "/entries/new"
     page = client.get("/entries/new").get_data(as_text=True)
     assert "你没有授权“video.list.bind”，因此无法列出你的抖音作品" in page
@@ -122,8 +140,10 @@ def test_partial_scopes_say_what_will_not_work(client, contest, sandbox):
     assert videos.get_json()["fallback"] == "paste_link"
 
 
-def test_without_user_info_the_nickname_is_made_up(client, contest, sandbox):
-    sign_in(client, sandbox, scopes=["video.list.bind", "video.data.bind"])
+def test_without_user_info_the_nickname_is_made_up(client, contest, sandbox, app):
+    app.config.update(CONTEST_DOUYIN_SCOPES=("video.data.bind",),
+                      CONTEST_DOUYIN_OPTIONAL_SCOPES=("user_info", "video.list.bind"))
+    sign_in(client, sandbox, scopes=["video.list.bind"])
     assert db.session.scalar(sa.select(User.nickname)) == "抖音用户" + OPEN_ID[-4:]
     assert [r["endpoint"] for r in sandbox.http.get(f"{sandbox.url}/__sandbox__/log").json()["requests"]] == [
         "authorize", "access_token"]  # no userinfo call without its scope
@@ -289,7 +309,7 @@ def test_a_refresh_the_platform_refuses_marks_the_account_for_reauthorisation(cl
     sandbox.control("clock", {"now": int(later.timestamp())})
     sandbox.control("faults", {"endpoint": "refresh_token", "kind": "error_code", "code": 10010})
     response = client.get("/api/v1/me/videos")
-    assert (response.status_code, response.get_json()["error"]) == (502, "抖音授权已失效，请重新授权。")
+    assert (response.status_code, response.get_json()["error"]) == (502, "抖音授权已过期，请重新授权。")
     db.session.expire_all()
     assert db.session.scalar(sa.select(DouyinAccount.needs_reauth)) is True
 

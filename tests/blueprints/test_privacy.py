@@ -175,7 +175,7 @@ def test_download_holds_everything_about_the_user_and_no_token(client, citizen, 
         "account": {"id": citizen.id, "phone": PHONE, "nickname": "小李", "role": "citizen",
                     "created_at": "2020-07-01T12:00:00+08:00", "phone_verified_at": "2020-07-01T12:00:00+08:00"},
         "douyin": {"open_id": OPEN_ID, "union_id": "un_xiaoli", "nickname": "小李爱株洲", "avatar": AVATAR,
-                   "scopes": ["user_info", "video.list.bind", "video.data.bind"],
+                   "scopes": ["user_info", "video.data.bind", "video.list.bind"],
                    "linked_at": "2020-07-01T12:00:00+08:00", "needs_reauth": False},
         "entries": [
             {"id": pending.id, "contest": "zhuzhou-2020", "contest_name": "测试活动", "video_id": "6845000000000000002",

@@ -84,6 +84,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # --- admin pages (admin.py) ---
     ("organiser.audit", "GET"): Row(ADMIN, "/staff/audit", 200),
     ("organiser.dashboard", "GET"): Row(REVIEWERS, "/staff/dashboard", 200),
+    # --- platform health (health.py): reviewers read, admins mark an alarm handled ---
+    ("organiser.platform_health_page", "GET"): Row(REVIEWERS, "/staff/platform-health", 200),
     ("organiser.export_entries", "GET"): Row(ADMIN, "/staff/exports/entries.csv", 200),
     ("organiser.export_tallies", "GET"): Row(ADMIN, "/staff/exports/tallies.xlsx", 200),
     ("organiser.evidence_pack", "GET"): Row(ADMIN, "/staff/exports/evidence/{approved}.zip", 200),
@@ -93,6 +95,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("staff_api.list_entries", "GET"): Row(REVIEWERS, "/api/v1/staff/entries", 200),  # filtered to the areas
     ("staff_api.show_entry", "GET"): Row(IN_AREA, "/api/v1/staff/entries/{pending}", 200),
     ("staff_api.show_standings", "GET"): Row(REVIEWERS, "/api/v1/staff/standings", 200),
+    ("staff_api.show_platform_health", "GET"): Row(REVIEWERS, "/api/v1/staff/platform-health", 200),
     # --- POSTs ---
     ("organiser.decide_entry", "POST"): Row(IN_AREA, "/staff/entries/{pending}/review", 422),  # no decision
     ("organiser.bulk_approve", "POST"): Row(REVIEWERS, "/staff/bulk-approve", 302),  # nothing ticked
@@ -114,6 +117,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organiser.publish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/publish", 302),
     ("organiser.unpublish_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/unpublish", 302),
     ("organiser.delete_announcement", "POST"): Row(REVIEWERS, "/staff/announcements/{announcement}/delete", 302),
+    ("organiser.close_platform_alarm", "POST"): Row(ADMIN, "/staff/platform-health/alarms/999999/close", 302),  # none
     ("organiser.tokens", "POST"): Row(STAFF, "/staff/tokens", 200, {"action": "issue", "name": "授权测试"}),
     ("organiser.users", "POST"): Row(ADMIN, "/staff/users", 302, {"user_id": "{me}", "role": "admin"}),
     ("organiser.add_staff_member", "POST"): Row(ADMIN, "/staff/users/new", 302, {"phone": "1", "role": "judge"}),

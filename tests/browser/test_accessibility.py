@@ -53,7 +53,7 @@ def admin_pages(d: dict) -> list[str]:
             "/staff/judging", "/staff/judging/progress", "/staff/rubric", "/staff/awards", "/staff/announcements",
             "/staff/dashboard", "/staff/audit", "/staff/users", "/staff/tokens", "/staff/contests",
             "/staff/contests/new", f"/staff/contests/{d['contest']}", "/staff/objections",
-            f"/staff/entries/{d['approved']}/tally-corrections"]
+            f"/staff/entries/{d['approved']}/tally-corrections", "/staff/platform-health"]
 
 
 def scan(page, url: str) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Caption checks (DOUYIN.md §5): the contest hashtag and mention, matched exactly as Douyin writes them."""
+"""Caption checks (docs/douyin.md, "Captions"): the contest hashtag and mention, matched exactly as Douyin writes them."""
 
 from __future__ import annotations
 

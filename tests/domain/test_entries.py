@@ -100,8 +100,10 @@ def test_preflight_platform_errors(contest, publish, sandbox, endpoint, kind):
     sandbox.control("faults", {"endpoint": endpoint, "kind": kind, "code": 28001005, "times": 1})
     result = check("https://v.douyin.com/Abc123x/", contest)
     if endpoint == "shortlink" and kind != "http_500":
-        # A short link has no JSON and no error envelope: anything but a redirect means expired.
-        assert codes(result) == ["link_expired"]
+        # A page instead of a redirect (risk control) is not an expired link: Douyin blocked the lookup.
+        assert codes(result) == ["platform_error"]
+        assert result.problems[0].message == (
+            "抖音暂时拦截了这次访问（可能是风控），请稍后再试，或在抖音里打开视频后复制完整的视频链接。")
     else:
         assert codes(result) == ["platform_error"]
         assert result.problems[0].message == "暂时无法连接抖音核对这个视频，请稍后再试。"

@@ -350,7 +350,7 @@ def test_resubmit_with_the_authors_token_verifies_the_facts(submitted, reviewer,
     class Verifier:
         def fetch(self, video_id):
             return SimpleNamespace(video_id=video_id, title=f"修改后 {TAGS}", create_time=published,
-                                   cover="https://p3.douyinpic.com/new-cover.jpeg")
+                                   cover="https://p3.douyinpic.com/new-cover.jpeg", public=True, visibility="")
 
     resubmit_entry(entry, user=author, now=clock.now(), douyin=douyin(), verifier=Verifier())
     assert (entry.status, entry.caption) == (EntryStatus.PENDING, f"修改后 {TAGS}")

@@ -7,9 +7,12 @@ import re
 import pytest
 import requests
 
-from contest.domain.errors import PlatformError, VideoGoneError
+from contest.domain.errors import PlatformError, TokenRejected, VideoGoneError
+from contest.domain.errors import QuotaExhausted as DomainQuotaExhausted
 from contest.domain.links import LEFT_DOUYIN, LINK_EXPIRED, Link, LinkProblem, parse_redirect
-from contest.douyin.client import DouyinClient, DouyinError, EmbedInfo, VideoUnavailable
+from contest.douyin.client import (
+    AccessTokenRejected, AccountUnavailable, DouyinClient, DouyinError, EmbedInfo, QuotaExhausted, VideoUnavailable,
+)
 from contest.douyin.gateway import translate
 
 T0 = 1592467200  # 2020-06-18 08:00:00 UTC
@@ -105,15 +108,16 @@ def test_embed_info_of_a_private_or_missing_video_is_unavailable(douyin, world, 
     with pytest.raises(VideoUnavailable) as caught:
         douyin.embed_info(video_id)
     assert (caught.value.kind, caught.value.code, caught.value.description) == (
-        "platform", 10008, "视频不存在或不可见")
+        "platform", 28001007, "参数不合法：视频不存在或不可见")
     assert isinstance(translate(caught.value), VideoGoneError)
+    assert caught.value.logid  # get_iframe_by_video's log_id is kept
 
 
 def test_embed_info_of_a_deleted_video_is_unavailable(douyin, world):
     world.control(f"videos/{VIDEO_ID}/visibility", {"deleted": True})
     with pytest.raises(VideoUnavailable) as caught:
         douyin.embed_info(VIDEO_ID)
-    assert caught.value.code == 10008
+    assert caught.value.code == 28001007
 
 
 # -- faults mapped to DouyinError.kind ----------------------------------------------------------
@@ -159,12 +163,25 @@ def test_embed_info_platform_error_keeps_the_code(douyin, world):
     assert type(translate(caught.value)) is PlatformError
 
 
-@pytest.mark.parametrize("code", [28001045, 28001046, 28001047, 2190001])
+@pytest.mark.parametrize("code", [28001045, 28001046, 28001047])
 def test_embed_info_banned_or_private_author_codes_mean_unavailable(douyin, world, code):
     _fault(world, "get_iframe_by_video", "error_code", code=code)
-    with pytest.raises(VideoUnavailable) as caught:
+    with pytest.raises(AccountUnavailable) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code) == ("platform", code)
+
+
+@pytest.mark.parametrize(("code", "cls", "domain"), [
+    (2190001, QuotaExhausted, DomainQuotaExhausted),   # the old quota code: nothing to do with the video
+    (28003017, QuotaExhausted, DomainQuotaExhausted),
+    (10008, AccessTokenRejected, TokenRejected),        # the old code of an expired token
+])
+def test_embed_info_quota_and_token_codes_never_mean_the_video_is_gone(douyin, world, code, cls, domain):
+    _fault(world, "get_iframe_by_video", "error_code", code=code)
+    with pytest.raises(cls) as caught:
+        douyin.embed_info(VIDEO_ID)
+    assert not isinstance(caught.value, VideoUnavailable)
+    assert type(translate(caught.value)) is domain
 
 
 def test_embed_info_rate_limited(douyin, world):
@@ -191,9 +208,13 @@ def test_short_link_http_500(douyin, world):
 
 
 @pytest.mark.parametrize(("kind", "extra"), [("bad_json", {}), ("error_code", {"code": 28001052})])
-def test_short_link_answering_without_a_redirect_resolves_to_none(douyin, world, kind, extra):
+def test_short_link_answering_a_page_instead_of_a_redirect_is_blocked_not_expired(douyin, world, kind, extra):
     _fault(world, "shortlink", kind, **extra)
-    assert douyin.resolve_short_link("L5pbfdP") is None
+    with pytest.raises(DouyinError) as caught:
+        douyin.resolve_short_link("L5pbfdP")
+    assert (caught.value.kind, caught.value.code) == ("blocked", 200)
+    assert "风控" in caught.value.message
+    assert douyin.resolve_short_link("L5pbfdP").startswith("https://www.iesdouyin.com/share/video/")
 
 
 def test_an_unreachable_douyin_is_a_network_error():
@@ -206,7 +227,7 @@ def test_an_unreachable_douyin_is_a_network_error():
 
 # -- refusals: no request leaves for anything outside the three bases -------------------------------
 
-@pytest.mark.parametrize("code", ["abc", "../__sandbox__/reset", "L5pbfdP/../../x", "toolongcode12", "a b c d e",
+@pytest.mark.parametrize("code", ["abc", "../__sandbox__/reset", "L5pbfdP/../../x", "toolongcode12345678901234", "a b c d e",
                                   "%2e%2e%2fxx"])
 def test_malformed_short_codes_are_refused_without_a_request(douyin, sandbox, code):
     with pytest.raises(DouyinError) as caught:

@@ -6,23 +6,30 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
 from contest.config import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET, load_config
-from contest.domain.errors import AuthorizationLost, PlatformError, VideoGoneError
+from contest.domain.errors import (
+    AuthorizationLost, CapabilityUnavailable, PlatformError, TokenRejected, VideoGoneError,
+    QuotaExhausted as DomainQuotaExhausted,
+)
 from contest.douyin.client import (
     BACKOFF_CAP,
     DEFAULT_SCOPES,
     ERRORS,
+    AccessTokenRejected,
     AccountUnavailable,
     ApiOffline,
+    AppNotPermitted,
     DouyinAuthError,
     DouyinClient,
     DouyinError,
     DouyinUser,
+    QuotaExhausted,
     RateLimited,
     TokenGrant,
     Video,
@@ -33,6 +40,7 @@ from contest.douyin.client import (
 from contest.douyin.gateway import translate
 
 T0 = 1592467200  # 2020-06-18 08:00:00 UTC
+ALL_SCOPES = ("user_info", "video.list.bind", "video.data.bind")
 ACCESS_TTL = 1_296_000
 REFRESH_TTL = 2_592_000
 REDIRECT_URI = "http://127.0.0.1:5000/douyin/callback"
@@ -48,6 +56,7 @@ def vid(n: int, at: int = T0) -> str:
 # ou_a's public videos, newest first (create_time T0 + n hours).
 PUBLIC = [vid(n, T0 + n * 3600) for n in (5, 4, 3, 2, 1)]
 PRIVATE = vid(6)
+LISTED = PUBLIC + [PRIVATE]  # video_list: every video not deleted, newest first, with its status
 DELETED = vid(7)
 OTHERS = vid(8)  # ou_b's
 
@@ -111,7 +120,7 @@ def logged(sandbox) -> list[str]:
 
 
 def consent(douyin: DouyinClient, open_id: str = "ou_a", *, state: str = "st-1",
-            scopes=DEFAULT_SCOPES) -> dict:
+            scopes=ALL_SCOPES) -> dict:
     """Walk the authorize page with auto_consent; the callback's query (code, state, scopes)."""
     url = douyin.authorize_url(redirect_uri=REDIRECT_URI, state=state, scopes=scopes) + f"&auto_consent={open_id}"
     with _session() as http:
@@ -122,7 +131,7 @@ def consent(douyin: DouyinClient, open_id: str = "ou_a", *, state: str = "st-1",
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def mint(sandbox, open_id: str = "ou_a", scopes=DEFAULT_SCOPES) -> dict:
+def mint(sandbox, open_id: str = "ou_a", scopes=ALL_SCOPES) -> dict:
     return sandbox.control("tokens", {"open_id": open_id, "scopes": list(scopes)})
 
 
@@ -141,18 +150,24 @@ def expected_sleeps(n: int) -> list[float]:
 def test_authorize_url_has_the_documented_shape(douyin, sandbox):
     assert douyin.authorize_url(redirect_uri=REDIRECT_URI, state="s t/a+te&x=1") == (
         f"{sandbox.url}/open/platform/oauth/connect/?client_key={SANDBOX_CLIENT_KEY}&response_type=code"
-        "&scope=user_info,video.list.bind,video.data.bind"
+        "&scope=user_info,video.data.bind"
         "&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fdouyin%2Fcallback&state=s%20t%2Fa%2Bte%26x%3D1")
     assert douyin.authorize_url(redirect_uri=REDIRECT_URI, state="z", scopes=["user_info"]) == (
         f"{sandbox.url}/open/platform/oauth/connect/?client_key={SANDBOX_CLIENT_KEY}&response_type=code"
         "&scope=user_info&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fdouyin%2Fcallback&state=z")
-    assert DEFAULT_SCOPES == ("user_info", "video.list.bind", "video.data.bind")
+    # Optional scopes go as optionalScope, each ticked by default (",1"); one also required is asked once.
+    assert douyin.authorize_url(redirect_uri=REDIRECT_URI, state="z", scopes=["user_info", "video.data.bind"],
+                                optional_scopes=["video.list.bind", "user_info"]) == (
+        f"{sandbox.url}/open/platform/oauth/connect/?client_key={SANDBOX_CLIENT_KEY}&response_type=code"
+        "&scope=user_info,video.data.bind&optionalScope=video.list.bind,1"
+        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fdouyin%2Fcallback&state=z")
+    assert DEFAULT_SCOPES == ("user_info", "video.data.bind")
 
 
 def test_the_sandbox_authorize_page_accepts_the_url_and_returns_state_and_scopes(douyin, world):
     callback = consent(douyin, state="s t/a+te&x=1")
     assert set(callback) == {"code", "state", "scopes"}
-    assert (callback["state"], callback["scopes"]) == ("s t/a+te&x=1", ",".join(DEFAULT_SCOPES))
+    assert (callback["state"], callback["scopes"]) == ("s t/a+te&x=1", ",".join(ALL_SCOPES))
     assert logged(world) == ["authorize"]
 
 
@@ -164,7 +179,7 @@ def test_full_round_trip(douyin, world, sleeps, sandbox):
     assert isinstance(grant, TokenGrant)
     assert grant.access_token.startswith("act.") and grant.refresh_token.startswith("rft.")
     assert (grant.open_id, grant.expires_in, grant.refresh_expires_in, grant.scopes) == (
-        "ou_a", ACCESS_TTL, REFRESH_TTL, DEFAULT_SCOPES)
+        "ou_a", ACCESS_TTL, REFRESH_TTL, ALL_SCOPES)
 
     assert douyin.user_info(grant.access_token, grant.open_id) == DouyinUser(
         open_id="ou_a", union_id="un_ou_a", nickname="作者甲", avatar=f"{sandbox.url}/assets/avatar/ou_a.svg")
@@ -175,7 +190,8 @@ def test_full_round_trip(douyin, world, sleeps, sandbox):
         page = douyin.video_list(grant.access_token, grant.open_id, cursor=cursor, count=2)
         pages.append(([v.video_id for v in page.videos], page.cursor, page.has_more))
         cursor, has_more = page.cursor, page.has_more
-    assert pages == [(PUBLIC[0:2], 2, True), (PUBLIC[2:4], 4, True), (PUBLIC[4:5], 5, False)]
+    # Every video that is not deleted, with its status (the private one is the oldest).
+    assert pages == [(PUBLIC[0:2], 2, True), (PUBLIC[2:4], 4, True), (PUBLIC[4:5] + [PRIVATE], 6, False)]
 
     newest = douyin.video_list(grant.access_token, grant.open_id, count=1).videos[0]
     assert newest == Video(
@@ -191,8 +207,9 @@ def test_full_round_trip(douyin, world, sleeps, sandbox):
                                [PUBLIC[3], PRIVATE, OTHERS, DELETED, vid(99)])
     assert [(v.video_id, v.create_time, v.video_status, v.private, v.statistics.digg_count) for v in videos] == [
         (PUBLIC[3], T0 + 2 * 3600, 1, False, 20),
-        (PRIVATE, 0, 2, True, 1),
+        (PRIVATE, 0, 7, True, 1),
     ]
+    assert [(v.public, v.visibility) for v in videos] == [(True, ""), (False, "私密")]
     assert logged(world) == ["authorize", "access_token", "userinfo", "video_list", "video_list", "video_list",
                              "video_list", "video_data"]
     assert sleeps.sleeps == []
@@ -272,14 +289,15 @@ def test_expired_access_token_then_refresh(douyin, world, sleeps):
         "platform", 28001008, "抖音授权已过期，请重新授权。")
     with pytest.raises(DouyinAuthError) as caught:
         douyin.user_info(grant["access_token"], "ou_a")
-    assert (caught.value.code, caught.value.message) == (2190008, "抖音授权已过期，请重新授权。")
+    assert (caught.value.code, caught.value.message) == (28001008, "抖音授权已过期，请重新授权。")
+    assert isinstance(caught.value, AccessTokenRejected) and caught.value.logid
 
     fresh = douyin.refresh_access_token(grant["refresh_token"])
     assert fresh.access_token.startswith("act.") and fresh.access_token != grant["access_token"]
     assert (fresh.open_id, fresh.expires_in, fresh.refresh_token, fresh.scopes) == (
-        "ou_a", ACCESS_TTL, grant["refresh_token"], DEFAULT_SCOPES)
+        "ou_a", ACCESS_TTL, grant["refresh_token"], ALL_SCOPES)
     assert REFRESH_TTL - ACCESS_TTL - 3 <= fresh.refresh_expires_in <= REFRESH_TTL - ACCESS_TTL - 1
-    assert [v.video_id for v in douyin.video_list(fresh.access_token, "ou_a").videos] == PUBLIC
+    assert [v.video_id for v in douyin.video_list(fresh.access_token, "ou_a").videos] == LISTED
     assert logged(world) == ["video_list", "userinfo", "refresh_token", "video_list"]
     assert sleeps.sleeps == []
 
@@ -332,6 +350,7 @@ def test_scope_not_granted_and_wrong_open_id(douyin, world, sleeps):
 RETRYABLE = [
     ("http_500", {}, DouyinError, ("http", 500)),
     ("error_code", {"code": 28001005}, DouyinError, ("platform", 28001005)),
+    ("error_code", {"code": 28001006}, DouyinError, ("platform", 28001006)),
     ("error_code", {"code": 28001052}, DouyinError, ("platform", 28001052)),
     ("error_code", {"code": 28003018}, RateLimited, ("platform", 28003018)),
 ]
@@ -343,13 +362,16 @@ def test_retryable_faults_recover_within_the_budget(douyin, world, sleeps, caplo
     fault(world, "video_list", kind, times=RETRIES, **extra)
     with caplog.at_level(logging.WARNING, logger="contest.douyin.client"):
         page = douyin.video_list(token, "ou_a", count=20)
-    assert [v.video_id for v in page.videos] == PUBLIC
+    assert [v.video_id for v in page.videos] == LISTED
     assert logged(world) == ["video_list"] * (RETRIES + 1)
     assert sleeps.sleeps == expected_sleeps(RETRIES)
     code = f" {expected[1]}"
-    assert [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "contest.douyin.client"] == [
-        (logging.WARNING, f"douyin video_list: attempt {n} of 4 failed ({expected[0]}{code}), "
-                          f"retrying in {sleeps.sleeps[n - 1]:.2f} s") for n in (1, 2, 3)]
+    logid = r", logid [0-9]{14}[0-9A-F]{20}" if expected[0] == "platform" else ""  # the platform's answer names it
+    warnings = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "contest.douyin.client"]
+    assert [level for level, _ in warnings] == [logging.WARNING] * 3
+    for n, (_, message) in enumerate(warnings, start=1):
+        assert re.fullmatch(rf"douyin video_list: attempt {n} of 4 failed \({expected[0]}{code}{logid}\), "
+                            rf"retrying in {sleeps.sleeps[n - 1]:.2f} s", message), message
 
 
 @pytest.mark.parametrize(("kind", "extra", "cls", "expected"), RETRYABLE)
@@ -369,7 +391,7 @@ def test_timeouts_recover_within_the_budget(world, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, timeout=0.3)
     token = mint(world)["access_token"]
     fault(world, "video_list", "timeout", seconds=1.0, times=RETRIES)
-    assert [v.video_id for v in douyin.video_list(token, "ou_a").videos] == PUBLIC
+    assert [v.video_id for v in douyin.video_list(token, "ou_a").videos] == LISTED
     assert logged(world) == ["video_list"] * (RETRIES + 1)
     assert sleeps.sleeps == expected_sleeps(RETRIES)
 
@@ -423,10 +445,14 @@ def test_zero_retries_means_one_attempt(world, sleeps, sandbox):
 
 
 @pytest.mark.parametrize(("kind", "extra", "cls", "expected", "message"), [
-    ("error_code", {"code": 28001008}, DouyinAuthError, ("platform", 28001008), "抖音授权已过期，请重新授权。"),
+    ("error_code", {"code": 28001008}, AccessTokenRejected, ("platform", 28001008), "抖音授权已过期，请重新授权。"),
+    ("error_code", {"code": 10008}, AccessTokenRejected, ("platform", 10008), "抖音授权已过期，请重新授权。"),
     ("error_code", {"code": 28001012}, DouyinAuthError, ("platform", 28001012),
      "你没有授予所需的抖音权限，请重新授权并勾选全部权限。"),
-    ("error_code", {"code": 28003017}, RateLimited, ("platform", 28003017), "今天调用抖音接口的次数已用完，请明天再试。"),
+    ("error_code", {"code": 28003017}, QuotaExhausted, ("platform", 28003017), "今天调用抖音接口的次数已用完，请明天再试。"),
+    ("error_code", {"code": 2190001}, QuotaExhausted, ("platform", 2190001), "今天调用抖音接口的次数已用完，请明天再试。"),
+    ("error_code", {"code": 28001019}, ApiOffline, ("platform", 28001019), "抖音接口暂时下线，请改为粘贴视频链接。"),
+    ("error_code", {"code": 10004}, AppNotPermitted, ("platform", 10004), "本站的抖音应用还没有开通这项能力，请联系主办方。"),
     ("error_code", {"code": 28001056}, ApiOffline, ("platform", 28001056), "抖音接口暂时下线，请改为粘贴视频链接。"),
     ("error_code", {"code": 28001045}, AccountUnavailable, ("platform", 28001045), "这个抖音账号已注销，无法读取视频。"),
     ("error_code", {"code": 28001046}, AccountUnavailable, ("platform", 28001046), "这个抖音账号已被封禁，无法读取视频。"),
@@ -449,18 +475,26 @@ def test_non_retryable_errors_raise_at_once(douyin, world, sleeps, kind, extra, 
 
 def test_error_classes_map_to_domain_errors():
     assert issubclass(DouyinAuthError, DouyinError) and not issubclass(DouyinAuthError, PlatformError)
-    assert issubclass(AccountUnavailable, VideoUnavailable)
+    assert issubclass(AccountUnavailable, VideoUnavailable) and issubclass(AccessTokenRejected, DouyinAuthError)
     assert isinstance(translate(DouyinAuthError("platform", 10010)), AuthorizationLost)
+    assert isinstance(translate(AccessTokenRejected("platform", 28001003)), TokenRejected)
     assert isinstance(translate(AccountUnavailable("platform", 28001045)), VideoGoneError)
-    for cls in (ApiOffline, RateLimited):
+    for cls in (ApiOffline, AppNotPermitted, RateLimited, QuotaExhausted):
         assert issubclass(cls, DouyinError) and not issubclass(cls, (DouyinAuthError, VideoUnavailable))
         assert not isinstance(translate(cls("platform", 1)), (AuthorizationLost, VideoGoneError))
-    auth = {code for code, (cls, _) in ERRORS.items() if cls is DouyinAuthError}
-    assert auth == {28001003, 28001008, 28001012, 28001015, 2190002, 2190008, 10004, 10007, 10010, 10020}
-    assert {code: cls for code, (cls, _) in ERRORS.items() if cls is not DouyinAuthError} == {
+    assert type(translate(QuotaExhausted("platform", 2190001))) is DomainQuotaExhausted
+    assert type(translate(ApiOffline("platform", 28001056))) is CapabilityUnavailable
+    assert type(translate(AppNotPermitted("platform", 10004))) is CapabilityUnavailable
+    auth = {code: cls for code, (cls, _) in ERRORS.items() if issubclass(cls, DouyinAuthError)}
+    assert auth == {28001003: AccessTokenRejected, 28001008: AccessTokenRejected, 2190002: AccessTokenRejected,
+                    2190008: AccessTokenRejected, 10008: AccessTokenRejected, 28001012: DouyinAuthError,
+                    28001015: DouyinAuthError, 10007: DouyinAuthError, 10010: DouyinAuthError,
+                    10020: DouyinAuthError}
+    assert {code: cls for code, (cls, _) in ERRORS.items() if not issubclass(cls, DouyinAuthError)} == {
         28001045: AccountUnavailable, 28001046: AccountUnavailable, 28001047: AccountUnavailable,
-        28001056: ApiOffline, 28003017: RateLimited, 28003018: RateLimited,
-        28001005: DouyinError, 28001052: DouyinError}
+        28001056: ApiOffline, 28001019: ApiOffline, 10004: AppNotPermitted, 28001014: AppNotPermitted,
+        28001018: AppNotPermitted, 28003017: QuotaExhausted, 2190001: QuotaExhausted, 28003018: RateLimited,
+        28001005: DouyinError, 28001006: DouyinError, 28001052: DouyinError}
 
 
 # -- back-off -----------------------------------------------------------------------------------
@@ -507,7 +541,8 @@ def test_videos_parse_numbers_given_as_strings():
 @pytest.mark.parametrize(("raw", "problem"), [
     ({"video_id": 7.298145681699622e18}, "video_id came as a JSON float: its precision is lost"),
     ({"video_id": "72981456816996x"}, "video_id missing or not digits"),
-    ({}, "video_id missing or not digits"),
+    ({}, "neither video_id nor item_id"),
+    ({"video_id": "", "item_id": ""}, "neither video_id nor item_id"),
     ({"video_id": True}, "video_id is not an id"),
     ({"video_id": "1", "create_time": "yesterday"}, "create_time is not Unix seconds"),
     ("not a dict", "a video is not a JSON object"),
@@ -604,7 +639,7 @@ def test_no_token_code_or_secret_is_ever_logged(douyin, world, sleeps, caplog):
     world.control("clock", {"advance": ACCESS_TTL + 1})
     with pytest.raises(DouyinAuthError) as expired:
         douyin.video_list(grant.access_token, grant.open_id)
-    assert (user.nickname, len(page.videos), len(videos), expired.value.code) == ("作者甲", 5, 2, 28001008)
+    assert (user.nickname, len(page.videos), len(videos), expired.value.code) == ("作者甲", 6, 2, 28001008)
 
     secrets = {code, grant.access_token, grant.refresh_token, fresh.access_token, renewed, SANDBOX_CLIENT_SECRET}
     assert all(len(s) >= 16 for s in secrets)
@@ -621,8 +656,60 @@ def test_no_token_code_or_secret_is_ever_logged(douyin, world, sleeps, caplog):
     names = {r.name for r in caplog.records}
     assert "urllib3.connectionpool" in names  # DEBUG request lines were captured, and were clean
     assert sum(1 for r in caplog.records if r.name == "urllib3.connectionpool" and "video_list" in r.getMessage()) >= 3
-    warnings = [r.getMessage() for r in caplog.records if r.name == "contest.douyin.client"]
-    assert warnings == [
-        f"douyin userinfo: attempt 1 of 4 failed (platform 28001005), retrying in {sleeps.sleeps[0]:.2f} s",
-        f"douyin video_list: attempt 1 of 4 failed (http 500), retrying in {sleeps.sleeps[1]:.2f} s",
-    ]
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name == "contest.douyin.client" and r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert re.fullmatch(r"douyin userinfo: attempt 1 of 4 failed \(platform 28001005, logid [0-9]{14}[0-9A-F]{20}\), "
+                        rf"retrying in {sleeps.sleeps[0]:.2f} s", warnings[0]), warnings[0]
+    assert warnings[1] == f"douyin video_list: attempt 1 of 4 failed (http 500), retrying in {sleeps.sleeps[1]:.2f} s"
+    # The final errors are logged with their log id, for Douyin support (and never a credential).
+    finals = [r.getMessage() for r in caplog.records if r.name == "contest.douyin.client" and r.levelno == logging.INFO]
+    assert [re.sub(r"logid \w+", "logid L", m) for m in finals] == [
+        "douyin access_token: error 10007 (logid L)", "douyin video_list: error 28001008 (logid L)"]
+
+
+# -- the real platform's answers (docs/douyin.md) -----------------------------------------------------
+
+def test_user_info_in_both_envelopes(douyin, world, sandbox):
+    token = mint(world)["access_token"]
+    expected = DouyinUser(open_id="ou_a", union_id="un_ou_a", nickname="作者甲",
+                          avatar=f"{sandbox.url}/assets/avatar/ou_a.svg")
+    assert douyin.user_info(token, "ou_a") == expected  # the newer envelope (the sandbox's default)
+    world.control("modes", {"userinfo_envelope": "old"})
+    assert douyin.user_info(token, "ou_a") == expected
+
+
+def test_a_non_zero_err_no_is_an_error_whatever_data_error_code_says(douyin, world):
+    token = mint(world)["access_token"]
+    fault(world, "userinfo", "error_code", code=28001003)  # answers data.error_code "0" beside err_no
+    with pytest.raises(AccessTokenRejected) as caught:
+        douyin.user_info(token, "ou_a")
+    assert (caught.value.code, caught.value.message) == (28001003, "抖音授权已失效，请重新授权。")
+    assert re.fullmatch(r"[0-9]{14}[0-9A-F]{20}", caught.value.logid)
+
+
+@pytest.mark.parametrize("mode", ["item_id_only", "item_id_only_bare"])
+def test_video_data_matches_answers_without_video_id(douyin, world, sleeps, sandbox, mode):
+    token = mint(world)["access_token"]
+    world.control("modes", {"video_objects": mode})
+    asked = [PUBLIC[0], PRIVATE, OTHERS, PUBLIC[2]]
+    first = douyin.video_data(token, "ou_a", asked)
+    assert [(v.video_id, v.public, v.statistics.digg_count) for v in first] == [
+        (PUBLIC[0], True, 50), (PRIVATE, False, 1), (PUBLIC[2], True, 30)]
+    # Without the id in the share URL either, each asked id is asked alone once; the item ids are learnt.
+    calls = 1 if mode == "item_id_only" else 1 + len(asked)
+    assert logged(world) == ["video_data"] * calls
+    assert [v.video_id for v in douyin.video_data(token, "ou_a", asked)] == [PUBLIC[0], PRIVATE, PUBLIC[2]]
+    assert logged(world) == ["video_data"] * (calls + 1)
+    assert [v.video_id for v in douyin.video_list(token, "ou_a").videos] == (
+        LISTED if mode == "item_id_only" else [PUBLIC[0], PUBLIC[2], PRIVATE])  # the others' ids are not known yet
+
+
+@pytest.mark.parametrize(("status", "create_time", "public", "visibility"), [
+    (1, T0, True, ""), (5, T0, True, ""), (2, T0, False, "不适宜公开"), (4, T0, False, "审核中"),
+    (6, T0, False, "好友可见"), (7, 0, False, "私密"), (3, T0, False, "未公开（状态 3）"), (None, T0, True, ""),
+    (None, 0, False, "私密"), (1, 0, False, "私密"),
+])
+def test_only_statuses_1_and_5_are_public(status, create_time, public, visibility):
+    video = Video.from_api({"item_id": "@x", "video_status": status, "create_time": create_time})
+    assert (video.video_id, video.public, video.visibility) == (None, public, visibility)

@@ -151,6 +151,13 @@ def assert_oauth_error(body: dict, code: int, description: str) -> None:
     assert_video_error({"data": body["data"], "extra": body["extra"]}, code, description)
 
 
+def assert_new_userinfo_error(body: dict, code: int, description: str) -> None:
+    """The newer envelope: only err_no tells (data.error_code stays the string "0")."""
+    assert set(body) == {"data", "err_no", "err_msg", "log_id"}
+    assert (body["err_no"], body["err_msg"], body["data"]) == (code, description, {"error_code": "0", "description": ""})
+    assert re.fullmatch(r"[0-9]{14}[0-9A-F]{20}", body["log_id"])
+
+
 def iframe_error(body: dict) -> tuple:
     assert set(body) == {"data", "err_no", "err_msg", "log_id"}
     assert body["data"] == {}
@@ -170,7 +177,9 @@ def test_factory_seeds_by_default_and_can_skip_it():
 def test_reset_leaves_an_empty_world(api):
     state = api.get("/__sandbox__/state").json()
     assert abs(state.pop("now") - time.time()) < 3
-    assert state == {"users": [], "videos": [], "shortlinks": [], "faults": [], "rate_limits": {}}
+    assert state == {"users": [], "videos": [], "shortlinks": [], "faults": [], "rate_limits": {},
+                     "app": {"name": "株洲抖音生活秀（沙盒演示应用）", "scopes": ALL_SCOPES, "renew_permission": True},
+                     "modes": {"userinfo_envelope": "new", "video_objects": "full"}, "retired": {}, "quota": {}}
     assert api.log() == []
 
 
@@ -248,8 +257,8 @@ def test_videos_upsert_returns_the_video_and_mints_ids_by_douyins_rule(api):
     video = api.video(vid(T0, 1), digg_count=200, comment_count=100, share_count=10, play_count=300)
     assert video == {
         "video_id": vid(T0, 1), "item_id": video["item_id"], "open_id": "ou_a",
-        "title": f"视频{vid(T0, 1)} #动力株洲文旅通 @株洲足迹", "create_time": T0, "public": True, "deleted": False,
-        "cover": None, "curve": False,
+        "title": f"视频{vid(T0, 1)} #动力株洲文旅通 @株洲足迹", "create_time": T0, "public": True, "video_status": 1,
+        "deleted": False, "cover": None, "curve": False,
         "statistics": {"digg_count": 200, "comment_count": 100, "share_count": 10, "play_count": 300},
         "series": [{"at": 0, "digg_count": 200, "comment_count": 100, "share_count": 10, "play_count": 300}],
     }
@@ -291,14 +300,17 @@ CONTROL_ERRORS = [
     ("videos/123/stats", {"digg_count": 5}, "unknown video 123"),
     ("videos/123/stats", {}, "give at least one of digg_count, comment_count, share_count, play_count"),
     ("videos/abc/stats", {"digg_count": 5}, "the video id in the path must be 1 to 20 digits below 2^64"),
-    ("videos/123/visibility", {}, 'give "public" and/or "deleted" (true or false)'),
+    ("videos/123/visibility", {}, 'give "public", "video_status" and/or "deleted"'),
+    ("videos/123/visibility", {"video_status": 3}, '"video_status" must be one of 1, 2, 4, 5, 6, 7'),
     ("videos/123/visibility", {"public": False}, "unknown video 123"),
-    ("shortlinks", {"code": "abc", "video_id": "1"}, '"code" must be 6 to 11 of A-Z a-z 0-9 _ -'),
-    ("shortlinks", {"code": "abcdefghijkl", "video_id": "1"}, '"code" must be 6 to 11 of A-Z a-z 0-9 _ -'),
-    ("shortlinks", {"code": "abc/def", "video_id": "1"}, '"code" must be 6 to 11 of A-Z a-z 0-9 _ -'),
+    ("shortlinks", {"code": "abc", "video_id": "1"}, '"code" must be 6 to 24 of A-Z a-z 0-9 _ -'),
+    ("shortlinks", {"code": "abcdefghijklmnopqrstuvwxy", "video_id": "1"}, '"code" must be 6 to 24 of A-Z a-z 0-9 _ -'),
+    ("shortlinks", {"code": "abc/def", "video_id": "1"}, '"code" must be 6 to 24 of A-Z a-z 0-9 _ -'),
+    ("shortlinks", {"code": "abcdef", "host": "x", "video_id": "1"}, '"host" must be "v" (v.douyin.com) or "jx" (jx.douyin.com)'),
     ("shortlinks", {"video_id": "1"}, '"code" is required'),
     ("shortlinks", {"code": "abcdef"}, '"video_id" is required'),
-    ("shortlinks", {"code": "abcdef", "kind": "story"}, '"kind" must be one of video, note, user, live, expired'),
+    ("shortlinks", {"code": "abcdef", "kind": "story"},
+     '"kind" must be one of video, note, user, live, expired, risk, forbidden'),
     ("shortlinks", {"code": "abcdef", "kind": "live", "video_id": "1"}, '"video_id" makes no sense for kind \'live\''),
     ("shortlinks", {"code": "abcdef", "location": "https://x.test/a b"},
      '"location" must be printable ASCII without spaces'),
@@ -476,7 +488,7 @@ def test_unknown_paths_answer_404_html_and_are_logged(api):
 def test_authorize_page_lists_users_and_asked_scopes_without_scripts(api):
     api.author("ou_a", "作者甲")
     api.author("ou_b", "作者乙")
-    response = api.get(api.authorize_path(scope="user_info,video.list.bind"))
+    response = api.get(api.authorize_path(scope="user_info", optionalScope="video.list.bind,1,video.data.bind,0"))
     assert response.status_code == 200
     html = response.text
     assert "<script" not in html.lower() and "onclick" not in html.lower()
@@ -484,7 +496,11 @@ def test_authorize_page_lists_users_and_asked_scopes_without_scripts(api):
     assert '<input type="radio" name="open_id" value="ou_a" checked>' in html
     assert '<input type="radio" name="open_id" value="ou_b">' in html
     assert "作者甲" in html and "作者乙" in html
-    assert re.findall(r'name="scopes" value="([^"]+)"', html) == ["user_info", "video.list.bind"]
+    # The required scope cannot be unticked; the optional ones can, ticked or not as asked.
+    assert re.findall(r'<input type="checkbox" checked disabled>\s*[^<]*<code>([^<]+)</code>', html) == ["user_info"]
+    assert re.findall(r'name="scopes" value="([^"]+)"( checked)?', html) == [
+        ("video.list.bind", " checked"), ("video.data.bind", "")]
+    assert '<input type="hidden" name="optionalScope" value="video.list.bind,1,video.data.bind,0">' in html
     assert '<button class="primary" type="submit" name="decision" value="allow">同意授权</button>' in html
     assert '<button type="submit" name="decision" value="deny">拒绝</button>' in html
     assert f'<input type="hidden" name="redirect_uri" value="{CALLBACK}">' in html
@@ -527,17 +543,36 @@ def _form(**fields) -> dict:
 def test_consent_redirects_with_code_state_and_the_granted_scopes(api):
     api.author()
     response = api.post("/open/platform/oauth/connect/", data=_form(
-        open_id="ou_a", scopes=["video.data.bind", "user_info"], decision="allow",
-        redirect_uri="http://127.0.0.1:5000/cb?next=%2Fme"))
+        scope="user_info,video.data.bind", optionalScope="video.list.bind,1", open_id="ou_a",
+        scopes=["video.data.bind"], decision="allow", redirect_uri="http://127.0.0.1:5000/cb?next=%2Fme"))
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert (location.scheme, location.netloc, location.path) == ("http", "127.0.0.1:5000", "/cb")
     query = parse_qs(location.query)
     assert query["next"] == ["/me"]
     assert query["state"] == ["st-1"]
-    assert query["scopes"] == ["user_info,video.data.bind"]  # in the asked order
+    # Required scopes are granted with the consent (unticking them is not possible); the optional one was unticked.
+    assert query["scopes"] == ["user_info,video.data.bind"]
     assert re.fullmatch(r"[0-9a-f]{32}", query["code"][0])
     assert api.exchange(query["code"][0])["data"]["scope"] == "user_info,video.data.bind"
+    ticked = api.post("/open/platform/oauth/connect/", data=_form(
+        scope="user_info", optionalScope="video.list.bind,0", open_id="ou_a", scopes=["video.list.bind"],
+        decision="allow"))
+    assert parse_qs(urlsplit(ticked.headers["Location"]).query)["scopes"] == ["user_info,video.list.bind"]
+
+
+def test_a_required_scope_the_app_lacks_refuses_the_whole_authorisation(api):
+    api.author()
+    api.control("app", {"scopes": ["user_info", "video.data.bind"]})  # the video-list capability is not granted
+    refused = api.get(api.authorize_path(scope="user_info,video.list.bind,video.data.bind"))
+    assert (refused.status_code, "Location" in refused.headers) == (400, False)
+    assert "scope权限非法：应用没有获得 video.list.bind 的权限。" in refused.text
+    # Asked as optional, the missing capability is simply not offered.
+    page = api.get(api.authorize_path(scope="user_info,video.data.bind", optionalScope="video.list.bind,1"))
+    assert page.status_code == 200
+    assert re.findall(r'name="scopes" value="([^"]+)"', page.text) == []
+    code = api.code(scopes=["user_info", "video.data.bind"])
+    assert api.exchange(code)["data"]["scope"] == "user_info,video.data.bind"
 
 
 def test_refusal_redirects_with_access_denied(api):
@@ -550,8 +585,8 @@ def test_refusal_redirects_with_access_denied(api):
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"open_id": "ou_nobody", "scopes": ALL_SCOPES}, "请选择一个抖音用户。"),
-    ({"open_id": "ou_a"}, "请至少勾选一项权限"),
-    ({"open_id": "ou_a", "scopes": ["not.asked"]}, "请至少勾选一项权限"),
+    ({"open_id": "ou_a", "optionalScope": "video.list.bind"}, "optionalScope 无效"),
+    ({"open_id": "ou_a", "optionalScope": "video.list.bind,2"}, "optionalScope 无效"),
 ])
 def test_consent_without_a_user_or_a_scope_shows_the_page_again(api, fields, message):
     api.author()
@@ -697,9 +732,16 @@ def test_userinfo(api):
     api.control("users", {"open_id": "ou_a", "nickname": "作者甲", "union_id": "un_a"})
     grant = api.grant()
     body = api.userinfo(grant["access_token"], "ou_a")
-    assert body == {"data": {"open_id": "ou_a", "union_id": "un_a", "nickname": "作者甲",
-                             "avatar": f"{api.url}/assets/avatar/ou_a.svg", "error_code": 0, "description": ""},
-                    "message": "success"}
+    assert re.fullmatch(r"[0-9]{14}[0-9A-F]{20}", body["log_id"])
+    assert body == {"err_no": 0, "err_msg": "", "log_id": body["log_id"],
+                    "data": {"open_id": "ou_a", "union_id": "un_a", "nickname": "作者甲",
+                             "avatar": f"{api.url}/assets/avatar/ou_a.svg", "error_code": "0", "description": "",
+                             "log_id": body["log_id"]}}
+    api.control("modes", {"userinfo_envelope": "old"})
+    assert api.userinfo(grant["access_token"], "ou_a") == {
+        "data": {"open_id": "ou_a", "union_id": "un_a", "nickname": "作者甲",
+                 "avatar": f"{api.url}/assets/avatar/ou_a.svg", "error_code": 0, "description": ""},
+        "message": "success"}
 
 
 def test_userinfo_errors(api):
@@ -707,12 +749,19 @@ def test_userinfo_errors(api):
     api.author("ou_b", "作者乙")
     token = api.grant()["access_token"]
     no_info = api.grant(scopes=["video.list.bind"])["access_token"]
+    # The newer envelope (the default) with the newer codes.
+    assert_new_userinfo_error(api.userinfo(token, "ou_b"), 28001003, "access_token 无效")
+    assert_new_userinfo_error(api.userinfo("act.nope", "ou_a"), 28001003, "access_token 无效")
+    assert_new_userinfo_error(api.userinfo(no_info, "ou_a"), 28001012, "权限不足：未获得 user_info 授权")
+    assert_new_userinfo_error(api.userinfo(token, ""), 10002, "参数错误：需要 access_token 和 open_id")
+    # The older one with the older codes.
+    api.control("modes", {"userinfo_envelope": "old"})
     assert_oauth_error(api.userinfo(token, "ou_b"), 2190002, "access_token 无效")
-    assert_oauth_error(api.userinfo("act.nope", "ou_a"), 2190002, "access_token 无效")
     assert_oauth_error(api.userinfo(no_info, "ou_a"), 10004, "权限不足：未获得 user_info 授权")
-    assert_oauth_error(api.userinfo(token, ""), 10002, "参数错误：需要 access_token 和 open_id")
     api.control("clock", {"advance": 1296000})
     assert_oauth_error(api.userinfo(token, "ou_a"), 2190008, "access_token 过期")
+    api.control("modes", {"userinfo_envelope": "new"})
+    assert_new_userinfo_error(api.userinfo(token, "ou_a"), 28001008, "access_token 过期")
 
 
 def test_tokens_control_route_mints_a_grant(api):
@@ -735,19 +784,21 @@ def _three_videos_and_others(api):
     api.video(vid(T0 + 5 * DAY, 6), open_id="ou_b", create_time=T0 + 5 * DAY)
 
 
-def test_video_list_pages_through_the_users_public_videos_newest_first(api):
+def test_video_list_pages_through_the_users_videos_newest_first(api):
     _three_videos_and_others(api)
     token = api.grant()["access_token"]
     first = api.video_list(token, count=2)
-    assert [v["video_id"] for v in first["data"]["list"]] == [vid(T0 + 2 * DAY, 3), vid(T0 + DAY, 2)]
+    # Every video not deleted, the private one too (with its status): the site decides what counts.
+    assert [(v["video_id"], v["video_status"]) for v in first["data"]["list"]] == [
+        (vid(T0 + 3 * DAY, 4), 7), (vid(T0 + 2 * DAY, 3), 1)]
     assert (first["data"]["cursor"], first["data"]["has_more"], first["data"]["error_code"],
             first["data"]["description"]) == (2, True, 0, "")
     assert set(first["extra"]) == EXTRA_KEYS and first["extra"]["error_code"] == 0
     second = api.video_list(token, count=2, cursor=2)
-    assert [v["video_id"] for v in second["data"]["list"]] == [vid(T0, 1)]
-    assert (second["data"]["cursor"], second["data"]["has_more"]) == (3, False)
+    assert [v["video_id"] for v in second["data"]["list"]] == [vid(T0 + DAY, 2), vid(T0, 1)]
+    assert (second["data"]["cursor"], second["data"]["has_more"]) == (4, False)
     item_id = api.get("/__sandbox__/state").json()["videos"][0]["item_id"]
-    assert second["data"]["list"][0] == {
+    assert second["data"]["list"][1] == {
         "item_id": item_id, "video_id": vid(T0, 1), "title": f"视频{vid(T0, 1)} #动力株洲文旅通 @株洲足迹",
         "create_time": T0, "cover": f"{api.url}/assets/cover/{vid(T0, 1)}.svg",
         "share_url": f"https://www.iesdouyin.com/share/video/{vid(T0, 1)}/", "is_top": False, "is_reviewed": True,
@@ -806,7 +857,7 @@ def test_video_data_answers_only_the_users_visible_videos(api):
     assert (body["data"]["error_code"], body["data"]["description"], body["extra"]["error_code"]) == (0, "", 0)
     found = body["data"]["list"]
     assert [v["video_id"] for v in found] == [vid(T0 + 3 * DAY, 4), vid(T0, 1)]
-    assert (found[0]["create_time"], found[0]["video_status"]) == (0, 2)  # private
+    assert (found[0]["create_time"], found[0]["video_status"]) == (0, 7)  # private
     assert (found[1]["create_time"], found[1]["video_status"]) == (T0, 1)
     assert found[1]["statistics"]["digg_count"] == 200
 
@@ -835,9 +886,9 @@ def test_visibility_changes_what_the_platform_answers(api):
     api.video(vid(T0, 1))
     token = api.grant()["access_token"]
     assert api.control(f"videos/{vid(T0, 1)}/visibility", {"public": False})["video"]["public"] is False
-    assert api.video_list(token)["data"]["list"] == []
+    assert [v["video_status"] for v in api.video_list(token)["data"]["list"]] == [7]
     assert api.video_data(token, body={"video_ids": [vid(T0, 1)]})["data"]["list"][0]["create_time"] == 0
-    assert iframe_error(api.iframe(video_id=vid(T0, 1))) == (10008, "视频不存在或不可见")
+    assert iframe_error(api.iframe(video_id=vid(T0, 1))) == (28001007, "参数不合法：视频不存在或不可见")
     api.control(f"videos/{vid(T0, 1)}/visibility", {"public": True})
     assert [v["video_id"] for v in api.video_list(token)["data"]["list"]] == [vid(T0, 1)]
     api.control(f"videos/{vid(T0, 1)}/visibility", {"deleted": True})
@@ -867,7 +918,7 @@ def test_get_iframe_by_video_for_missing_private_or_deleted_videos(api):
     api.video(vid(T0, 3))
     api.control(f"videos/{vid(T0, 3)}/visibility", {"deleted": True})
     for video_id in (vid(T0, 1), vid(T0, 2), vid(T0, 3), "abc"):
-        assert iframe_error(api.iframe(video_id=video_id)) == (10008, "视频不存在或不可见")
+        assert iframe_error(api.iframe(video_id=video_id)) == (28001007, "参数不合法：视频不存在或不可见")
     assert iframe_error(api.iframe()) == (2100005, "参数不合法：缺少 video_id")
 
 
@@ -940,8 +991,10 @@ def test_error_code_fault_answers_in_the_endpoints_own_envelope(api, endpoint):
     body = failed.json()
     if endpoint in {"video_list", "video_data"}:
         assert_video_error(body, 28001005, "沙盒注入的故障")
-    elif endpoint in {"access_token", "refresh_token", "renew_refresh_token", "userinfo"}:
+    elif endpoint in {"access_token", "refresh_token", "renew_refresh_token"}:
         assert_oauth_error(body, 28001005, "沙盒注入的故障")
+    elif endpoint == "userinfo":
+        assert_new_userinfo_error(body, 28001005, "沙盒注入的故障")
     elif endpoint == "get_iframe_by_video":
         assert iframe_error(body) == (28001005, "沙盒注入的故障")
     else:
@@ -1049,3 +1102,121 @@ def test_no_response_ever_sets_a_cookie(api):
     responses.append(CALLS["video_list"](api, grant))
     assert len(responses) == 21
     assert [r for r in responses if "Set-Cookie" in r.headers] == []
+
+
+# -- the real platform's unkind answers, switched through the control API (docs/douyin.md) ----------
+
+@pytest.mark.parametrize(("path", "payload", "message"), [
+    ("app", {}, 'give "scopes" and/or "renew_permission"'),
+    ("app", {"scopes": "user_info"}, '"scopes" must be a list of scope names'),
+    ("app", {"renew_permission": "no"}, '"renew_permission" must be true or false'),
+    ("modes", {}, "give at least one of userinfo_envelope, video_objects"),
+    ("modes", {"colour": "red"}, "unknown mode 'colour': one of userinfo_envelope, video_objects"),
+    ("modes", {"video_objects": "none"}, '"video_objects" must be one of full, item_id_only, item_id_only_bare'),
+    ("capabilities", {"endpoint": "video_list"}, '"retired" (true or false) is required'),
+    ("capabilities", {"endpoint": "nope", "retired": True}, '"endpoint" must be one of ' + ", ".join([
+        "shortlink", "share_page", "get_iframe_by_video", "access_token", "refresh_token", "renew_refresh_token",
+        "userinfo", "video_list", "video_data"])),
+    ("quota", {"endpoint": "video_data"}, '"limit" (calls a day, or null) is required'),
+    ("quota", {"endpoint": "video_data", "limit": 1, "code": 28003018}, '"code" must be 28003017 or the old 2190001'),
+    ("users/bad id!/revoke", {}, "the open_id in the path must be 1 to 64 of A-Z a-z 0-9 _ . : -"),
+    ("users/ou_nobody/revoke", {}, "unknown open_id 'ou_nobody'"),
+    ("videos", {"open_id": "ou_a", "title": "t", "public": True, "video_status": 6}, '"public" contradicts "video_status"'),
+])
+def test_the_platform_modes_refuse_bad_input(api, path, payload, message):
+    api.author()
+    assert api.refused(path, payload) == {"error": message}
+
+
+def test_every_video_status_is_answered_as_set(api):
+    api.author()
+    token = api.grant()["access_token"]
+    for n, status in enumerate((1, 2, 4, 5, 6, 7), start=1):
+        api.video(vid(T0, n), public=None, video_status=status)
+    found = api.video_data(token, body={"video_ids": [vid(T0, n) for n in range(1, 7)]})["data"]["list"]
+    # Only a private video hides its create_time; under review is not yet reviewed.
+    assert [(v["video_status"], v["create_time"], v["is_reviewed"]) for v in found] == [
+        (1, T0, True), (2, T0, True), (4, T0, False), (5, T0, True), (6, T0, True), (7, 0, True)]
+    shown = [n for n in range(1, 7) if api.iframe(video_id=vid(T0, n))["err_no"] == 0]
+    assert shown == [1, 4]  # statuses 1 and 5: the only public ones
+    assert api.get(f"/iesdouyin/share/video/{vid(T0, 6)}/").status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["item_id_only", "item_id_only_bare"])
+def test_video_objects_with_item_id_only(api, mode):
+    api.author()
+    api.video(vid(T0, 1))
+    token = api.grant()["access_token"]
+    api.control("modes", {"video_objects": mode})
+    (listed,) = api.video_list(token)["data"]["list"]
+    (found,) = api.video_data(token, body={"video_ids": [vid(T0, 1)]})["data"]["list"]
+    for video in (listed, found):
+        assert "video_id" not in video and video["item_id"].startswith("@")
+    if mode == "item_id_only":
+        assert found["share_url"] == f"https://www.iesdouyin.com/share/video/{vid(T0, 1)}/"
+    else:
+        assert re.fullmatch(r"https://v\.douyin\.com/[A-Za-z0-9_-]{11}/", found["share_url"])
+
+
+def test_revoking_invalidates_every_token_of_the_user_at_once(api):
+    api.author()
+    api.author("ou_b", "作者乙")
+    grant, other = api.grant(), api.grant("ou_b")
+    assert api.control("users/ou_a/revoke") == {"open_id": "ou_a",
+                                                "revoked": {"access_tokens": 1, "refresh_tokens": 1}}
+    assert_video_error(api.video_list(grant["access_token"]), 28001003, "access_token 无效")
+    assert_oauth_error(api.refresh(grant["refresh_token"]), 10010, "refresh_token 过期或无效，请重新授权")
+    assert api.video_list(other["access_token"], open_id="ou_b")["data"]["error_code"] == 0
+
+
+def test_without_the_renew_permission_renewing_answers_10004(api):
+    api.author()
+    grant = api.grant()
+    api.control("app", {"renew_permission": False})
+    assert_oauth_error(api.renew(grant["refresh_token"]), 10004, "权限不足")
+    assert api.refresh(grant["refresh_token"])["data"]["error_code"] == 0  # refreshing still works
+    api.control("app", {"renew_permission": True})
+    assert api.renew(grant["refresh_token"])["data"]["error_code"] == 0
+
+
+def test_a_retired_capability_answers_28001056_on_every_call(api):
+    api.author()
+    token = api.grant()["access_token"]
+    assert api.control("capabilities", {"endpoint": "video_list", "retired": True}) == {
+        "endpoint": "video_list", "retired": True, "code": 28001056}
+    for _ in range(2):
+        assert_video_error(api.video_list(token), 28001056, "该能力API已下线,不再支持调用")
+    assert api.video_data(token, body={"video_ids": []})["data"]["error_code"] == 0
+    api.control("capabilities", {"endpoint": "video_list", "retired": False})
+    assert api.video_list(token)["data"]["error_code"] == 0
+
+
+@pytest.mark.parametrize("code", [28003017, 2190001])
+def test_a_quota_counts_calls_per_beijing_day(api, code):
+    api.author()
+    token = api.grant()["access_token"]
+    api.set_clock(T0)  # 16:00 in Beijing
+    api.control("quota", {"endpoint": "video_list", "limit": 2, "code": code})
+    assert [api.video_list(token)["data"]["error_code"] for _ in range(3)] == [0, 0, code]
+    assert_video_error(api.video_list(token), code, "quota 已用完")
+    api.set_clock(T0 + 8 * 3600)  # Beijing midnight: a new day
+    assert api.video_list(token)["data"]["error_code"] == 0
+    api.control("quota", {"endpoint": "video_list", "limit": None})
+    assert api.get("/__sandbox__/state").json()["quota"] == {}
+
+
+@pytest.mark.parametrize(("kind", "status"), [("risk", 200), ("forbidden", 403)])
+def test_short_links_that_do_not_redirect(api, kind, status):
+    api.control("shortlinks", {"code": "block01", "kind": kind})
+    response = api.get("/v/block01/")
+    assert (response.status_code, "Location" in response.headers) == (status, False)
+
+
+def test_jx_short_links_live_under_their_own_host(api):
+    api.author()
+    api.video(vid(T0, 1))
+    api.control("shortlinks", {"code": "vcode01", "video_id": vid(T0, 1)})
+    api.control("shortlinks", {"code": "jxcode01", "host": "jx", "location": "https://v.douyin.com/vcode01/"})
+    assert api.get("/jx/jxcode01/").headers["Location"] == "https://v.douyin.com/vcode01/"
+    assert api.get("/v/jxcode01/").headers["Location"] == "https://www.douyin.com/"  # a different host's code
+    assert api.get("/v/vcode01/").headers["Location"].startswith(f"https://www.iesdouyin.com/share/video/{vid(T0, 1)}/")

@@ -13,10 +13,12 @@ def start(client, next_path: str | None = None) -> str:
 
 
 def consent(sandbox, authorize_url: str, *, open_id: str = OPEN_ID, scopes=None, decision="allow") -> str:
-    """The tester's choice on the sandbox's authorize page; returns the callback URL Douyin sends back."""
+    """The tester's choice on the sandbox's authorize page (``scopes``: the optional scopes left ticked;
+    every one asked by default); returns the callback URL Douyin sends back."""
     query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
     form = {**query, "open_id": open_id, "decision": decision}
-    form["scopes"] = scopes if scopes is not None else query["scope"].split(",")
+    optional = query.get("optionalScope", "").split(",")[::2] if query.get("optionalScope") else []
+    form["scopes"] = scopes if scopes is not None else optional
     response = sandbox.http.post(authorize_url.split("?")[0], data=form, allow_redirects=False, timeout=5)
     assert response.status_code == 302, response.text
     return response.headers["Location"]

@@ -2,6 +2,8 @@
 
 import threading
 import time
+
+import pytest
 from flask import Flask, request
 from werkzeug.serving import make_server
 
@@ -40,3 +42,17 @@ class Gateway:
 
     def stop(self):
         self.server.shutdown()
+
+
+@pytest.fixture
+def sms_gateway(app):
+    """The site texts through a live :class:`Gateway` (``CONTEST_SMS_BACKEND=http``)."""
+    live = Gateway()
+    app.config.update(CONTEST_SMS_BACKEND="http", CONTEST_SMS_GATEWAY_URL=live.url, CONTEST_SMS_GATEWAY_KEY="gw")
+    yield live
+    live.stop()
+
+
+def texts_to(gateway: Gateway, phone: str) -> list[str]:
+    """The messages the gateway received for ``phone``, in order."""
+    return [r["json"]["message"] for r in gateway.received if r["json"]["phone"] == phone]

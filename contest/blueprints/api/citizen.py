@@ -17,7 +17,7 @@ from contest.douyin.author import LIST_SCOPE
 from contest.web.errors import error_response
 from contest.extensions import db
 from contest.web.limits import entry_limit
-from contest.web.views_support import author_videos, contest_for_request, enter, page_cursor
+from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
 from contest.web.json_body import json_object, text_field
 from contest.web.numbers import query_int
 
@@ -69,6 +69,7 @@ def my_videos():
     try:
         page = author.page(cursor=cursor, count=size)
     except PlatformError as exc:
+        note_platform_error(exc, "video_list")
         db.session.commit()  # keep a refreshed token, or the mark that it is gone
         return error_response(502, exc.message, fallback="paste_link")
     db.session.commit()

@@ -19,6 +19,7 @@ from contest.blueprints.api.citizen import VIDEOS_PAGE_MAX
 from contest.blueprints.api.leaderboards import MAX_LIMIT
 from contest.blueprints.staff_api.views import COUNT_MAX, NOTE_MAX, PAGE_MAX
 from contest.domain.entries import MAX_TEXT
+from contest.domain.platform_health import ALARM_KINDS, OUTCOMES
 from contest.domain.review import DECISIONS
 from contest.domain.tally_corrections import MAX_REASON
 from contest.models import EntryStatus, OwnerProof, Role, SnapshotSource
@@ -272,6 +273,46 @@ SCHEMAS.update({
     }),
 })
 
+OUTCOME_COUNTS = obj({k: integer(0) for k in OUTCOMES}, description=(
+    "Authors by outcome: `ok` read; `rate_limited` calls too frequent (28003018); `quota` the application's "
+    "quota used up (28003017, 2190001: the rest of the sweep made no calls); `auth` the author's authorisation "
+    "is gone; `unavailable` Douyin did not answer usefully (timeouts, 5xx, malformed answers, busy, risk control, "
+    "an account banned or deleted); `capability_retired` a capability retired or withheld (28001056, 28001019, "
+    "28001018, 10004)."))
+
+SCHEMAS.update({
+    "PlatformHealth": obj({
+        "as_of": INSTANT,
+        "error_share_threshold": {"type": "number", "minimum": 0, "maximum": 1, "description": (
+            "CONTEST_PLATFORM_ALARM_ERROR_SHARE: a sweep whose error share is above it raises the alarm.")},
+        "alarms": array(obj({
+            "id": integer(1), "kind": {"type": "string", "enum": list(ALARM_KINDS)},
+            "key": {"type": "string", "description": "The endpoint, for `capability_retired`; else empty."},
+            "message": {"type": "string", "description": "Chinese: what happened and what to do (the banner, the SMS)."},
+            "opened_at": INSTANT, "last_seen_at": INSTANT,
+            "code": nullable(integer()), "logid": nullable(STRING),
+        }), description="Open incidents, oldest first. Admins were texted once, when each opened."),
+        "sweeps": array(obj({
+            "id": integer(1), "started_at": INSTANT, "finished_at": INSTANT, "entries": integer(0),
+            "snapshots": integer(0), "authors": integer(0), "outcomes": OUTCOME_COUNTS,
+            "error_share": {"type": "number", "minimum": 0, "maximum": 1,
+                            "description": "Authors not `ok` over the authors asked about (a used-up quota, "
+                                           "with its own alarm, is left out); 0 when none."},
+        }), description="The last 10 finished sweeps, newest first."),
+        "needs_reauth": array(obj({
+            "user_id": integer(1), "nickname": STRING, "since": nullable(INSTANT),
+            "live_entries": integer(0, description="Their entries not withdrawn or rejected."),
+        }), description="Authors whose Douyin authorisation is gone (they were told in the inbox and by SMS)."),
+        "expiring_tokens": array(obj({
+            "user_id": integer(1), "nickname": STRING, "refresh_expires_at": INSTANT, "renewals": integer(0, 5),
+            "renew_refused_code": nullable(integer(description="10004: no renew permission; 10020: 5 renewals used.")),
+            "reminded_at": nullable(INSTANT),
+        }), description="Working refresh tokens that expire within 7 days, soonest first."),
+        "upload_folder": obj({"files": integer(0), "bytes": integer(0)},
+                             description="The slogan-check upload folder (CONTEST_SLOGAN_UPLOAD_DIR)."),
+    }),
+})
+
 SECURITY_SCHEMES = {
     "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "zzcontest_session",
                       "description": "The site's session cookie, set by signing in."},
@@ -389,6 +430,13 @@ PATHS = {
         parameters=[ENTRY_ID], body=ref("TallyCorrectionRequest"), security=STAFF,
         description="Shown on the public leaderboard, `/api/v1/leaderboards/popularity` (`corrected`, "
                     "`correction`) and the exports; audited as `likes.correct`.")},
+    "/api/v1/staff/platform-health": {"get": operation(
+        "staff_api.show_platform_health", "How the Douyin platform is treating the site",
+        {"200": answer("The open alarms, the last sweeps by outcome, the authors to authorise again, the "
+                       "tokens expiring within 7 days.", ref("PlatformHealth")),
+         "401": NEED_TOKEN, "403": STAFF_ONLY, "429": RATE_LIMITED},
+        security=STAFF, description="The staff page /staff/platform-health as JSON; docs/douyin.md, "
+                                    "\"Platform health\".")},
     "/api/v1/staff/standings": {"get": operation(
         "staff_api.show_standings", "The popularity ranking of approved entries",
         staff_responses(answer("Every approved entry, ranked by the tie rule.", ref("Standings"))),

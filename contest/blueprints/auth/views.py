@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from contest.blueprints.auth import bp
 from contest import clock
-from contest.domain.douyin_identity import WANTED_SCOPES, missing_scope_notes, sign_in_with_douyin
+from contest.domain.douyin_identity import missing_scope_notes, sign_in_with_douyin
 from contest.domain.errors import DomainError, PlatformError
 from contest.domain.ownership import unproven_entries, verify_own_entries
 from contest.douyin.author import AuthorVideos
@@ -36,7 +36,12 @@ def _back_to_login(message: str, category: str = "error"):
 def douyin_start():
     state = secrets.token_urlsafe(24)
     session[STATE_KEY] = {"state": state, "next": safe_next(request.args.get("next"), "")}
-    return redirect(douyin().authorize_url(redirect_uri=_redirect_uri(), state=state, scopes=WANTED_SCOPES))
+    # Required scopes every application has; the rest optional, so that an application without a
+    # capability (video.list.bind is retired for some) is not refused outright (docs/douyin.md).
+    config = current_app.config
+    return redirect(douyin().authorize_url(redirect_uri=_redirect_uri(), state=state,
+                                           scopes=config["CONTEST_DOUYIN_SCOPES"],
+                                           optional_scopes=config["CONTEST_DOUYIN_OPTIONAL_SCOPES"]))
 
 
 @bp.get("/douyin/callback")

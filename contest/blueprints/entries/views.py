@@ -20,7 +20,7 @@ from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db
 from contest.web.limits import entry_limit
 from contest.models import EntryTally
-from contest.web.views_support import author_videos, contest_for_request, enter, page_cursor
+from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
 
 
 def picked_video(video_id: str | None):
@@ -82,6 +82,7 @@ def pick_video():
         try:
             page = author.page(cursor=page_cursor(), count=10)
         except PlatformError as exc:
+            note_platform_error(exc, "video_list")
             error = f"暂时无法读取你的抖音作品：{exc.message}你可以改为粘贴视频链接参赛。"
         finally:
             db.session.commit()  # keep a refreshed token, or the mark that it is gone

@@ -17,7 +17,7 @@ from flask_login import current_user
 from contest.blueprints.organiser import bp
 from contest.render.charts import bar_chart, lines_chart
 from contest import clock
-from contest.domain import audit, slogan_checks
+from contest.domain import audit, platform_health, slogan_checks
 from contest.domain.accounts import find_by_phone
 from contest.domain.contests import latest_first, resolve_contest
 from contest.domain.errors import DomainError, NotFound
@@ -115,7 +115,7 @@ def dashboard():
     }
     return render_template("organiser/dashboard.html", contest=contest, numbers=numbers, charts=charts,
                            days=numbers.per_day, contests=latest_first(), now=clock.now(),
-                           can_export=_current().role is Role.ADMIN)
+                           can_export=_current().role is Role.ADMIN, alarms=platform_health.open_alarms())
 
 
 # --- exports ----------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from contest.web.security import safe_next
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
 
 
-FLAG_KINDS = {"burst": "异常激增", "ratio": "赞播比异常", "night_surge": "深夜激增", "drop": "赞数骤降"}
+FLAG_KINDS = {"burst": "异常激增", "ratio": "赞播比异常", "night_surge": "深夜激增", "drop": "赞数骤降",
+              "not_public": "视频未公开"}
 DECIDED = {"clear": "已排除这条异常标记。", "confirm": "已确认这条异常标记。"}
 
 

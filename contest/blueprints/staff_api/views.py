@@ -37,7 +37,8 @@ from contest.domain.tally_corrections import MAX_REASON, correct_tally
 from contest.web.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, TallyCorrection
-from contest.web.views_support import contest_for_request
+from contest.domain import platform_health
+from contest.web.views_support import contest_for_request, platform_health_report
 from contest.web.json_body import json_object
 from contest.web.numbers import MAX_ID, parse_int
 
@@ -297,3 +298,28 @@ def show_standings():
         "rank": s.rank, "entry_id": s.entry_id, "video_id": s.video_id, "likes": s.likes,
         "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at), "corrected": s.correction_id is not None,
     } for s in ranking(contest)])
+
+
+@bp.get("/platform-health")
+@allow(Role.ADMIN, Role.REVIEWER)
+def show_platform_health():
+    """How Douyin is treating the site (the staff page /staff/platform-health as JSON)."""
+    report, uploads = platform_health_report()
+    return jsonify(
+        as_of=iso(report.as_of), error_share_threshold=report.threshold,
+        alarms=[{"id": a.id, "kind": a.kind, "key": a.key, "message": a.message, "opened_at": iso(a.opened_at),
+                 "last_seen_at": iso(a.last_seen_at), "code": (a.details or {}).get("code"),
+                 "logid": (a.details or {}).get("logid")} for a in report.alarms],
+        sweeps=[{"id": s.id, "started_at": iso(s.started_at), "finished_at": iso(s.finished_at),
+                 "entries": s.entries_total, "snapshots": s.snapshots,
+                 "outcomes": (counts := platform_health.outcome_counts(s)),
+                 "authors": sum(counts.values()), "error_share": round(platform_health.error_share(counts), 4)}
+                for s in report.sweeps],
+        needs_reauth=[{"user_id": a.user_id, "nickname": a.user.nickname, "since": iso(a.reauth_since),
+                       "live_entries": live} for a, live in report.needs_reauth],
+        expiring_tokens=[{"user_id": a.user_id, "nickname": a.user.nickname,
+                          "refresh_expires_at": iso(a.refresh_expires_at), "renewals": a.renewals,
+                          "renew_refused_code": a.renew_refused_code, "reminded_at": iso(a.reauth_reminded_at)}
+                         for a in report.expiring],
+        upload_folder=uploads,
+    )

@@ -66,6 +66,37 @@ def video_visibility(video_id: str):
     return jsonify({"video": _world().set_visibility(_video_id(video_id), _payload())})
 
 
+@bp.post("/users/<open_id>/revoke")
+def revoke(open_id: str):
+    """The user revokes the authorisation in the Douyin app: their tokens stop working at once."""
+    _payload(optional=True)
+    return jsonify(_world().revoke(open_id))
+
+
+@bp.post("/app")
+def app_settings():
+    """``{"scopes"?: [...], "renew_permission"?: bool}``: what the demo application was granted."""
+    return jsonify({"app": _world().set_app(_payload())})
+
+
+@bp.post("/modes")
+def modes():
+    """``{"userinfo_envelope"?: "new"|"old", "video_objects"?: "full"|"item_id_only"|"item_id_only_bare"}``."""
+    return jsonify({"modes": _world().set_modes(_payload())})
+
+
+@bp.post("/capabilities")
+def capabilities():
+    """``{"endpoint", "retired": bool, "code"?}``: the capability answers 28001056 (or ``code``) to every call."""
+    return jsonify(_world().set_retired(_payload()))
+
+
+@bp.post("/quota")
+def quota():
+    """``{"endpoint", "limit": n | null, "code"?: 28003017 | 2190001}``: calls a day before the quota answer."""
+    return jsonify(_world().set_quota(_payload()))
+
+
 @bp.post("/shortlinks")
 def shortlinks():
     return jsonify({"shortlink": _world().add_shortlink(_payload())})

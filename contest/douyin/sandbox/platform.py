@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Blueprint, redirect, render_template, request
 
 from .common import avatar_url, cover_url, endpoint, named, ok, video_json, world
-from .state import SCOPE, PlatformError, video_id_for_item
+from .state import SCOPE, PlatformError, is_public, video_id_for_item
 
 bp = Blueprint("sandbox_open", __name__)
 
@@ -22,7 +22,10 @@ TOKEN_INVALID = 28001003
 TOKEN_EXPIRED = 28001008
 SCOPE_MISSING = 28001012
 OPEN_ID_MISMATCH = 28001015
-UNAVAILABLE = 10008
+# get_iframe_by_video's answer for a video that is gone or not public: not documented; the sandbox
+# answers the documented parameter error (its one parameter, the id, names no visible video).
+UNAVAILABLE = 28001007
+ILLEGAL_SCOPE = "scope权限非法"
 
 
 # -- authorize page ----------------------------------------------------------
@@ -47,8 +50,23 @@ def _error_page(message: str, status: int = 400):
     return render_template("sandbox/error.html", message=message), status
 
 
+def _optional_scopes(value: str) -> list[tuple[str, bool]] | None:
+    """``optionalScope=friend_relation,1,message,0``: each scope followed by 1 (ticked by default)
+    or 0. None when malformed."""
+    parts = [p for p in value.split(",")] if value else []
+    if len(parts) % 2:
+        return None
+    pairs = [(parts[i], parts[i + 1]) for i in range(0, len(parts), 2)]
+    if not all(SCOPE.match(scope) and flag in ("0", "1") for scope, flag in pairs):
+        return None
+    return [(scope, flag == "1") for scope, flag in pairs]
+
+
 def _authorize_request(source) -> tuple[dict | None, tuple | None]:
-    """The checked authorize parameters, or an error page (never a redirect for a bad client or redirect_uri)."""
+    """The checked authorize parameters, or an error page (never a redirect for a bad client or redirect_uri).
+
+    As on Douyin: a required ``scope`` the application was not granted refuses the whole
+    authorisation ("scope权限非法"); an optional one it was not granted is simply not offered."""
     client_key = source.get("client_key", "")
     redirect_uri = source.get("redirect_uri", "")
     app = world().app(client_key) if client_key else None
@@ -61,7 +79,16 @@ def _authorize_request(source) -> tuple[dict | None, tuple | None]:
     scopes = list(dict.fromkeys(s for s in source.get("scope", "").split(",") if s))
     if not scopes or not all(SCOPE.match(s) for s in scopes):
         return None, _error_page("scope 无效：请至少申请一项权限。")
+    optional = _optional_scopes(source.get("optionalScope", ""))
+    if optional is None:
+        return None, _error_page("optionalScope 无效：应为“scope,1,scope,0”的形式（1 默认勾选，0 默认不勾选）。")
+    granted = set(app.get("scopes", ()))
+    refused = [s for s in scopes if s not in granted]
+    if refused:
+        return None, _error_page(f"{ILLEGAL_SCOPE}：应用没有获得 {', '.join(refused)} 的权限。")
+    optional = [(s, ticked) for s, ticked in dict(optional).items() if s in granted and s not in scopes]
     return {"client_key": client_key, "app": app, "redirect_uri": redirect_uri, "scopes": scopes,
+            "optional": optional, "optional_param": source.get("optionalScope", ""),
             "state": source.get("state", ""), "response_type": "code"}, None
 
 
@@ -91,17 +118,16 @@ def authorize():
             return _page(req)
         if world().user(auto) is None:
             return _error_page(f"auto_consent：沙盒里没有用户 {auto}。")
-        return _consent(req, auto, req["scopes"])
+        return _consent(req, auto, req["scopes"] + [s for s, _ in req["optional"]])
     if request.form.get("decision") != "allow":
         return redirect(_with_query(req["redirect_uri"], {
             "error": "access_denied", "error_description": "用户拒绝授权", "state": req["state"]}), 302)
     open_id = request.form.get("open_id", "")
     if world().user(open_id) is None:
         return _page(req, "请选择一个抖音用户。", 400)
+    # Only optional scopes can be unticked; the required ones are granted with the consent.
     ticked = set(request.form.getlist("scopes"))
-    granted = [s for s in req["scopes"] if s in ticked]
-    if not granted:
-        return _page(req, "请至少勾选一项权限，或者点“拒绝”。", 400, chosen=open_id)
+    granted = req["scopes"] + [s for s, _ in req["optional"] if s in ticked]
     return _consent(req, open_id, granted)
 
 
@@ -136,25 +162,28 @@ def renew_refresh_token():
 
 
 @bp.post("/oauth/userinfo/", strict_slashes=False)
-@endpoint("userinfo", "oauth")
+@endpoint("userinfo", "userinfo")
 def userinfo():
+    """The newer envelope (the default mode) answers the newer codes (28001003, 28001008, 28001012);
+    the older one the older codes (2190002, 2190008, 10004)."""
     params = _params()
     token, open_id = params.get("access_token", ""), params.get("open_id", "")
     if not token or not open_id:
         raise PlatformError(10002, "参数错误：需要 access_token 和 open_id")
     w = world()
+    new = w.mode("userinfo_envelope") == "new"
     record = w.token(token)
     if record is None or record["open_id"] != open_id:
-        raise PlatformError(2190002, "access_token 无效")
+        raise PlatformError(TOKEN_INVALID if new else 2190002, "access_token 无效")
     if w.now() >= record["expires_at"]:
-        raise PlatformError(2190008, "access_token 过期")
+        raise PlatformError(TOKEN_EXPIRED if new else 2190008, "access_token 过期")
     if "user_info" not in record["scopes"]:
-        raise PlatformError(10004, "权限不足：未获得 user_info 授权")
+        raise PlatformError(SCOPE_MISSING if new else 10004, "权限不足：未获得 user_info 授权")
     user = w.user(open_id)
     if user is None:
-        raise PlatformError(2190002, "access_token 无效")
-    return ok("oauth", {"open_id": user["open_id"], "union_id": user["union_id"], "nickname": user["nickname"],
-                        "avatar": avatar_url(user)})
+        raise PlatformError(TOKEN_INVALID if new else 2190002, "access_token 无效")
+    return ok("userinfo", {"open_id": user["open_id"], "union_id": user["union_id"], "nickname": user["nickname"],
+                           "avatar": avatar_url(user)})
 
 
 # -- video endpoints ---------------------------------------------------------
@@ -199,7 +228,8 @@ def video_list():
     count = min(max(_int_arg("count", 10), 1), 20)
     w = world()
     now = w.now()
-    videos = [v for v in w.videos_of(open_id) if v["public"] and not v["deleted"]]
+    # Every video of the user that is not deleted, with its video_status: the site decides what counts.
+    videos = [v for v in w.videos_of(open_id) if not v["deleted"]]
     videos.sort(key=lambda v: (v["create_time"], int(v["video_id"])), reverse=True)
     page = videos[cursor:cursor + count]
     next_cursor = cursor + len(page)
@@ -241,8 +271,8 @@ def get_iframe_by_video():
     if not video_id:
         raise PlatformError(PARAM_ERROR, "参数不合法：缺少 video_id")
     video = world().video(video_id) if video_id.isdigit() else None
-    if video is None or video["deleted"] or not video["public"]:
-        raise PlatformError(UNAVAILABLE, "视频不存在或不可见")
+    if video is None or not is_public(video):
+        raise PlatformError(UNAVAILABLE, "参数不合法：视频不存在或不可见")
     src = f"https://open.douyin.com/player/video?vid={video['video_id']}&autoplay=0"
     iframe = (f'<iframe width="720" height="1280" frameborder="0" src="{src}" '
               f'referrerpolicy="unsafe-url" allowfullscreen></iframe>')
@@ -264,7 +294,7 @@ def player():
     vid = request.args.get("vid", "")
     video = world().video(vid) if vid.isdigit() and len(vid) <= 20 else None
     headers = {"Content-Security-Policy": PLAYER_CSP}
-    if video is None or video["deleted"] or not video["public"]:
+    if video is None or not is_public(video):
         return render_template("sandbox/player.html", video=None), 404, headers
     user = world().user(video["open_id"]) or {"nickname": video["open_id"]}
     return render_template("sandbox/player.html", video=video, author=user["nickname"],

@@ -45,9 +45,27 @@ ENDPOINTS = (
 )
 FAULT_KINDS = ("error_code", "timeout", "http_500", "bad_json")
 STAT_FIELDS = ("digg_count", "comment_count", "share_count", "play_count")
-LINK_KINDS = ("video", "note", "user", "live", "expired")
+# "risk": a 200 verification page instead of a redirect (risk control); "forbidden": a 403.
+LINK_KINDS = ("video", "note", "user", "live", "expired", "risk", "forbidden")
+LINK_HOSTS = ("v", "jx")  # v.douyin.com, jx.douyin.com
+ALL_SCOPES = ("user_info", "video.list.bind", "video.data.bind")
 
-SHORT_CODE = re.compile(r"^[A-Za-z0-9_-]{6,11}$")
+# video_status (docs/douyin.md): 1 and 5 public; 2 不适宜公开, 4 审核中, 6 好友可见, 7 私密.
+VIDEO_STATUSES = (1, 2, 4, 5, 6, 7)
+PUBLIC_STATUSES = (1, 5)
+PRIVATE_STATUS = 7
+# Modes of the sandbox's answers (POST /__sandbox__/modes), the first value of each the default.
+MODES = {
+    # user info: the newer {"err_no", "err_msg", "log_id", "data"} envelope, or the older {"data", "extra"}.
+    "userinfo_envelope": ("new", "old"),
+    # VIDEO objects: with video_id; with item_id only (share_url still names the video); with item_id
+    # only and a share_url that names nothing (a short link).
+    "video_objects": ("full", "item_id_only", "item_id_only_bare"),
+}
+RETIRED = (28001056, "该能力API已下线,不再支持调用")
+QUOTA_CODES = (28003017, 2190001)
+
+SHORT_CODE = re.compile(r"^[A-Za-z0-9_-]{6,24}$")
 VIDEO_ID = re.compile(r"^[0-9]{1,20}$")
 OPEN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 SCOPE = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
@@ -230,11 +248,29 @@ def stats_at(video: dict, t: float) -> dict:
     return dict(current)
 
 
+def status_of(video: dict) -> int:
+    """A video's ``video_status``: as set, else 1 (public) or 7 (private) from ``public``."""
+    status = video.get("video_status")
+    if status is None:
+        return 1 if video["public"] else PRIVATE_STATUS
+    return int(status)
+
+
+def is_public(video: dict) -> bool:
+    """Shown to everybody: not deleted, and a public status."""
+    return not video["deleted"] and status_of(video) in PUBLIC_STATUSES
+
+
 def _empty() -> dict:
     return {
-        "apps": {SANDBOX_CLIENT_KEY: {"client_secret": SANDBOX_CLIENT_SECRET, "name": "株洲抖音生活秀（沙盒演示应用）"}},
+        # The demo application: the scopes (capabilities) it was granted, and the renew permission.
+        "apps": {SANDBOX_CLIENT_KEY: {"client_secret": SANDBOX_CLIENT_SECRET, "name": "株洲抖音生活秀（沙盒演示应用）",
+                                      "scopes": list(ALL_SCOPES), "renew_permission": True}},
         "users": {}, "videos": {}, "shortlinks": {}, "codes": {}, "access_tokens": {}, "refresh_tokens": {},
         "grants": {}, "faults": [], "rate_limits": {}, "log": [], "clock_offset": 0.0, "counter": 0,
+        "modes": {name: values[0] for name, values in MODES.items()},
+        "retired": {},  # endpoint → error code: the capability is offline for the app
+        "quota": {},    # endpoint → {"limit", "code", "used", "day"}: calls a (Beijing) day
     }
 
 
@@ -304,6 +340,31 @@ def _video_id_field(payload: dict, key: str = "video_id", *, required: bool = Tr
     return str(int(value))
 
 
+def _status_field(payload: dict) -> int | None:
+    value = _int_field(payload, "video_status", minimum=None)
+    if value is not None and value not in VIDEO_STATUSES:
+        raise ControlError('"video_status" must be one of ' + ", ".join(map(str, VIDEO_STATUSES)))
+    return value
+
+
+def _set_visibility(video: dict, public: bool | None, status: int | None) -> None:
+    """``video_status`` wins; ``public`` alone means 1 (public) or 7 (private)."""
+    if public is not None and status is not None and public != (status in PUBLIC_STATUSES):
+        raise ControlError('"public" contradicts "video_status"')
+    if status is None and public is not None:
+        status = 1 if public else PRIVATE_STATUS
+    if status is not None:
+        video["video_status"] = status
+        video["public"] = status in PUBLIC_STATUSES
+
+
+def _endpoint_field(payload: dict) -> str:
+    endpoint = _str_field(payload, "endpoint", required=True, limit=40)
+    if endpoint not in ENDPOINTS:
+        raise ControlError('"endpoint" must be one of ' + ", ".join(ENDPOINTS))
+    return endpoint
+
+
 def _open_id_field(payload: dict, *, required: bool = True) -> str | None:
     value = _str_field(payload, "open_id", required=required, limit=64)
     if value is not None and not OPEN_ID.match(value):
@@ -338,7 +399,9 @@ class World:
         for key, default in fresh.items():
             if key in loaded and isinstance(loaded[key], type(default)):
                 fresh[key] = loaded[key]
-        fresh["apps"].update(_empty()["apps"])
+        for key, app in _empty()["apps"].items():
+            fresh["apps"][key] = {**app, **{k: v for k, v in fresh["apps"].get(key, {}).items()
+                                           if k in ("scopes", "renew_permission")}}
         self.data = fresh
         self.loaded = True
 
@@ -411,11 +474,11 @@ class World:
 
     # -- whole world -------------------------------------------------------
     def reset(self) -> None:
-        with self.changing() as d:
-            apps = d["apps"]
+        """An empty world with the demo application as registered by default (every scope, the
+        renew permission), every mode at its default, no fault, retirement or quota."""
+        with self.changing():
             self.data.clear()
             self.data.update(_empty())
-            self.data["apps"] = apps
             self._hits.clear()
 
     def seed(self) -> dict:
@@ -462,6 +525,10 @@ class World:
                 "shortlinks": [dict(s) for s in d["shortlinks"].values()],
                 "faults": [dict(f) for f in d["faults"]],
                 "rate_limits": dict(d["rate_limits"]),
+                "app": {k: v for k, v in d["apps"][SANDBOX_CLIENT_KEY].items() if k != "client_secret"},
+                "modes": dict(d["modes"]),
+                "retired": dict(d["retired"]),
+                "quota": {k: dict(v) for k, v in d["quota"].items()},
             }
 
     @staticmethod
@@ -469,7 +536,8 @@ class World:
         return {
             "video_id": video["video_id"], "item_id": item_id_for(video["video_id"]), "open_id": video["open_id"],
             "title": video["title"], "create_time": video["create_time"], "public": video["public"],
-            "deleted": video["deleted"], "cover": video["cover"], "curve": bool(video.get("curve")),
+            "video_status": status_of(video), "deleted": video["deleted"], "cover": video["cover"],
+            "curve": bool(video.get("curve")),
             "statistics": stats_at(video, now),
             "series": [{"at": at, **counts} for at, counts in video["series"]],
         }
@@ -509,6 +577,7 @@ class World:
         title = _str_field(payload, "title", limit=5000)
         create_time = _int_field(payload, "create_time", maximum=2**32 - 1)
         public = _bool_field(payload, "public")
+        status = _status_field(payload)
         deleted = _bool_field(payload, "deleted")
         cover = _str_field(payload, "cover")
         curve = _bool_field(payload, "curve")
@@ -535,9 +604,10 @@ class World:
                 baseline = {f: counts.get(f, 0) for f in STAT_FIELDS}
                 video = d["videos"][video_id] = {
                     "video_id": video_id, "open_id": open_id, "title": title, "create_time": create_time,
-                    "public": True if public is None else public, "deleted": bool(deleted), "cover": cover,
+                    "public": True, "deleted": bool(deleted), "cover": cover,
                     "series": [[0, baseline]], "seed_key": None,
                 }
+                _set_visibility(video, public, status)
                 if curve:
                     video.update(curve=True, curve_until=None, curve_since=now)
             else:
@@ -545,10 +615,11 @@ class World:
                     if open_id not in d["users"]:
                         raise ControlError(f"unknown open_id {open_id!r}: create the user first")
                     video["open_id"] = open_id
-                for key, value in (("title", title), ("create_time", create_time), ("public", public),
-                                   ("deleted", deleted), ("cover", cover)):
+                for key, value in (("title", title), ("create_time", create_time), ("deleted", deleted),
+                                   ("cover", cover)):
                     if value is not None:
                         video[key] = value
+                _set_visibility(video, public, status)
                 if curve is not None:
                     # A curve switched on again keeps the moment it first was (the demo's
                     # seed-demo runs again): its likes never step back.
@@ -581,15 +652,15 @@ class World:
 
     def set_visibility(self, video_id: str, payload: dict) -> dict:
         public = _bool_field(payload, "public")
+        status = _status_field(payload)
         deleted = _bool_field(payload, "deleted")
-        if public is None and deleted is None:
-            raise ControlError('give "public" and/or "deleted" (true or false)')
+        if public is None and deleted is None and status is None:
+            raise ControlError('give "public", "video_status" and/or "deleted"')
         with self.changing() as d:
             video = d["videos"].get(video_id)
             if video is None:
                 raise ControlError(f"unknown video {video_id}")
-            if public is not None:
-                video["public"] = public
+            _set_visibility(video, public, status)
             if deleted is not None:
                 video["deleted"] = deleted
             return self.video_dump(video, self.now())
@@ -605,9 +676,12 @@ class World:
 
     # -- short links -------------------------------------------------------
     def add_shortlink(self, payload: dict) -> dict:
-        code = _str_field(payload, "code", required=True, limit=20)
+        code = _str_field(payload, "code", required=True, limit=40)
         if not SHORT_CODE.match(code):
-            raise ControlError('"code" must be 6 to 11 of A-Z a-z 0-9 _ -')
+            raise ControlError('"code" must be 6 to 24 of A-Z a-z 0-9 _ -')
+        host = _str_field(payload, "host", limit=4) or "v"
+        if host not in LINK_HOSTS:
+            raise ControlError('"host" must be "v" (v.douyin.com) or "jx" (jx.douyin.com)')
         location = _str_field(payload, "location")
         kind = _str_field(payload, "kind", limit=20)
         if location is not None:
@@ -631,20 +705,24 @@ class World:
                 link["video_id"] = video_id
             if open_id is not None:
                 link["open_id"] = open_id
+        if host != "v":
+            link["host"] = host
         with self.changing() as d:
-            d["shortlinks"][code] = link
+            d["shortlinks"][self._link_key(code, host)] = link
             return dict(link)
 
-    def shortlink(self, code: str) -> dict | None:
+    @staticmethod
+    def _link_key(code: str, host: str) -> str:
+        return code if host == "v" else f"{host}:{code}"
+
+    def shortlink(self, code: str, host: str = "v") -> dict | None:
         with self.reading() as d:
-            link = d["shortlinks"].get(code)
+            link = d["shortlinks"].get(self._link_key(code, host))
             return dict(link) if link else None
 
     # -- faults and rate limits -------------------------------------------
     def add_fault(self, payload: dict) -> dict:
-        endpoint = _str_field(payload, "endpoint", required=True, limit=40)
-        if endpoint not in ENDPOINTS:
-            raise ControlError('"endpoint" must be one of ' + ", ".join(ENDPOINTS))
+        endpoint = _endpoint_field(payload)
         kind = _str_field(payload, "kind", required=True, limit=20)
         if kind not in FAULT_KINDS:
             raise ControlError('"kind" must be one of ' + ", ".join(FAULT_KINDS))
@@ -681,9 +759,7 @@ class World:
             return None
 
     def set_rate_limit(self, payload: dict) -> dict:
-        endpoint = _str_field(payload, "endpoint", required=True, limit=40)
-        if endpoint not in ENDPOINTS:
-            raise ControlError('"endpoint" must be one of ' + ", ".join(ENDPOINTS))
+        endpoint = _endpoint_field(payload)
         per_second = _int_field(payload, "per_second", minimum=0, default=0)
         with self.changing() as d:
             if per_second:
@@ -707,6 +783,109 @@ class World:
                 return True
             hits.append(wall)
             return False
+
+    # -- the application, modes, retired capabilities, quotas ------------------
+    def set_app(self, payload: dict) -> dict:
+        """The demo application's granted ``scopes`` (capabilities) and ``renew_permission``."""
+        scopes = payload.get("scopes")
+        if scopes is not None and (not isinstance(scopes, list) or not all(
+                isinstance(x, str) and SCOPE.match(x) for x in scopes)):
+            raise ControlError('"scopes" must be a list of scope names')
+        renew = _bool_field(payload, "renew_permission")
+        if scopes is None and renew is None:
+            raise ControlError('give "scopes" and/or "renew_permission"')
+        with self.changing() as d:
+            app = d["apps"][SANDBOX_CLIENT_KEY]
+            if scopes is not None:
+                app["scopes"] = list(dict.fromkeys(scopes))
+            if renew is not None:
+                app["renew_permission"] = renew
+            return {"scopes": list(app["scopes"]), "renew_permission": app["renew_permission"]}
+
+    def set_modes(self, payload: dict) -> dict:
+        if not payload:
+            raise ControlError("give at least one of " + ", ".join(MODES))
+        for name, value in payload.items():
+            if name not in MODES:
+                raise ControlError(f'unknown mode {name!r}: one of ' + ", ".join(MODES))
+            if value not in MODES[name]:
+                raise ControlError(f'"{name}" must be one of ' + ", ".join(MODES[name]))
+        with self.changing() as d:
+            d["modes"].update(payload)
+            return dict(d["modes"])
+
+    def mode(self, name: str) -> str:
+        with self.reading() as d:
+            return d["modes"].get(name, MODES[name][0])
+
+    def set_retired(self, payload: dict) -> dict:
+        """``{"endpoint", "retired": bool, "code"?}``: the capability answers ``code`` (28001056) to every call."""
+        endpoint = _endpoint_field(payload)
+        retired = _bool_field(payload, "retired")
+        if retired is None:
+            raise ControlError('"retired" (true or false) is required')
+        code = _int_field(payload, "code", minimum=1, maximum=2**31 - 1, default=RETIRED[0])
+        with self.changing() as d:
+            if retired:
+                d["retired"][endpoint] = code
+            else:
+                d["retired"].pop(endpoint, None)
+            return {"endpoint": endpoint, "retired": retired, "code": code if retired else None}
+
+    def retired_code(self, endpoint: str) -> int | None:
+        with self.reading() as d:
+            return d["retired"].get(endpoint)
+
+    def set_quota(self, payload: dict) -> dict:
+        """``{"endpoint", "limit": n | null, "code"?}``: ``limit`` calls a Beijing day, then ``code``
+        (28003017, or the old 2190001) until the sandbox's day changes; ``null`` lifts it."""
+        endpoint = _endpoint_field(payload)
+        if "limit" not in payload:
+            raise ControlError('"limit" (calls a day, or null) is required')
+        limit = _int_field(payload, "limit", minimum=0, maximum=10**9)
+        code = _int_field(payload, "code", minimum=1, maximum=2**31 - 1, default=QUOTA_CODES[0])
+        if code not in QUOTA_CODES:
+            raise ControlError('"code" must be 28003017 or the old 2190001')
+        with self.changing() as d:
+            if limit is None:
+                d["quota"].pop(endpoint, None)
+                return {"endpoint": endpoint, "limit": None}
+            d["quota"][endpoint] = {"limit": limit, "code": code, "used": 0, "day": self._day()}
+            return {"endpoint": endpoint, **d["quota"][endpoint]}
+
+    def _day(self) -> int:
+        return int((self.now() + 8 * 3600) // 86400)  # the Beijing day of the sandbox clock
+
+    def over_quota(self, endpoint: str) -> int | None:
+        """Count a call against the endpoint's quota: its error code once the day's calls are used."""
+        with self.lock:
+            self._refresh()
+            quota = self.data["quota"].get(endpoint)
+            if quota is None:
+                return None
+            if quota["day"] != self._day():
+                quota["day"], quota["used"] = self._day(), 0
+            if quota["used"] >= quota["limit"]:
+                return quota["code"]
+            quota["used"] += 1
+            self._save()
+            return None
+
+    def revoke(self, open_id: str) -> dict:
+        """The user revoked the authorisation in the Douyin app: their access and refresh tokens
+        stop working at once (docs/douyin.md)."""
+        if not OPEN_ID.match(open_id):
+            raise ControlError("the open_id in the path must be 1 to 64 of A-Z a-z 0-9 _ . : -")
+        with self.changing() as d:
+            if open_id not in d["users"]:
+                raise ControlError(f"unknown open_id {open_id!r}")
+            counts = {}
+            for kind in ("access_tokens", "refresh_tokens"):
+                gone = [t for t, r in d[kind].items() if r["open_id"] == open_id]
+                for token in gone:
+                    del d[kind][token]
+                counts[kind] = len(gone)
+            return {"open_id": open_id, "revoked": counts}
 
     # -- request log -------------------------------------------------------
     def record(self, endpoint: str, method: str, path: str) -> None:
@@ -818,6 +997,8 @@ class World:
     def renew_refresh(self, params: dict) -> dict:
         with self.changing() as d:
             client_key = self._client(d, params, secret=False)
+            if not d["apps"][client_key].get("renew_permission", True):
+                raise PlatformError(10004, "权限不足")
             token = params.get("refresh_token") or ""
             record = self._live_refresh(d, client_key, token)
             grant = d["grants"].setdefault(record["grant_id"], {"client_key": client_key,

@@ -11,9 +11,10 @@ from flask import Blueprint, Response, abort, render_template
 from markupsafe import escape
 
 from .common import endpoint, named, world
-from .state import SHORT_CODE, mint_video_id, sec_uid_for
+from .state import SHORT_CODE, is_public, mint_video_id, sec_uid_for
 
 short_bp = Blueprint("sandbox_short", __name__)
+jx_bp = Blueprint("sandbox_jx", __name__)
 share_bp = Blueprint("sandbox_share", __name__)
 assets_bp = Blueprint("sandbox_web", __name__)
 
@@ -58,22 +59,38 @@ def location_for(link: dict | None, code: str) -> str:
     return f"https://webcast.amemv.com/douyin/webcast/reflow/{room}?" + urlencode(query)
 
 
-@short_bp.get("/<code>")
-@short_bp.get("/<code>/")
-@endpoint("shortlink", "web")
-def shortlink(code: str):
-    link = world().shortlink(code) if SHORT_CODE.match(code) else None
+def _short_answer(code: str, host: str):
+    link = world().shortlink(code, host) if SHORT_CODE.match(code) else None
+    if link is not None and link["kind"] == "risk":  # risk control: a verification page, no redirect
+        return render_template("sandbox/verify.html"), 200
+    if link is not None and link["kind"] == "forbidden":
+        return render_template("sandbox/error.html", message="403 Forbidden"), 403
     location = location_for(link, code)
     response = Response(f'<a href="{escape(location)}">Found</a>.\n', 302, mimetype="text/html")
     response.headers["Location"] = location  # exactly as given: no rewriting
     return response
 
 
+@short_bp.get("/<code>")
+@short_bp.get("/<code>/")
+@endpoint("shortlink", "web")
+def shortlink(code: str):
+    return _short_answer(code, "v")
+
+
+@jx_bp.get("/<code>")
+@jx_bp.get("/<code>/")
+@endpoint("shortlink", "web")
+def jx_shortlink(code: str):
+    """jx.douyin.com codes (registered with ``"host": "jx"``); they often redirect to a v.douyin.com link."""
+    return _short_answer(code, "jx")
+
+
 @share_bp.get("/share/video/<video_id>/", strict_slashes=False)
 @endpoint("share_page", "web")
 def share_page(video_id: str):
     video = world().video(video_id) if video_id.isdigit() else None
-    if video is None or video["deleted"] or not video["public"]:
+    if video is None or not is_public(video):
         return render_template("sandbox/not_found.html"), 404
     user = world().user(video["open_id"]) or {"nickname": video["open_id"]}
     return render_template("sandbox/share.html", video=video, author=user["nickname"])
