@@ -64,7 +64,7 @@ class Links:
     def __init__(self, location=None, error=None):
         self.location, self.error, self.asked = location, error, []
 
-    def resolve_short_link(self, code):
+    def resolve_short_link(self, code, host=None):
         self.asked.append(code)
         if self.error:
             raise self.error
