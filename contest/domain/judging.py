@@ -2,7 +2,7 @@
 interest, progress, and the one excellence ranking.
 
 Blind: what a judge is shown comes from :class:`JudgeItem` only (entry id, caption,
-theme, video id); never likes, nickname, phone or user id (CONTEST.md). The embedded
+theme, video id); never likes, nickname, phone or user id (docs/rules.md §8). The embedded
 Douyin player may still show the author's Douyin account: the site cannot hide that.
 
 Who scores: users with the judge role only. Admins see likes and identities

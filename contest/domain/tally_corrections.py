@@ -1,4 +1,4 @@
-"""Public corrections of a closed contest's tallies (CONTEST.md: "after the close the board is
+"""Public corrections of a closed contest's tallies (docs/rules.md §7: "after the close the board is
 frozen: it changes only by an admin's correction with a reason, shown publicly").
 
 After the close the ordinary manual count is refused (:func:`contest.domain.likes.ensure_manual_open`);

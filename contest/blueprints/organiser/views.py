@@ -1,6 +1,6 @@
 """Staff pages for likes: an entry's readings and chart, manual counts with a screenshot,
 evidence files, and like flags. Admins and reviewers only: judges must not see likes
-(CONTEST.md), so every view carries :data:`reviewers_only`."""
+(docs/rules.md §8), so every view carries :data:`reviewers_only`."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ refused. Responses set no cookie.
 
 Roles: admins everything; reviewers everything within their areas (the per-entry routes
 answer 403 outside them, the list shows only them); judges nothing here (they never see
-like counts or the entries' review data, CONTEST.md). The views call the same domain
+like counts or the entries' review data, docs/rules.md §8). The views call the same domain
 functions as the pages. Errors are JSON ``{"error": ...}``; bad input is 400, never 500.
 """
 
