@@ -20,7 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.web import errors, security, signed_in, views_support
     from contest.config import load_config
     from contest.crypto import cipher_from_config, use_token_cipher
-    from contest.domain import accounts
+    from contest.domain import passwords
     from contest.douyin.client import DouyinClient
     from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
     from contest.web.numbers import IdConverter
@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     cache.init_app(app)
     app.extensions["douyin"] = DouyinClient.from_config(app.config)
     use_token_cipher(cipher_from_config(app.config))
-    accounts.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
+    passwords.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
     _listen_to_sessions(caching.SESSION_LISTENERS + sms_outbox.SESSION_LISTENERS)
 
     from contest.blueprints.accounts import bp as accounts_bp

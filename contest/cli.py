@@ -254,7 +254,7 @@ def poll_likes_command(loop, every, concurrency):
 
 
 def _user_by_phone(phone: str):
-    from contest.domain.accounts import normalise_phone
+    from contest.domain.phones import normalise_phone
     from contest.models import User
 
     try:
@@ -319,7 +319,7 @@ def revoke_token_command(prefix, phone, all_):
 @click.option("--areas", default="", help="审核员负责的区域标识，逗号分隔（例如 hetang,liling）；不填即全部区域。")
 def set_role_command(phone, role, areas):
     """Change an account's role (and a reviewer's areas); recorded in the audit trail."""
-    from contest.domain.staff_tokens import set_role
+    from contest.domain.staff_accounts import set_role
     from contest.models import Role
 
     user = _user_by_phone(phone)

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from contest import clock
 from contest.domain import audit, judging
 from contest.domain.award_lists import current_awards, notice_awards
 from contest.domain.entries import set_entry_status
@@ -67,8 +68,7 @@ class Placing:
         return self.scope, self.rank, self.entry.id
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+_iso = clock.iso_utc
 
 
 def _scopes(contest: Contest):

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from contest import clock
-from contest.domain.errors import Forbidden, NotFound
+from contest.domain.errors import NotFound
+from contest.domain.permissions import Forbidden, is_admin
 from contest.domain.gallery import UNTITLED, entry_title
 from contest.domain.privacy import public_author
 from contest.extensions import db
-from contest.models import Entry, Role, User
+from contest.models import Entry, User
 from contest.models.awards import AwardKind, AwardList, AwardPlace, AwardStatus
 
 
@@ -45,7 +46,7 @@ def certificate(place_id: int, *, viewer: User) -> Certificate:
     if place is None or place.award_list.status is not AwardStatus.PUBLISHED:
         raise NotFound("没有找到这张证书：只有已发布的获奖名单才有证书。")
     entry = place.entry
-    if viewer.role is not Role.ADMIN and entry.user_id != viewer.id:
+    if not is_admin(viewer) and entry.user_id != viewer.id:
         raise Forbidden("只有获奖者本人和管理员可以下载这张证书。")
     contest = entry.contest
     scope = "总榜" if place.scope == "overall" else next(

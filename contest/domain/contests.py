@@ -33,7 +33,7 @@ TIE_RULE = (
 
 @dataclass(frozen=True)
 class Rules:
-    """Everything about a contest except its slug, name and window: CONTEST.md, as data."""
+    """Everything about a contest except its slug, name and window: docs/rules.md §3, as data."""
 
     organiser: str = "株洲市文化旅游广电体育局"
     co_organisers: tuple[str, ...] = ("株洲市文化馆", "各县市区文化馆")

@@ -11,7 +11,6 @@ else on the entry.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from contest.domain.paging import pager
 from contest.domain import contests, likes, links
 from contest.domain.announcements import public_announcements
 from contest.domain.captions import normalise, without_tags
@@ -183,9 +183,9 @@ def gallery_page(contest: Contest, *, theme: str = "", area: str = "", q: str = 
     rows = db.session.execute(query).all()
     if q:
         rows = [row for row in rows if _matches(row, _folded(q), q)]
-    start = (page - 1) * per_page
-    return GalleryPage(cards=_cards([row.id for row in rows[start:start + per_page]]), total=len(rows),
-                       page=page, pages=max(1, math.ceil(len(rows) / per_page)), per_page=per_page, sort=sort)
+    numbers = pager(len(rows), page, per_page)
+    return GalleryPage(cards=_cards([row.id for row in numbers.slice(rows)]), total=numbers.total,
+                       page=numbers.page, pages=numbers.pages, per_page=per_page, sort=sort)
 
 
 def _matches(row, wanted: str, q: str) -> bool:

@@ -2,7 +2,7 @@
 interest, progress, and the one excellence ranking.
 
 Blind: what a judge is shown comes from :class:`JudgeItem` only (entry id, caption,
-theme, video id); never likes, nickname, phone or user id (CONTEST.md). The embedded
+theme, video id); never likes, nickname, phone or user id (docs/rules.md §8). The embedded
 Douyin player may still show the author's Douyin account: the site cannot hide that.
 
 Who scores: users with the judge role only. Admins see likes and identities
@@ -36,6 +36,7 @@ from sqlalchemy.orm import joinedload
 from contest import clock
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
+from contest.domain.permissions import Forbidden, is_judge
 from contest.extensions import db
 from contest.models import Contest, ContestTheme, Entry, EntryStatus, Role, User
 from contest.models.awards import FINAL, AwardKind, AwardList
@@ -60,8 +61,8 @@ TIE_RULE = (
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
-class NotAJudge(DomainError):
-    status = 403
+class NotAJudge(Forbidden):
+    """A refusal by role (403): see :mod:`contest.domain.permissions`."""
 
 
 # --- the rubric -------------------------------------------------------------------
@@ -166,7 +167,7 @@ def _item(entry: Entry) -> JudgeItem:
 
 
 def _require_judge(judge: User) -> None:
-    if judge.role is not Role.JUDGE:
+    if not is_judge(judge):
         raise NotAJudge("只有评委可以评分。")
 
 

@@ -1,4 +1,4 @@
-"""Likes inside the window: snapshots, tallies and standings (CONTEST.md, our decisions).
+"""Likes inside the window: snapshots, tallies and standings (docs/rules.md §7).
 
 The rule: an entry's popularity tally is its like count in the **last snapshot taken
 at or before the close** (observed_at < closes_at + 1 s). Readings after the close are

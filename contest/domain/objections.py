@@ -3,7 +3,7 @@
 Who and when: anyone, while a list is in its notice (``notice_starts_at <= now <
 notice_ends_at``), against an entry that is on that list. A signed-in objector files under
 their account; anyone else proves a mobile number with a one-time code (purpose
-:data:`contest.domain.accounts.OBJECTION`; the sign-up code rules apply: resend interval,
+:data:`contest.domain.one_time_codes.OBJECTION`; the sign-up code rules apply: resend interval,
 daily limit, burnt after 5 wrong guesses). A proven number that belongs to an account files
 under that account. One objector has at most one open objection per entry and list.
 
@@ -29,7 +29,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from contest.domain import audit, awards
-from contest.domain.accounts import OBJECTION, normalise_phone, verify_code
+from contest.domain.one_time_codes import OBJECTION, verify_code
+from contest.domain.phones import normalise_phone
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.notify import to_inbox
 from contest.extensions import db

@@ -36,6 +36,7 @@ from contest import clock
 from contest.domain import audit
 from contest.domain.entries import entries_of, set_entry_status
 from contest.domain.errors import DomainError
+from contest.domain.permissions import Forbidden
 from contest.domain.likes import counted
 from contest.domain.sessions import end_sessions
 from contest.extensions import db
@@ -64,8 +65,8 @@ _ON_RECORD = (Snapshot.entry_id, Score.entry_id, JudgeConflict.entry_id, LikeFla
 _STILL_RUNNING = frozenset({EntryStatus.PENDING, EntryStatus.NEEDS_FIX, EntryStatus.APPROVED})
 
 
-class StaffAccount(DomainError):
-    status = 403
+class StaffAccount(Forbidden):
+    """A refusal by role (403): see :mod:`contest.domain.permissions`."""
 
 
 class Unconfirmed(DomainError):
@@ -85,10 +86,7 @@ class DeletionPlan:
         return [*self.kept, *self.withdrawn, *self.deleted]
 
 
-def _iso(value: datetime | None) -> str | None:
-    """ISO 8601 in Beijing time, as everywhere in the site's JSON."""
-    local = clock.to_local(value)
-    return local.isoformat() if local else None
+_iso = clock.iso
 
 
 def _readings(entries: list[Entry]) -> dict[int, list[Snapshot]]:

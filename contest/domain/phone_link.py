@@ -15,7 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from contest.domain import audit
-from contest.domain.accounts import ADD_PHONE, normalise_phone, request_code, verify_code
+from contest.domain.one_time_codes import ADD_PHONE, request_code, verify_code
+from contest.domain.phones import normalise_phone
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import AuditEvent, DouyinAccount, Entry, EntryEvent, Role, User

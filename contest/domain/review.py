@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from math import ceil
 from typing import Iterable, Literal
 
 import sqlalchemy as sa
@@ -37,9 +36,11 @@ from contest.domain import audit, contests, notify, ownership
 from contest.domain.captions import caption_problems
 from contest.domain.entries import ALREADY_ENTERED, OwnerVideos, DouyinGateway, entry_checks, preflight, set_entry_status
 from contest.domain.errors import Conflict, DomainError, Problem, Refused
+from contest.domain.paging import pager
+from contest.domain.permissions import OUTSIDE_AREA, Forbidden, area_scope, can_review  # noqa: F401 (re-exported)
 from contest.extensions import db
 from contest.models import (CLOSED_STATUSES, Contest, ContestArea, ContestTheme, Entry, EntryStatus, EntryTally,
-                            FlagStatus, LikeFlag, OwnerProof, Role, User)
+                            FlagStatus, LikeFlag, OwnerProof, User)
 
 Decision = Literal["approve", "reject", "request_fix"]
 
@@ -70,32 +71,7 @@ _OUTCOME = {"approve": "approved", "reject": "rejected", "request_fix": "needs_f
 BULK_REQUIRED_CHECKS = frozenset({"video", "hashtag", "mention", "published_in_window"})
 PER_PAGE = 50
 
-OUTSIDE_AREA = "你只能审核所负责区县的作品。"
 CONFLICT = "这个作品刚被其他审核员处理过（版本 {current}），请刷新后再审。"
-
-
-class Forbidden(DomainError):
-    """The reviewer may not review this entry (outside their areas)."""
-
-    status = 403
-
-
-# --- who may review --------------------------------------------------------------------
-
-def area_scope(user: User) -> list[str] | None:
-    """The area keys ``user`` may review: None for every area (admins, unrestricted
-    reviewers), an empty list for nobody else."""
-    if user.role is Role.ADMIN:
-        return None
-    if user.role is Role.REVIEWER:
-        return list(user.area_keys) if user.area_keys else None
-    return []
-
-
-def can_review(user: User, entry: Entry) -> bool:
-    """Admins always; reviewers when their ``area_keys`` are empty or hold the entry's area."""
-    scope = area_scope(user)
-    return scope is None or entry.area.key in scope
 
 
 # --- the checklist and reasons ---------------------------------------------------------
@@ -379,8 +355,7 @@ def review_queue(contest: Contest, *, user: User, status: EntryStatus | None = E
 
     query = base.where(Entry.status == status) if status is not None else base
     total = counts[status.value] if status is not None else sum(counts.values())
-    pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
+    numbers = pager(total, page, per_page, clamp=True)
     sort = queue_order(sort)
     key = {"submitted": (), "area": (ContestArea.position,), "theme": (ContestTheme.position,),
            "likes": (sa.func.coalesce(EntryTally.likes, 0),)}[sort.lstrip("-")]
@@ -392,11 +367,11 @@ def review_queue(contest: Contest, *, user: User, status: EntryStatus | None = E
     order = [c.desc() for c in columns] if sort.startswith("-") else list(columns)
     entries = list(db.session.scalars(
         query.options(selectinload(Entry.theme), selectinload(Entry.area), selectinload(Entry.user))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+        .order_by(*order).limit(per_page).offset(numbers.offset)))
     flags = open_flag_counts(e.id for e in entries)
     tallies = {t.entry_id: t for t in db.session.scalars(
         sa.select(EntryTally).where(EntryTally.entry_id.in_([e.id for e in entries])))}
     rows = [QueueRow(e, flags.get(e.id, 0), bulk_blocker(e, open_flags=flags.get(e.id, 0)),
                      likes=tallies[e.id].likes if e.id in tallies else None,
                      cover=(tallies[e.id].cover_url if e.id in tallies else None) or e.cover_url) for e in entries]
-    return QueuePage(rows=rows, page=page, pages=pages, total=total, counts=counts)
+    return QueuePage(rows=rows, page=numbers.page, pages=numbers.pages, total=total, counts=counts)

@@ -5,7 +5,7 @@ its SHA-256 is stored. A request is signed in only while its token's row exists 
 account is active, so ending a session (deleting its row) ends it on every instance at once,
 whatever copies of the cookie exist. :func:`end_sessions` is the one place that ends all of
 an account's sessions; it is called by signing out everywhere, :func:`contest.domain.accounts.set_password`,
-:func:`contest.domain.staff_tokens.set_role` and :func:`contest.domain.personal_data.delete_account`.
+:func:`contest.domain.staff_accounts.set_role` and :func:`contest.domain.personal_data.delete_account`.
 The caller commits.
 """
 

@@ -14,11 +14,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from contest import clock
-from contest.domain import audit, review
+from contest.domain import audit
+from contest.domain.permissions import REVIEWERS, can_review, has_role
 from contest.domain.contests import Rules, resolve_contest
 from contest.domain.errors import DomainError, NotFound
 from contest.extensions import db
-from contest.models import CheckState, Contest, Entry, EntryStatus, Role, SloganCheck, User
+from contest.models import CheckState, Contest, Entry, EntryStatus, SloganCheck, User
 
 MiB = 1024 * 1024
 MAX_BYTES = 200 * MiB
@@ -47,7 +48,7 @@ def check_access(entry: Entry | None, user: User) -> Entry:
         raise NotFound("没有找到这个作品。")
     if entry.user_id == user.id:
         return entry
-    if user.role in (Role.ADMIN, Role.REVIEWER) and review.can_review(user, entry):
+    if has_role(user, REVIEWERS) and can_review(user, entry):
         return entry
     raise NotFound("没有找到这个作品。")
 
@@ -164,8 +165,8 @@ def check_json(check: SloganCheck | None) -> dict | None:
     if check is None:
         return None
     return {"id": check.id, "entry_id": check.entry_id, "state": check.state.value, "state_label": check.state.label,
-            "uploaded_at": clock.to_local(check.uploaded_at).isoformat(), "upload_bytes": check.upload_bytes,
+            "uploaded_at": clock.iso(check.uploaded_at), "upload_bytes": check.upload_bytes,
             "video_seconds": check.video_seconds,
-            "finished_at": clock.to_local(check.finished_at).isoformat() if check.finished_at else None,
+            "finished_at": clock.iso(check.finished_at),
             "result": check.result, "error": check.error, "label": subtitle_label(check),
             "frames": [{"index": i, "time": f["time"], "name": f["name"]} for i, f in enumerate(check.frames or [])]}

@@ -1,10 +1,10 @@
-"""Staff access: API tokens for the staff JSON API, and staff roles.
+"""Staff API tokens: issuing, revoking and looking them up (roles and staff accounts: staff_accounts.py).
 
 A token is ``zzst_`` followed by ``secrets.token_urlsafe(32)`` (256 random bits). Only its
 SHA-256 is stored; it is shown once, when issued. Looking a token up by its hash is the
 constant-time comparison: the database compares digests, never the secret, and the
-secret's first characters do not narrow the search. Every issue, revocation and role
-change is written to the audit trail. The caller commits.
+secret's first characters do not narrow the search. Every issue and revocation is written
+to the audit trail. The caller commits.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from contest.domain import audit
-from contest.domain.accounts import normalise_phone
 from contest.domain.errors import DomainError
-from contest.domain.privacy import mask_phone
-from contest.domain.sessions import end_sessions
+from contest.domain.permissions import Forbidden, is_admin
 from contest.extensions import db
-from contest.models import ContestArea, Role, User
+from contest.models import User
 from contest.models.tokens import StaffToken
 
 MARKER = "zzst_"
@@ -32,8 +30,8 @@ NAME_MAX = 60
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
-class NotAllowed(DomainError):
-    status = 403
+class NotAllowed(Forbidden):
+    """A refusal by role (403): see :mod:`contest.domain.permissions`."""
 
 
 def token_hash(plain: str) -> str:
@@ -61,7 +59,7 @@ def issue_token(user: User, *, name: str, now: datetime) -> tuple[StaffToken, st
 
 def revoke_token(token: StaffToken, *, actor: User | None, now: datetime) -> None:
     """Revoke ``token``: its owner or an admin may (``actor`` None: the command line)."""
-    if actor is not None and actor.id != token.user_id and actor.role is not Role.ADMIN:
+    if actor is not None and actor.id != token.user_id and not is_admin(actor):
         raise NotAllowed("只能撤销自己的令牌。")
     if token.revoked_at is not None:
         raise DomainError(f"令牌 {token.prefix}… 已经撤销。")
@@ -117,74 +115,3 @@ def revoke_all(user: User, *, actor: User | None, now: datetime) -> list[StaffTo
     for token in active:
         revoke_token(token, actor=actor, now=now)
     return active
-
-
-# --- roles -----------------------------------------------------------------------------
-
-def known_area_keys() -> set[str]:
-    return set(db.session.scalars(sa.select(ContestArea.key).distinct()))
-
-
-def area_names() -> dict[str, str]:
-    """Every area key with a name it has in some contest (for the users page)."""
-    return {key: name for key, name in db.session.execute(sa.select(ContestArea.key, ContestArea.name))}
-
-
-def staff_accounts() -> list[User]:
-    """Every account with a staff role, by role then id (the users page)."""
-    return list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
-
-
-def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User | None, now: datetime) -> bool:
-    """Give ``user`` ``role`` and, for a reviewer, the areas they review (empty: every area).
-
-    Area keys must be areas of some contest; other roles keep no areas. An admin cannot take
-    their own admin role away (someone must be left to give it back). Returns whether
-    anything changed; a change is audited as ``user.role`` with before and after. A new
-    role ends every session of the account (:func:`contest.domain.sessions.end_sessions`).
-    """
-    keys = sorted({k.strip() for k in (area_keys or []) if k and k.strip()}) if role is Role.REVIEWER else []
-    unknown = sorted(set(keys) - known_area_keys())
-    if unknown:
-        raise DomainError(f"没有这些区域：{', '.join(unknown)}。")
-    if actor is not None and actor.id == user.id and user.role is Role.ADMIN and role is not Role.ADMIN:
-        raise DomainError("不能取消自己的管理员身份。")
-    before = (user.role, list(user.area_keys or []))
-    if before == (role, keys):
-        return False
-    if before[0] is not role:
-        end_sessions(user)  # the account signs in again under its new role
-    user.role = role
-    user.area_keys = keys
-    audit.record("user.role", actor=actor, now=now, target=user, changes={
-        "role": [before[0].value, role.value], "area_keys": [before[1], keys]})
-    return True
-
-
-RESET_PATH = "/accounts/reset"
-STAFF_ROLES = (Role.ADMIN, Role.REVIEWER, Role.JUDGE)
-
-
-def add_staff(*, phone: str, nickname: str, role: Role, area_keys: list[str] | None, actor: User | None,
-              now: datetime, sender, site_url: str) -> User:
-    """A new staff account with no password (it cannot sign in until its owner sets one at
-    :data:`RESET_PATH` with a one-time code sent to the phone), the role and, for a reviewer,
-    areas. The owner is told by SMS where to go. Audited as ``user.add_staff``. The caller commits."""
-    if role not in STAFF_ROLES:
-        raise DomainError("只能添加管理员、审核员或评委。")
-    phone = normalise_phone(phone)
-    if db.session.scalar(sa.select(User.id).where(User.phone == phone)) is not None:
-        raise DomainError("这个手机号已有账号：请在下方按手机号查找，直接修改它的角色。")
-    nickname = " ".join((nickname or "").split())
-    if not nickname or len(nickname) > 40:
-        raise DomainError("请填写姓名或昵称（不超过 40 个字）。")
-    user = User(phone=phone, nickname=nickname, password_hash=None, role=Role.CITIZEN, active=True,
-                phone_verified_at=None, created_at=now)
-    db.session.add(user)
-    db.session.flush()
-    set_role(user, role=role, area_keys=area_keys, actor=actor, now=now)
-    audit.record("user.add_staff", actor=actor, now=now, target=user, changes={
-        "phone": mask_phone(phone), "role": role.value, "area_keys": list(user.area_keys or [])})
-    sender.send(phone, f"【株洲抖音生活秀】你已被添加为{role.label}。请打开 {site_url.rstrip('/')}{RESET_PATH} "
-                       "，用手机号接收验证码并设置密码后登录工作台。")
-    return user

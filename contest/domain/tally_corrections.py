@@ -1,4 +1,4 @@
-"""Public corrections of a closed contest's tallies (CONTEST.md: "after the close the board is
+"""Public corrections of a closed contest's tallies (docs/rules.md §7: "after the close the board is
 frozen: it changes only by an admin's correction with a reason, shown publicly").
 
 After the close the ordinary manual count is refused (:func:`contest.domain.likes.ensure_manual_open`);
@@ -24,9 +24,9 @@ from contest.domain.award_lists import current_awards
 from contest.domain.awards import KINDS, refresh_notice
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import counted, frozen, refresh_tally
-from contest.domain.review import Forbidden
+from contest.domain.permissions import Forbidden, is_admin
 from contest.extensions import db
-from contest.models import Entry, EntryTally, Role, TallyCorrection, User
+from contest.models import Entry, EntryTally, TallyCorrection, User
 
 MAX_REASON = 500
 COUNT_MAX = 2_000_000_000
@@ -50,7 +50,7 @@ def correct_tally(entry: Entry, *, likes: int, observed_at: datetime, reason: st
     commits (and stores the evidence file first).
     """
     contest = entry.contest
-    if admin.role is not Role.ADMIN:
+    if not is_admin(admin):
         raise Forbidden(ADMINS_ONLY)
     reason = (reason or "").strip()
     if not reason:
@@ -89,5 +89,4 @@ def correct_tally(entry: Entry, *, likes: int, observed_at: datetime, reason: st
     return correction
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+_iso = clock.iso_utc

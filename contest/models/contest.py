@@ -12,7 +12,7 @@ from contest.models.types import UTCDateTime
 
 
 class Contest(db.Model):
-    """One contest: every rule of CONTEST.md is a field here, so a later contest is new data."""
+    """One contest: every rule of docs/rules.md is a field here (§3), so a later contest is new data."""
 
     __tablename__ = "contest"
     __table_args__ = (

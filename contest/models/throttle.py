@@ -14,7 +14,7 @@ class SignInThrottle(db.Model):
 
     Kept for any well-formed phone, registered or not, so the wait reveals nothing about
     which numbers have accounts. A successful sign-in deletes the row. See
-    :func:`contest.domain.accounts.sign_in`.
+    :mod:`contest.domain.sign_in_throttle`.
     """
 
     __tablename__ = "sign_in_throttle"

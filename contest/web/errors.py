@@ -75,8 +75,10 @@ def register(app: Flask) -> None:
         status = exc.code or 500
         if status == 429:
             return error_response(429, _too_many_message())
-        message = MESSAGES.get(status) or exc.description
-        return error_response(status, message)
+        # A view's own Chinese description (``db.get_or_404(…, description="没有找到这个作品。")``) says more;
+        # Werkzeug's and Flask's descriptions are English and never shown.
+        own = exc.description if exc.description and not exc.description.isascii() else None
+        return error_response(status, own or MESSAGES.get(status) or exc.description)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):

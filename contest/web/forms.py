@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from flask import request
 from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms.validators import ValidationError
 
+from contest.domain.errors import DomainError
+
+T = TypeVar("T")
 _AUTO = object()
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -33,3 +39,12 @@ def _posted(form_class) -> MultiDict | None:
     if files:
         return CombinedMultiDict((files, request.form))
     return request.form or None
+
+
+def checked(check: Callable[[], T]) -> T:
+    """What ``check()`` returns; a rule's refusal (:class:`DomainError`) as the field's ``ValidationError``.
+    For a form's ``validate_<field>``: ``field.data = checked(lambda: normalise_phone(field.data))``."""
+    try:
+        return check()
+    except DomainError as exc:
+        raise ValidationError(exc.message) from exc

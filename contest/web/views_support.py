@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contest.integrations import caching
 from contest import clock
-from contest.domain import accounts, contests, ownership, platform_health
+from contest.domain import contests, one_time_codes, ownership, permissions, platform_health
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import CapabilityUnavailable, PlatformError, Refused
@@ -30,7 +30,7 @@ from contest.web.errors import error_response, wants_json
 from contest.web.security import safe_next
 from contest.integrations.sms import sender_from_config
 from contest.extensions import db, login_manager
-from contest.models import Contest, Entry, Role
+from contest.models import Contest, Entry, Role, User
 from contest.web.numbers import MAX_INT64, query_int
 
 
@@ -86,9 +86,9 @@ def enter(contest: Contest, req: EntryRequest) -> Entry:
 
 def send_code(phone: str, purpose: str) -> str:
     """A one-time code for ``purpose`` sent to ``phone`` with the configured sender and limits
-    (:func:`contest.domain.accounts.request_code`); the caller commits."""
+    (:func:`contest.domain.one_time_codes.request_code`); the caller commits."""
     config = current_app.config
-    return accounts.request_code(
+    return one_time_codes.request_code(
         phone, purpose=purpose, now=clock.now(), sender=sender_from_config(config),
         secret=config["SECRET_KEY"], ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"],
         resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"], daily_limit=config["CONTEST_OTP_DAILY_LIMIT"],
@@ -150,27 +150,37 @@ def showing(contest: Contest) -> Contest:
     return contest
 
 
-def roles_required(*roles: Role):
-    """Only signed-in users with one of ``roles`` (401 when signed out, 403 otherwise)."""
+def acting_user() -> User | None:
+    """Who is asking: the staff API's token holder (``g.staff_user``), else the signed-in user, else None."""
+    staff = g.get("staff_user")
+    if staff is not None:
+        return staff
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def roles_required(roles: frozenset[Role]):
+    """Only users with one of ``roles`` (:func:`contest.domain.permissions.has_role`): 401 when nobody is
+    signed in, 403 otherwise. Pages and the staff API (whose token holder is the acting user) alike."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = acting_user()
+            if user is None:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not permissions.has_role(user, roles):
                 abort(403)
             return view(*args, **kwargs)
         return wrapped
     return decorator
 
 
-# Every staff route's role check, one name for each set of roles (per-entry area limits are checked by the
-# domain: contest.domain.review.can_review).
-admin_only = roles_required(Role.ADMIN)
-reviewers_only = roles_required(Role.ADMIN, Role.REVIEWER)
-judges_only = roles_required(Role.JUDGE)
-judges_and_admins = roles_required(Role.JUDGE, Role.ADMIN)
-any_staff = roles_required(Role.ADMIN, Role.REVIEWER, Role.JUDGE)
+# Every staff route's role check, one name for each set of roles (per-entry area limits are checked by
+# contest.domain.permissions: can_review, require_review).
+admin_only = roles_required(permissions.ADMINS)
+reviewers_only = roles_required(permissions.REVIEWERS)
+judges_only = roles_required(permissions.JUDGES)
+judges_and_admins = roles_required(permissions.JUDGES_AND_ADMINS)
+any_staff = roles_required(permissions.STAFF)
 
 
 # The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
@@ -223,9 +233,7 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
-    local = clock.to_local(value, tz)
-    return local.strftime(fmt) if local else ""
+local_time = clock.beijing  # the template filter
 
 
 def register(app: Flask) -> None:

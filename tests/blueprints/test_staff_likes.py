@@ -113,7 +113,7 @@ def test_staff_routes_send_anonymous_visitors_to_sign_in(client, entry, stored, 
 @pytest.mark.parametrize("role", ["citizen", "judge"])
 @pytest.mark.parametrize("route", ROUTES)
 def test_staff_routes_refuse_citizens_and_judges(client, entry, stored, sign_in, route, role):
-    # Judges do not see likes (CONTEST.md), so they are refused like any citizen.
+    # Judges do not see likes (docs/rules.md §8), so they are refused like any citizen.
     sign_in(role)
     flag = make_flag(entry)
     response = call(client, route, entry, flag, stored)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from contest.config import ConfigError
-from contest.domain import accounts
+from contest.domain import accounts, one_time_codes
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import PhoneCode, Role, User
@@ -483,7 +483,7 @@ def test_verify_code_claims_its_check_in_the_database_not_from_what_it_read(app,
     stale = codes()[0]
     db.session.expunge(stale)  # what this request read
     db.session.execute(sa.update(PhoneCode).values(attempts=accounts.MAX_ATTEMPTS))  # five guesses meanwhile
-    monkeypatch.setattr(accounts, "_latest_code", lambda phone, purpose: stale)
+    monkeypatch.setattr(one_time_codes, "_latest_code", lambda phone, purpose: stale)
     assert stale.attempts == 0
     with pytest.raises(DomainError) as err:
         verify(code, now)
@@ -499,7 +499,7 @@ def test_verify_code_spends_a_right_code_once_even_when_read_twice(app, freeze, 
     stale = codes()[0]
     db.session.expunge(stale)  # what a request that read the row a moment earlier still sees
     verify(code, now)
-    monkeypatch.setattr(accounts, "_latest_code", lambda phone, purpose: stale)
+    monkeypatch.setattr(one_time_codes, "_latest_code", lambda phone, purpose: stale)
     with pytest.raises(DomainError) as err:
         verify(code, now)
     assert err.value.message == "验证码已使用，请重新获取。"

@@ -1,9 +1,10 @@
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from contest.domain.accounts import NICKNAME_MAX, PASSWORD_MAX, PASSWORD_MIN, normalise_phone
-from contest.domain.errors import DomainError
-from contest.web.forms import FlaskForm
+from contest.domain.accounts import NICKNAME_MAX
+from contest.domain.passwords import PASSWORD_MAX, PASSWORD_MIN
+from contest.domain.phones import normalise_phone
+from contest.web.forms import FlaskForm, checked
 
 # The account rules live in contest.domain.accounts; these validators only give early,
 # field-by-field messages in Chinese (WTForms' own are English).
@@ -17,10 +18,7 @@ class SignupForm(FlaskForm):
     phone = StringField("手机号", validators=[DataRequired("请输入手机号。")])
 
     def validate_phone(self, field):
-        try:
-            field.data = normalise_phone(field.data)
-        except DomainError as exc:
-            raise ValidationError(exc.message) from exc
+        field.data = checked(lambda: normalise_phone(field.data))
 
 
 class CodeAndPasswordForm(FlaskForm):

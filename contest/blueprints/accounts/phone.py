@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from contest.blueprints.accounts import bp
 from contest.blueprints.accounts.forms import AddPhoneConfirmForm, AddPhoneForm
 from contest import clock
-from contest.domain import accounts, phone_link
+from contest.domain import phone_link
 from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.web.boundary import attempt
 from contest.web.limits import code_limits
 from contest.web.signed_in import sign_in
 from contest.integrations.sms import sender_from_config
@@ -22,10 +22,7 @@ def _code_phone() -> str | None:
     """The phone a code would go to (the send form's); None for anything else."""
     if request.form.get("action") != "send":
         return None
-    try:
-        return accounts.normalise_phone(request.form.get("phone"))
-    except DomainError:
-        return None
+    return request.form.get("phone")
 
 
 # The same budgets (per address and per phone) as every other form that sends a code.
@@ -48,26 +45,22 @@ def add_phone():
     confirm = AddPhoneConfirmForm(formdata=request.form if action == "confirm" else None)
     me = current_user._get_current_object()
     if action == "send" and send.validate():
-        try:
-            code = phone_link.request_phone_code(
-                me, send.phone.data, now=clock.now(), sender=sender_from_config(config), secret=config["SECRET_KEY"],
-                ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"], resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"],
-                daily_limit=config["CONTEST_OTP_DAILY_LIMIT"])
-        except DomainError as exc:
-            db.session.rollback()
-            return _page(send, confirm, exc.message, 422)
-        db.session.commit()
-        flash_code_sent(send.phone.data, code)
+        outcome = attempt(lambda: phone_link.request_phone_code(
+            me, send.phone.data, now=clock.now(), sender=sender_from_config(config), secret=config["SECRET_KEY"],
+            ttl_seconds=config["CONTEST_OTP_TTL_SECONDS"], resend_seconds=config["CONTEST_OTP_RESEND_SECONDS"],
+            daily_limit=config["CONTEST_OTP_DAILY_LIMIT"]))
+        if not outcome.ok:
+            return _page(send, confirm, outcome.error.message, 422)
+        flash_code_sent(send.phone.data, outcome.value)
         confirm.phone.data = send.phone.data
         return _page(send, confirm)
     if action == "confirm" and confirm.validate():
-        try:
-            user, merged = phone_link.add_phone(me, confirm.phone.data, confirm.code.data, now=clock.now(),
-                                                secret=config["SECRET_KEY"])
-        except DomainError as exc:
-            db.session.commit()  # keeps the count of wrong codes
-            return _page(send, confirm, exc.message, 422)
-        db.session.commit()
+        outcome = attempt(lambda: phone_link.add_phone(me, confirm.phone.data, confirm.code.data, now=clock.now(),
+                                                       secret=config["SECRET_KEY"]),
+                          keep=(DomainError,))  # a refusal keeps the count of wrong codes
+        if not outcome.ok:
+            return _page(send, confirm, outcome.error.message, 422)
+        user, merged = outcome.value
         if merged:
             sign_in(user)
             flash("两个账号已合并：抖音授权、作品和消息都已转到你的手机号账号。", "success")

@@ -15,8 +15,8 @@ from contest.blueprints.accounts.privacy_forms import DeleteAccountForm
 from contest.blueprints.public import bp as public_bp
 from contest import clock
 from contest.domain import personal_data, sessions
-from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.web.boundary import attempt
 from contest.web.signed_in import sign_out
 from contest.web.views_support import contest_for_request, public_page
 
@@ -68,13 +68,12 @@ def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():
         return _centre(form, status=422)
-    try:
-        plan = personal_data.delete_account(current_user._get_current_object(),
-                                            confirmation=form.confirmation.data, now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        return _centre(form, error=exc.message, status=exc.status)
-    db.session.commit()  # every session of the account ended with it
+    # Committed: every session of the account ended with it.
+    outcome = attempt(lambda: personal_data.delete_account(current_user._get_current_object(),
+                                                           confirmation=form.confirmation.data, now=clock.now()))
+    if not outcome.ok:
+        return _centre(form, error=outcome.error.message, status=outcome.error.status)
+    plan = outcome.value
     sign_out()
     session[DELETED_SUMMARY] = {"kept": len(plan.kept), "withdrawn": len(plan.withdrawn),
                                 "deleted": len(plan.deleted)}

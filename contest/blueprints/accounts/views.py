@@ -13,9 +13,11 @@ from contest.blueprints.accounts.forms import (
     ActionForm, LoginForm, ResetConfirmForm, SignupConfirmForm, SignupForm,
 )
 from contest import clock
-from contest.domain import accounts
+from contest.domain import accounts, one_time_codes
+from contest.domain.phones import PHONE_TAKEN
 from contest.domain.errors import DomainError
-from contest.extensions import db, limiter
+from contest.extensions import limiter
+from contest.web.boundary import attempt
 from contest.web.limits import code_limits, configured
 from contest.web.security import safe_next
 from contest.web.signed_in import sign_in, sign_out
@@ -36,10 +38,10 @@ class CodeFlow:
     sent: str     # what the phone page says once it has asked for a code
 
 
-SIGNUP = CodeFlow(accounts.SIGNUP, "signup_phone", "accounts.signup", "accounts.signup_confirm",
+SIGNUP = CodeFlow(one_time_codes.SIGNUP, "signup_phone", "accounts.signup", "accounts.signup_confirm",
                   "accounts.signup_resend", "验证码已发送到 {phone}，{minutes} 分钟内有效。")
 # Says the same whether or not the phone has an account (a code went out only if it has).
-RESET = CodeFlow(accounts.RESET, "reset_phone", "accounts.reset", "accounts.reset_confirm",
+RESET = CodeFlow(one_time_codes.RESET, "reset_phone", "accounts.reset", "accounts.reset_confirm",
                  "accounts.reset_resend", "如果 {phone} 已注册，验证码已发送到这个手机，{minutes} 分钟内有效。")
 FLOWS = {endpoint: flow for flow in (SIGNUP, RESET) for endpoint in (flow.start, flow.confirm, flow.resend)}
 
@@ -50,10 +52,7 @@ def _code_phone() -> str | None:
     if flow is None:
         return None
     raw = request.form.get("phone") if request.endpoint == flow.start else session.get(flow.pending)
-    try:
-        return accounts.normalise_phone(raw)
-    except DomainError:
-        return None  # no code goes to a malformed number; the per-address limit still holds
+    return raw  # code_limits normalises it: no code goes to a malformed number
 
 
 # One budget for the sign-up and reset forms, and one for code requests (the phone pages and
@@ -70,13 +69,10 @@ def _next() -> str | None:
 
 def _send_code(flow: CodeFlow, phone: str) -> str | None:
     """Ask for a code to ``phone`` and remember the phone for the code page; the refusal, if any."""
-    try:
-        code = send_code(phone, flow.purpose)
-    except DomainError as exc:
-        db.session.rollback()
-        return exc.message
-    db.session.commit()
-    flash_code_sent(phone, code, flow.sent)
+    outcome = attempt(lambda: send_code(phone, flow.purpose))
+    if not outcome.ok:
+        return outcome.error.message
+    flash_code_sent(phone, outcome.value, flow.sent)
     session[flow.pending] = phone
     return None
 
@@ -129,24 +125,19 @@ def signup_confirm():
     form = SignupConfirmForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = accounts.signup(phone=phone, code=form.code.data, nickname=form.nickname.data,
-                                   password=form.password.data, now=clock.now(),
-                                   secret=current_app.config["SECRET_KEY"])
-        except DomainError as exc:
-            db.session.commit()  # keeps the count of wrong guesses at the code
-            error = exc.message
-        else:
-            try:
-                db.session.commit()
-            except IntegrityError:  # the same phone signed up a moment ago
-                db.session.rollback()
-                error = accounts.PHONE_TAKEN
-            else:
-                target = safe_next(request.args.get("next"), url_for("public.home"))
-                sign_in(user)
-                flash(f"注册成功，欢迎你，{user.nickname}！", "success")
-                return redirect(target)
+        try:  # a refusal commits: it keeps the count of wrong guesses at the code
+            outcome = attempt(lambda: accounts.signup(
+                phone=phone, code=form.code.data, nickname=form.nickname.data, password=form.password.data,
+                now=clock.now(), secret=current_app.config["SECRET_KEY"]), keep=(DomainError,))
+            error = outcome.error and outcome.error.message
+        except IntegrityError:  # the same phone signed up a moment ago
+            error = PHONE_TAKEN
+        if error is None:
+            user = outcome.value
+            target = safe_next(request.args.get("next"), url_for("public.home"))
+            sign_in(user)
+            flash(f"注册成功，欢迎你，{user.nickname}！", "success")
+            return redirect(target)
     return _code_page(SIGNUP, "accounts/signup_confirm.html", form, error, phone)
 
 
@@ -163,13 +154,12 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = accounts.sign_in(form.phone.data, form.password.data, now=clock.now())
-        except DomainError as exc:
-            db.session.commit()  # keeps the count of failed sign-ins
-            error = exc.message
-        else:
-            db.session.commit()
+        # A refusal commits: it keeps the count of failed sign-ins.
+        outcome = attempt(lambda: accounts.sign_in(form.phone.data, form.password.data, now=clock.now()),
+                          keep=(DomainError,))
+        error = outcome.error and outcome.error.message
+        if outcome.ok:
+            user = outcome.value
             target = safe_next(request.args.get("next"), url_for("public.home"))
             sign_in(user)
             flash(f"欢迎回来，{user.nickname}！", "success")
@@ -207,12 +197,11 @@ def reset_confirm():
     form = ResetConfirmForm()
     error = None
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(phone=phone, code=form.code.data, password=form.password.data,
-                                    now=clock.now(), secret=current_app.config["SECRET_KEY"])
-        except DomainError as exc:
-            error = exc.message
-        db.session.commit()  # the new password, or the count of guesses at the code
+        # Committed either way: the new password, or the count of guesses at the code.
+        outcome = attempt(lambda: accounts.reset_password(phone=phone, code=form.code.data, password=form.password.data,
+                                                          now=clock.now(), secret=current_app.config["SECRET_KEY"]),
+                          keep=(DomainError,))
+        error = outcome.error and outcome.error.message
         if error is None:
             sign_out()  # this browser too, if it was signed in: every session of the account ended
             flash("密码已重新设置，所有设备上的登录已退出。请用新密码登录。", "success")

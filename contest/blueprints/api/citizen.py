@@ -24,10 +24,7 @@ from contest.web.numbers import query_int
 VIDEOS_PAGE_MAX = 20  # Douyin's video.list gives at most 20 a page
 
 
-def iso(value) -> str | None:
-    """ISO 8601 in Beijing time (``2020-06-18T00:00:00+08:00``)."""
-    local = clock.to_local(value)
-    return local.isoformat() if local else None
+iso = clock.iso
 
 
 @bp.get("/contest")

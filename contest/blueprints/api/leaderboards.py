@@ -43,8 +43,8 @@ def _correction(found) -> dict | None:
     """An admin's public correction of the tally after the close: when, why, from what."""
     if found is None:
         return None
-    return {"at": clock.to_local(found.at).isoformat(), "reason": found.reason,
-            "previous_likes": found.previous_likes, "observed_at": clock.to_local(found.observed_at).isoformat()}
+    return {"at": clock.iso(found.at), "reason": found.reason,
+            "previous_likes": found.previous_likes, "observed_at": clock.iso(found.observed_at)}
 
 
 @bp.get("/leaderboards/popularity")
@@ -53,7 +53,7 @@ def popularity_json():
     now = clock.now()
     board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=now, cache=cached_public)
     response = jsonify(
-        contest=contest.slug, as_of=clock.to_local(board.as_of).isoformat(), frozen=board.frozen,
+        contest=contest.slug, as_of=clock.iso(board.as_of), frozen=board.frozen,
         entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,
                   "author": r.author, "theme": r.theme_key, "likes": r.likes, "corrected": r.corrected,
                   "correction": _correction(r.correction)} for r in board.rows],
@@ -76,8 +76,8 @@ def winners_json():
             return None
         return {
             "status": found.status.value, "version": found.version, "reason": found.reason,
-            "published_at": clock.to_local(found.published_at).isoformat() if found.published_at else None,
-            "notice_ends_at": clock.to_local(found.notice_ends_at).isoformat() if found.notice_ends_at else None,
+            "published_at": clock.iso(found.published_at),
+            "notice_ends_at": clock.iso(found.notice_ends_at),
             "places": [{"scope": p.scope, "rank": p.rank, "entry_id": p.entry_id, "video_id": p.entry.video_id,
                         "title": without_tags(p.entry.caption), "author": public_author(p.entry), "theme": p.entry.theme.key,
                         "value": p.value} for section in award.sections for p in section.places],

@@ -12,9 +12,10 @@ from contest.blueprints.entries.forms import ConfirmForm
 from contest import clock
 from contest.domain import notify
 from contest.domain.entries import own_entry
-from contest.domain.errors import DomainError, Refused
+from contest.domain.errors import Refused
 from contest.domain.review import resubmit_entry
 from contest.extensions import db
+from contest.web.boundary import attempt, flash_outcome
 from contest.web.views_support import author_videos, douyin
 from contest.web.numbers import form_ids
 
@@ -62,21 +63,15 @@ def resubmit(entry_id: int):
     entry = own_entry(entry_id, current_user)
     slug = entry.contest.slug
     if form.validate_on_submit():
-        try:
-            resubmit_entry(entry, user=current_user._get_current_object(), now=clock.now(), douyin=douyin(),
-                           verifier=author_videos(current_user))
-        except Refused as exc:
-            db.session.commit()  # keep a Douyin token refreshed on the way; the entry is unchanged
-            flash("还不能重新提交：" + "；".join(p.message for p in exc.problems), "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        try:  # a refused resubmission commits a Douyin token refreshed on the way; the entry is unchanged
+            outcome = attempt(lambda: resubmit_entry(entry, user=current_user._get_current_object(), now=clock.now(),
+                                                     douyin=douyin(), verifier=author_videos(current_user)),
+                              keep=(Refused,))
+        except StaleDataError:  # a reviewer decided on it in the meantime
+            flash("作品刚被审核员处理过，请查看最新状态。", "error")
         else:
-            try:
-                db.session.commit()
-            except StaleDataError:  # a reviewer decided on it in the meantime
-                db.session.rollback()
-                flash("作品刚被审核员处理过，请查看最新状态。", "error")
+            if isinstance(outcome.error, Refused):
+                flash("还不能重新提交：" + "；".join(p.message for p in outcome.error.problems), "error")
             else:
-                flash("已重新提交，作品正在等待审核。", "success")
+                flash_outcome(outcome, "已重新提交，作品正在等待审核。")
     return redirect(url_for("entries.my_entries", contest=slug, _anchor=f"entry-{entry_id}"))

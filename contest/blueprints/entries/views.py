@@ -13,11 +13,12 @@ from contest.integrations.caching import cached_public
 from contest.domain.entries import (
     EntryRequest, can_withdraw, check_own_videos, entries_of, own_entry, withdraw_entry,
 )
-from contest.domain.errors import DomainError, PlatformError, Problem, Refused
+from contest.domain.errors import PlatformError, Problem, Refused
 from contest.domain.likes import history
 from contest.domain.slogan_checks import latest_checks
 from contest.douyin.author import LIST_SCOPE
 from contest.extensions import db
+from contest.web.boundary import attempt, flash_outcome
 from contest.web.limits import entry_limit
 from contest.models import EntryTally
 from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
@@ -108,12 +109,8 @@ def withdraw(entry_id: int):
     form = ConfirmForm()
     entry = own_entry(entry_id, current_user)
     if form.validate_on_submit():
-        try:
-            withdraw_entry(entry, user=current_user, now=clock.now())
-            db.session.commit()
-            flash("作品已撤回。如需重新参赛，可以再次提交同一个视频。", "success")
-        except DomainError as exc:
-            flash(exc.message, "error")
+        flash_outcome(attempt(lambda: withdraw_entry(entry, user=current_user, now=clock.now())),
+                      "作品已撤回。如需重新参赛，可以再次提交同一个视频。")
     return redirect(url_for("entries.my_entries", contest=entry.contest.slug))
 
 

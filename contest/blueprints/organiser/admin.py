@@ -17,26 +17,27 @@ from flask_login import current_user
 from contest.blueprints.organiser import bp
 from contest.render.charts import bar_chart, lines_chart
 from contest import clock
+from contest.domain import permissions
 from contest.domain import audit, platform_health, slogan_checks
 from contest.domain.accounts import find_by_phone
 from contest.domain.contests import latest_first, resolve_contest
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.review import area_scope
 from contest.domain.staff_reports import (
     ENTRY_HEADERS, SNAPSHOT_HEADERS, TALLY_HEADERS, audit_actions, dashboard as dashboard_numbers,
     entry_record, entry_rows, entry_snapshot_rows, staff_users, tally_rows,
 )
 from contest.domain.privacy import mask_phone
-from contest.domain.staff_tokens import (
-    RESET_PATH, STAFF_ROLES, add_staff, area_names, issue_token, known_area_keys, revoke_token, set_role,
-    staff_accounts, tokens_of,
+from contest.domain.staff_accounts import (
+    RESET_PATH, STAFF_ROLES, add_staff, area_names, known_area_keys, set_role, staff_accounts,
 )
+from contest.domain.staff_tokens import issue_token, revoke_token, tokens_of
 from contest.integrations.sms import sender_from_config
 from contest.integrations.evidence import evidence_store
 from contest.render.exports import table_bytes, table_response
 from contest.extensions import db
 from contest.models import Entry, Role, User
 from contest.models.tokens import StaffToken
+from contest.web.boundary import attempt, flash_and_redirect, flash_outcome
 from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
 from contest.web.numbers import parse_id, parse_int
 
@@ -105,7 +106,7 @@ def audit_trail():
 @reviewers_only
 def dashboard():
     contest = contest_for_request()
-    numbers = dashboard_numbers(contest, now=clock.now(), area_keys=area_scope(_current()))
+    numbers = dashboard_numbers(contest, now=clock.now(), area_keys=permissions.area_scope(_current()))
     charts = {
         "day": bar_chart([(f"{d.month}月{d.day}日", n) for d, n in numbers.per_day], horizontal=False),
         "theme": bar_chart([(t.name, n) for t, n in numbers.per_theme]),
@@ -115,7 +116,7 @@ def dashboard():
     }
     return render_template("organiser/dashboard.html", contest=contest, numbers=numbers, charts=charts,
                            days=numbers.per_day, contests=latest_first(), now=clock.now(),
-                           can_export=_current().role is Role.ADMIN, alarms=platform_health.open_alarms())
+                           can_export=permissions.is_admin(_current()), alarms=platform_health.open_alarms())
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -165,9 +166,7 @@ def evidence_pack(entry_id: int):
     corrections, and its slogan checks under ``slogan_checks``), ``snapshots.csv`` (every reading)
     and ``evidence/<name>`` for the owner-proof screenshot, each manual reading's and each
     correction's screenshot and each slogan check's frames."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        raise NotFound("没有找到这个作品。")
+    entry = db.get_or_404(Entry, entry_id, description="没有找到这个作品。")
     unmasked = _unmasked()
     record = entry_record(entry, unmasked=unmasked)
     snapshots, rows = entry_snapshot_rows(entry)
@@ -203,9 +202,9 @@ def evidence_pack(entry_id: int):
 
 def _render_tokens(new_token: str | None = None, status: int = 200):
     user = _current()
-    tokens = tokens_of(None if user.role is Role.ADMIN else user)
+    tokens = tokens_of(None if permissions.is_admin(user) else user)
     response = Response(render_template("organiser/tokens.html", tokens=tokens, new_token=new_token,
-                                        everyone=user.role is Role.ADMIN), status=status)
+                                        everyone=permissions.is_admin(user)), status=status)
     response.headers["Cache-Control"] = "no-store"  # the new token is on this page once
     return response
 
@@ -219,28 +218,29 @@ def tokens():
         return _render_tokens()
     user = _current()
     action = request.form.get("action")
-    try:
+
+    def act():
         if action == "issue":
-            token, plain = issue_token(user, name=request.form.get("name", ""), now=clock.now())
-            db.session.commit()
-            flash(f"已创建令牌“{token.name}”（{token.prefix}…）。它只显示这一次，请立即复制保存。", "success")
-            return _render_tokens(plain)
+            return issue_token(user, name=request.form.get("name", ""), now=clock.now())
         if action == "revoke":
             token_id = parse_id(request.form.get("token_id", ""))
-            token = db.session.get(StaffToken, token_id) if token_id is not None else None
-            if token is None:
-                raise NotFound("没有找到这个令牌。")
+            token = db.get_or_404(StaffToken, token_id or 0, description="没有找到这个令牌。")
             revoke_token(token, actor=user, now=clock.now())
-            db.session.commit()
-            flash(f"已撤销令牌“{token.name}”（{token.prefix}…）。", "success")
-            return redirect(url_for("organiser.tokens"))
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status != 400:
-            raise
-        flash(exc.message, "error")
+            return token, None
+        abort(400)
+
+    outcome = attempt(act)
+    if not outcome.ok:
+        if outcome.error.status != 400:
+            raise outcome.error
+        flash(outcome.error.message, "error")
         return _render_tokens(status=422)
-    abort(400)
+    token, plain = outcome.value
+    if plain is not None:
+        flash(f"已创建令牌“{token.name}”（{token.prefix}…）。它只显示这一次，请立即复制保存。", "success")
+        return _render_tokens(plain)
+    flash(f"已撤销令牌“{token.name}”（{token.prefix}…）。", "success")
+    return redirect(url_for("organiser.tokens"))
 
 
 # --- users and roles --------------------------------------------------------------------
@@ -252,29 +252,22 @@ def users():
     (``user_id``, ``role``, ``areas``…) changes one account's role and areas (audited)."""
     if request.method == "POST":
         user_id = parse_id(request.form.get("user_id", ""))
-        user = db.session.get(User, user_id) if user_id is not None else None
-        if user is None:
-            raise NotFound("没有找到这个账号。")
+        user = db.get_or_404(User, user_id or 0, description="没有找到这个账号。")
         role = request.form.get("role")
         if role not in set(Role):
             abort(400)
-        try:
-            changed = set_role(user, role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
-                               now=clock.now())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        outcome = attempt(lambda: set_role(user, role=Role(role), area_keys=request.form.getlist("areas"),
+                                           actor=_current(), now=clock.now()))
+        if not outcome.ok:
+            flash(outcome.error.message, "error")
+        elif outcome.value:
+            flash(f"已将 {user.nickname} 设为{user.role.label}。", "success")
         else:
-            flash(f"已将 {user.nickname} 设为{user.role.label}。" if changed else f"{user.nickname} 的角色没有变化。",
-                  "success" if changed else "info")
+            flash(f"{user.nickname} 的角色没有变化。", "info")
         return redirect(url_for("organiser.users"))
     found, looked_up = None, request.args.get("phone", "").strip()
     if looked_up:
-        try:
-            found = find_by_phone(looked_up)
-        except DomainError as exc:
-            flash(exc.message, "error")
+        found = flash_outcome(attempt(lambda: find_by_phone(looked_up))).value
     return render_template("organiser/users.html", people=staff_accounts(), found=found, looked_up=looked_up,
                            areas=sorted(known_area_keys()), area_names=area_names(), roles=list(Role),
                            staff_roles=STAFF_ROLES)
@@ -286,19 +279,15 @@ def add_staff_member():
     """Add a staff member by phone, name, role and areas: no password until they set one at
     /accounts/reset with a one-time code (the SMS says so)."""
     role = request.form.get("role")
-    try:
+
+    def add():
         if role not in set(Role):
             raise DomainError("请选择角色。")
-        user = add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
+        return add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
                          role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
-                         now=clock.now(), sender=sender_from_config(current_app.config),
-                         site_url=request.host_url)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(f"已添加{user.role.label} {user.nickname}（{mask_phone(user.phone)}）。已发短信请其打开 "
-              f"{RESET_PATH} 用验证码设置密码，设置后即可登录工作台。", "success")
-    return redirect(url_for("organiser.users"))
+                         now=clock.now(), sender=sender_from_config(current_app.config), site_url=request.host_url)
+
+    return flash_and_redirect(attempt(add), url_for("organiser.users"), lambda user: (
+        f"已添加{user.role.label} {user.nickname}（{mask_phone(user.phone)}）。已发短信请其打开 "
+        f"{RESET_PATH} 用验证码设置密码，设置后即可登录工作台。"))
 

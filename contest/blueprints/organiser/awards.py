@@ -21,18 +21,20 @@ except ImportError:  # WTForms < 3.3 takes (value, label) pairs
         return value, label
 
 from contest.blueprints.organiser import bp
+from contest.domain import permissions
 from contest.domain import announcements as notices
 from contest.domain import award_lists
 from contest.domain import awards as rules
 from contest import clock
-from contest.domain.errors import DomainError, NotFound
+from contest.domain.errors import NotFound
 from contest.domain.judging import progress, score_table
 from contest.domain.likes import frozen
 from contest.domain.objections import open_count
 from contest.render.exports import table_response
 from contest.extensions import db
+from contest.web.boundary import attempt, flash_outcome
 from contest.web.forms import FlaskForm
-from contest.models import Contest, Entry, Role
+from contest.models import Contest, Entry
 from contest.models.awards import Announcement, AnnouncementKind
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
 from contest.web.numbers import IdField
@@ -127,7 +129,7 @@ def awards():
         notice_ends=ends, held=held,
         any_published=any(v["current"] for v in lists.values()), disqualified=disqualified,
         unjudged=panel.entries_total - panel.entries_ready, min_judges=panel.min_judges,
-        themes={t.key: t.name for t in contest.themes}, can_act=current_user.role is Role.ADMIN,
+        themes={t.key: t.name for t in contest.themes}, can_act=permissions.is_admin(current_user),
         open_objections=open_count(contest),
         draft_form=DraftForm(formdata=None, notice_days=contest.notice_days), disqualify_form=DisqualifyForm(formdata=None),
         publish_form=PublishForm(formdata=None), correct_form=CorrectForm(formdata=None))
@@ -138,14 +140,7 @@ def _attempt(form, action, success: str, back):
     if not form.validate_on_submit():
         _flash_errors(form)
         return back
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    flash_outcome(attempt(action), success)
     return back
 
 
@@ -224,9 +219,7 @@ def export_winners(fmt: str):
 # --- announcements ------------------------------------------------------------------
 
 def _announcement_or_404(announcement_id: int) -> Announcement:
-    announcement = db.session.get(Announcement, announcement_id)
-    if announcement is None:
-        raise NotFound("没有找到这条公告。")
+    announcement = db.get_or_404(Announcement, announcement_id, description="没有找到这条公告。")
     return announcement
 
 
@@ -252,14 +245,11 @@ def create_announcement():
     contest = contest_for_request()
     form = AnnouncementForm()
     if form.validate_on_submit():
-        try:
-            notices.create_announcement(contest, title=form.title.data, body=form.body.data, kind=form.kind.data,
-                                        staff=_staff(), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+        outcome = attempt(lambda: notices.create_announcement(
+            contest, title=form.title.data, body=form.body.data, kind=form.kind.data, staff=_staff(), now=clock.now()))
+        if not outcome.ok:
+            form.form_errors.append(outcome.error.message)
         else:
-            db.session.commit()
             flash("公告草稿已保存，发布后才会在公开页面显示。", "success")
             return redirect(url_for("organiser.announcements", contest=contest.slug))
     return _render_announcements(contest, form, 422)
@@ -273,14 +263,12 @@ def edit_announcement(announcement_id: int):
     if request.method == "GET":
         form.kind.data = announcement.kind.value
     elif form.validate_on_submit():
-        try:
-            notices.update_announcement(announcement, title=form.title.data, body=form.body.data,
-                                        kind=form.kind.data, staff=_staff(), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+        outcome = attempt(lambda: notices.update_announcement(
+            announcement, title=form.title.data, body=form.body.data, kind=form.kind.data, staff=_staff(),
+            now=clock.now()))
+        if not outcome.ok:
+            form.form_errors.append(outcome.error.message)
         else:
-            db.session.commit()
             flash("公告已保存。", "success")
             return _to_list(announcement)
     contest = db.session.get(Contest, announcement.contest_id)

@@ -10,9 +10,9 @@ from contest.blueprints.organiser import bp
 from contest.blueprints.organiser.forms import ContestForm
 from contest import clock
 from contest.domain import contests
-from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
+from contest.web.boundary import attempt
 from contest.web.views_support import admin_only
 
 
@@ -48,7 +48,7 @@ def _of(contest: Contest) -> dict:
 def _save(contest: Contest | None, form: ContestForm):
     """Validate, save through the domain, commit once; the page again with the reason when refused."""
     if form.validate_on_submit():
-        try:
+        def save():
             values = contests.ContestValues(
                 slug=form.slug.data.strip(), name=form.name.data.strip(), opens_at=form.opens_at.data,
                 closes_at=form.closes_at.data, hashtag=form.hashtag.data.strip(), mention=form.mention.data.strip(),
@@ -60,14 +60,14 @@ def _save(contest: Contest | None, form: ContestForm):
                 allow_double_win=bool(form.allow_double_win.data),
                 theme_award_places=bool(form.theme_award_places.data), notice_days=form.notice_days.data,
                 min_judges=form.min_judges.data)
-            saved = contests.save_contest(contest, values, actor=current_user._get_current_object(),
-                                          now=clock.now(), reason=form.reason.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+            return contests.save_contest(contest, values, actor=current_user._get_current_object(),
+                                         now=clock.now(), reason=form.reason.data or "")
+
+        outcome = attempt(save)
+        if not outcome.ok:
+            form.form_errors.append(outcome.error.message)
         else:
-            db.session.commit()
-            flash(f"已保存活动“{saved.name}”。", "success")
+            flash(f"已保存活动“{outcome.value.name}”。", "success")
             return redirect(url_for("organiser.contests_list"))
     status = 400 if form.is_submitted() else 200
     return render_template("organiser/contest_edit.html", form=form, edited=contest), status

@@ -6,9 +6,8 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest import clock
-from contest.domain.errors import DomainError
 from contest.integrations.evidence import evidence_store
-from contest.web.forms import FlaskForm
+from contest.web.forms import FlaskForm, checked
 
 # WTForms' own messages are English; these fields and validators speak Chinese.
 
@@ -72,10 +71,7 @@ class ScreenshotCheck:
 
     def validate_screenshot(self, field):
         # Early, so that every problem shows at once; the store checks again when saving.
-        try:
-            evidence_store().inspect(field.data.stream)
-        except DomainError as exc:
-            raise ValidationError(exc.message) from exc
+        checked(lambda: evidence_store().inspect(field.data.stream))
 
 
 class OwnerProofForm(ScreenshotCheck, FlaskForm):

@@ -7,14 +7,13 @@ answer here); only admins mark an alarm handled. The same report is served as JS
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from contest import clock
 from contest.blueprints.organiser import bp
 from contest.domain import platform_health
-from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.web.boundary import attempt, flash_and_redirect
 from contest.web.views_support import admin_only, platform_health_report, reviewers_only
 
 
@@ -31,11 +30,6 @@ def platform_health_page():
 @admin_only
 def close_platform_alarm(alarm_id: int):
     """Mark an open alarm handled (the CSRF token is checked for every POST by the site)."""
-    try:
-        platform_health.close_alarm(alarm_id, by=current_user._get_current_object(), now=clock.now())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("已将这条告警标记为已处理。", "success")
-    return redirect(url_for("organiser.platform_health_page"))
+    return flash_and_redirect(
+        attempt(lambda: platform_health.close_alarm(alarm_id, by=current_user._get_current_object(), now=clock.now())),
+        url_for("organiser.platform_health_page"), "已将这条告警标记为已处理。")

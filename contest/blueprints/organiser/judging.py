@@ -15,12 +15,14 @@ from wtforms.validators import InputRequired, Length
 
 from contest.blueprints.organiser import bp
 from contest import clock
+from contest.domain import permissions
 from contest.domain import awards
 from contest.domain import judging as rules
-from contest.domain.errors import DomainError, NotFound, Refused
+from contest.domain.errors import Refused
 from contest.extensions import db
+from contest.web.boundary import attempt, flash_and_redirect
 from contest.web.forms import FlaskForm
-from contest.models import Entry, Role
+from contest.models import Entry
 from contest.web.views_support import admin_only, contest_for_request, douyin, judges_and_admins, judges_only
 
 
@@ -95,9 +97,7 @@ class RubricForm(FlaskForm):
 
 
 def _entry_or_404(entry_id: int) -> Entry:
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        raise NotFound("没有找到这件作品。")
+    entry = db.get_or_404(Entry, entry_id, description="没有找到这件作品。")
     return entry
 
 
@@ -108,11 +108,11 @@ def judging():
     contest = contest_for_request()
     me = current_user._get_current_object()
     progress = rules.progress(contest)
-    mine = rules.scored_by(contest, me) if me.role is Role.JUDGE else []
-    queue = rules.judge_queue(contest, me) if me.role is Role.JUDGE else []
+    mine = rules.scored_by(contest, me) if permissions.is_judge(me) else []
+    queue = rules.judge_queue(contest, me) if permissions.is_judge(me) else []
     own = next((p for p in progress.judges if p.judge_id == me.id), None)
     return render_template("organiser/judging.html", contest=contest, queue=queue, mine=mine, own=own,
-                           progress=progress, is_judge=me.role is Role.JUDGE,
+                           progress=progress, is_judge=permissions.is_judge(me),
                            rubric=rules.rubric_for(contest))
 
 
@@ -131,19 +131,15 @@ def score_entry(entry_id: int):
     form = score_form(sheet.criteria, sheet.values)
     if request.method == "POST" and form.validate_on_submit():
         values = {c["key"]: form[f"c_{c['key']}"].data for c in sheet.criteria}
-        try:
-            score = awards.score_entry(entry, me, values, now=clock.now())
-        except Refused as exc:
-            db.session.rollback()
-            for problem in exc.problems:
+        outcome = attempt(lambda: awards.score_entry(entry, me, values, now=clock.now()))
+        if isinstance(outcome.error, Refused):
+            for problem in outcome.error.problems:
                 target = f"c_{problem.code}"
                 (form[target].errors if target in form else form.form_errors).append(problem.message)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+        elif not outcome.ok:
+            form.form_errors.append(outcome.error.message)
         else:
-            db.session.commit()
-            flash(f"已保存作品 {entry.id} 的评分：总分 {score.total:.2f}。", "success")
+            flash(f"已保存作品 {entry.id} 的评分：总分 {outcome.value.total:.2f}。", "success")
             queue = rules.judge_queue(entry.contest, me)
             if queue:
                 return redirect(url_for("organiser.score_entry", entry_id=queue[0].entry_id))
@@ -162,15 +158,12 @@ def declare_conflict(entry_id: int):
             for message in messages:
                 flash(message, "error")
         return redirect(url_for("organiser.score_entry", entry_id=entry.id))
-    try:
-        awards.declare_conflict(entry, current_user._get_current_object(), form.reason.data, now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("organiser.score_entry", entry_id=entry.id))
-    db.session.commit()
-    flash(f"已声明与作品 {entry.id} 的利益冲突，这件作品不再出现在你的评分列表中。", "success")
-    return redirect(url_for("organiser.judging", contest=entry.contest.slug))
+    outcome = attempt(lambda: awards.declare_conflict(entry, current_user._get_current_object(), form.reason.data,
+                                                      now=clock.now()))
+    if not outcome.ok:
+        return flash_and_redirect(outcome, url_for("organiser.score_entry", entry_id=entry.id))
+    return flash_and_redirect(outcome, url_for("organiser.judging", contest=entry.contest.slug),
+                              f"已声明与作品 {entry.id} 的利益冲突，这件作品不再出现在你的评分列表中。")
 
 
 @bp.get("/judging/progress")
@@ -189,13 +182,11 @@ def rubric():
     if request.method == "POST":
         form = RubricForm()
         if form.validate_on_submit():
-            try:
-                rules.update_rubric(contest, form.rubric(), staff=current_user._get_current_object(), now=clock.now())
-            except DomainError as exc:
-                db.session.rollback()
-                form.form_errors.append(exc.message)
+            outcome = attempt(lambda: rules.update_rubric(contest, form.rubric(), staff=current_user._get_current_object(),
+                                                          now=clock.now()))
+            if not outcome.ok:
+                form.form_errors.append(outcome.error.message)
             else:
-                db.session.commit()
                 flash("评分标准已保存。", "success")
                 return redirect(url_for("organiser.rubric", contest=contest.slug))
         status = 422

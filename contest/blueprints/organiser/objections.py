@@ -11,11 +11,13 @@ from wtforms.validators import InputRequired, Length
 
 from contest.blueprints.organiser import bp
 from contest import clock
+from contest.domain import permissions
 from contest.domain import objections as rules
-from contest.domain.errors import DomainError, NotFound
+from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.web.boundary import attempt, flash_outcome
 from contest.web.forms import FlaskForm
-from contest.models import Contest, Role
+from contest.models import Contest
 from contest.models.objection import Objection, ObjectionStatus
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
 
@@ -42,13 +44,11 @@ def objections():
     status = _status()
     return render_template("organiser/objections.html", contest=contest, items=rules.queue(contest, status),
                            status=status, statuses=list(ObjectionStatus), form=ReplyForm(formdata=None),
-                           can_act=current_user.role is Role.ADMIN)
+                           can_act=permissions.is_admin(current_user))
 
 
 def _answer(objection_id: int, action, success: str):
-    objection = db.session.get(Objection, objection_id)
-    if objection is None:
-        raise NotFound("没有找到这条异议。")
+    objection = db.get_or_404(Objection, objection_id, description="没有找到这条异议。")
     contest = db.session.get(Contest, objection.contest_id)
     form = ReplyForm()
     if not form.validate_on_submit():
@@ -56,14 +56,8 @@ def _answer(objection_id: int, action, success: str):
             for message in messages:
                 flash(message, "error")
     else:
-        try:
-            action(objection, reply=form.reply.data, staff=current_user._get_current_object(), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(success.format(id=objection_id), "success")
+        flash_outcome(attempt(lambda: action(objection, reply=form.reply.data, staff=current_user._get_current_object(),
+                                             now=clock.now())), success.format(id=objection_id))
     return redirect(url_for("organiser.objections", contest=contest.slug, _anchor=f"objection-{objection_id}"))
 
 

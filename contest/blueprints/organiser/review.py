@@ -15,13 +15,15 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from contest.blueprints.organiser import bp
 from contest.blueprints.organiser.forms import OwnerProofForm
 from contest import clock
+from contest.domain import permissions
 from contest.domain import captions, contests, slogan_checks
 from contest.domain import review as review_rules
-from contest.domain.errors import Conflict, DomainError, NotFound
+from contest.domain.errors import Conflict
 from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.web.forms import FlaskForm
-from contest.models import Entry, EntryEvent, EntryStatus, EntryTally, Role
+from contest.models import Entry, EntryEvent, EntryStatus, EntryTally
+from contest.web.boundary import attempt, attempt_with_evidence, flash_and_redirect
 from contest.web.security import safe_next
 from contest.web.views_support import contest_for_request, douyin, reviewers_only
 from contest.web import BadInput
@@ -84,11 +86,9 @@ def _here() -> str:
 def _reviewable(entry_id: int, *, load_events: bool = False) -> Entry:
     """The entry, or 404; 403 when the signed-in reviewer may not review it."""
     options = [selectinload(Entry.events).selectinload(EntryEvent.actor)] if load_events else []
-    entry = db.session.get(Entry, entry_id, options=options)
-    if entry is None:
-        raise NotFound("没有找到这个作品。")
-    if not review_rules.can_review(current_user, entry):
-        raise review_rules.Forbidden(review_rules.OUTSIDE_AREA)
+    entry = db.get_or_404(Entry, entry_id, options=options, description="没有找到这个作品。")
+    if not permissions.can_review(current_user, entry):
+        raise permissions.Forbidden(permissions.OUTSIDE_AREA)
     return entry
 
 
@@ -146,14 +146,14 @@ def queue():
     ``flagged=1`` (open like flags), ``sort`` (``submitted``, ``area``, ``theme``, ``likes``; ``-`` first
     reverses), ``page`` (50 a page). Before any contest exists, an admin
     is sent to create one."""
-    if current_user.role is Role.ADMIN and not request.args.get("contest") \
+    if permissions.is_admin(current_user) and not request.args.get("contest") \
             and contests.current_contest(clock.now()) is None:
         flash("还没有任何活动，请先新建一个。", "info")
         return redirect(url_for("organiser.contests_list"))
     contest = contest_for_request()
     status_arg = request.args.get("status", "pending")
     status = None if status_arg == "all" else next((s for s in EntryStatus if s.value == status_arg), EntryStatus.PENDING)
-    scope = review_rules.area_scope(current_user)
+    scope = permissions.area_scope(current_user)
     areas = [a for a in contest.areas if scope is None or a.key in scope]
     theme = request.args.get("theme") if request.args.get("theme") in {t.key for t in contest.themes} else None
     area = request.args.get("area") if request.args.get("area") in {a.key for a in areas} else None
@@ -189,17 +189,14 @@ def bulk_approve():
             raise BadInput(f"作品编号或版本无效：{value[:40]}")
         picked[entry_id] = version
     try:
-        approved, skipped = review_rules.approve_ticked(
+        outcome = attempt(lambda: review_rules.approve_ticked(
             picked, attested=request.form.get("attest") == "y", reviewer=current_user._get_current_object(),
-            now=clock.now())
-        db.session.commit()
+            now=clock.now()))
     except StaleDataError:
-        db.session.rollback()
         return _conflict(None, "有作品刚被其他审核员处理过，这次批量通过没有保存任何作品。请刷新后重试。", {}, back)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
+    if not outcome.ok:
+        return flash_and_redirect(outcome, back)
+    approved, skipped = outcome.value
     if approved:
         flash(f"已批量通过 {len(approved)} 个作品（{'、'.join(str(e.id) for e in approved)}），已通知参赛者。", "success")
     for entry, why in skipped:
@@ -230,7 +227,8 @@ def decide_entry(entry_id: int):
     form = DecisionForm()
     decision = form.decision.data
     back = safe_next(form.next.data, _queue_url(contest))
-    try:
+
+    def decide():
         version = _version(form.version.data)
         reason = None if decision == "approve" else review_rules.compose_reason(
             form.reason_choice.data, form.reason_text.data, review_rules.rejection_reasons(contest))
@@ -238,18 +236,16 @@ def decide_entry(entry_id: int):
             entry, reviewer=current_user._get_current_object(), decision=decision,
             checklist={k: getattr(form, k).data for k in review_rules.CHECKLIST}, reason=reason,
             version=version, now=clock.now())
-        db.session.commit()
-    except Conflict as exc:
-        db.session.rollback()
-        return _conflict(entry_id, exc.message, form.typed(), back)
+
+    try:
+        outcome = attempt(decide, reraise=(permissions.Forbidden,))
     except StaleDataError:
         # Another reviewer's decision committed between our check and our write.
-        db.session.rollback()
         return _conflict(entry_id, None, form.typed(), back)
-    except review_rules.Forbidden:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
+    exc = outcome.error
+    if isinstance(exc, Conflict):
+        return _conflict(entry_id, exc.message, form.typed(), back)
+    if exc is not None:
         entry = _reviewable(entry_id, load_events=True)
         form.version.data = str(entry.version)
         # 409 when the entry's state refuses (its ownership is unproven), else 422.
@@ -266,21 +262,11 @@ def prove_owner(entry_id: int):
     entry = _reviewable(entry_id)
     owner_form = OwnerProofForm()
     if owner_form.validate_on_submit():
-        store, upload = evidence_store(), owner_form.screenshot.data
-        try:
-            path = store.save(upload.stream, filename=upload.filename, now=clock.now())
-            try:
-                review_rules.prove_owner_by_staff(entry, reviewer=current_user._get_current_object(),
-                                                  evidence_path=path, note=owner_form.note.data, now=clock.now())
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                store.discard(path)
-                raise
-        except review_rules.Forbidden:
-            raise
-        except DomainError as exc:
-            owner_form.note.errors = [*owner_form.note.errors, exc.message]
+        outcome = attempt_with_evidence(owner_form.screenshot.data, lambda path: review_rules.prove_owner_by_staff(
+            entry, reviewer=current_user._get_current_object(), evidence_path=path, note=owner_form.note.data,
+            now=clock.now()), reraise=(permissions.Forbidden,))
+        if not outcome.ok:
+            owner_form.note.errors = [*owner_form.note.errors, outcome.error.message]
         else:
             flash(f"已记录作品 {entry.id} 的作者身份（工作人员核实证据），现在可以审核。", "success")
             return redirect(url_for("organiser.review_entry", entry_id=entry.id, _anchor="owner"))

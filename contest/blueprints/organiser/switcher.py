@@ -13,9 +13,9 @@ from wtforms import HiddenField
 
 from contest import clock
 from contest.blueprints.organiser import bp
+from contest.domain import permissions
 from contest.domain import contests, staff_reports
 from contest.domain.errors import NotFound
-from contest.models import Role
 from contest.web.forms import FlaskForm
 from contest.web.security import safe_next
 from contest.web.views_support import STAFF_CONTEST, any_staff, recent_results_days, remembered_contest
@@ -38,7 +38,7 @@ def _without_contest(target: str) -> str:
 
 
 def _home() -> str:
-    return url_for("organiser.judging" if current_user.role is Role.JUDGE else "organiser.queue")
+    return url_for("organiser.judging" if permissions.is_judge(current_user) else "organiser.queue")
 
 
 @bp.context_processor

@@ -1,6 +1,6 @@
 """Staff pages for likes: an entry's readings and chart, manual counts with a screenshot,
 evidence files, and like flags. Admins and reviewers only: judges must not see likes
-(CONTEST.md), so every view carries :data:`reviewers_only`."""
+(docs/rules.md §8), so every view carries :data:`reviewers_only`."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from contest.blueprints.organiser import bp
 from contest.blueprints.organiser.forms import DecideFlagForm, RecordLikesForm, TallyCorrectionForm
 from contest.render.charts import likes_chart, table_rows
 from contest import clock
+from contest.domain import permissions
 from contest.domain import flags as flag_rules
-from contest.domain.errors import Conflict, DomainError, NotFound
-from contest.domain.review import Forbidden, can_review
+from contest.domain.errors import Conflict, DomainError
 from contest.domain.likes import corrections_of, counted, ensure_manual_open, frozen, history, record_snapshot
 from contest.domain.staff_reports import rows_by_id
 from contest.domain.tally_corrections import correct_tally
 from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.models import Entry, EntryTally, LikeFlag, SnapshotSource, User
+from contest.web.boundary import attempt, attempt_with_evidence, flash_and_redirect
 from contest.web.security import safe_next
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
 
@@ -36,16 +37,13 @@ def _labels():
 
 def _entry_or_404(entry_id: int) -> Entry:
     """The entry, if it exists and the signed-in reviewer covers its area (403 otherwise)."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        raise NotFound("没有找到这个作品。")
+    entry = db.get_or_404(Entry, entry_id, description="没有找到这个作品。")
     _require_area(entry)
     return entry
 
 
 def _require_area(entry: Entry) -> None:
-    if not can_review(current_user, entry):
-        raise Forbidden("你只能查看和处理所负责区县的作品。")
+    permissions.require_review(current_user, entry, "你只能查看和处理所负责区县的作品。")
 
 
 def _here() -> str:
@@ -73,24 +71,8 @@ def _render_entry_likes(entry: Entry, form: RecordLikesForm, status: int = 200):
 def _with_evidence(form, act) -> tuple[object | None, DomainError | None]:
     """Store ``form.screenshot``, then ``act(path)`` and commit: ``(what act returned, None)``.
     When the file or ``act`` is refused: ``(None, the refusal)``, and the file goes again."""
-    store = evidence_store()
-    upload = form.screenshot.data
-    try:
-        path = store.save(upload.stream, filename=upload.filename, now=clock.now())
-    except DomainError as exc:
-        return None, exc
-    try:
-        done = act(path)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        store.discard(path)
-        return None, exc
-    except Exception:
-        db.session.rollback()
-        store.discard(path)
-        raise
-    return done, None
+    outcome = attempt_with_evidence(form.screenshot.data, act)
+    return outcome.value, outcome.error
 
 
 @bp.get("/entries/<int:entry_id>/likes")
@@ -185,16 +167,14 @@ def flags():
     # Newest first on this page (the domain hands them over as a work queue, oldest window first).
     items = sorted(flag_rules.open_flags(contest), key=lambda f: (f.created_at, f.window_start, f.id), reverse=True)
     entries = rows_by_id(Entry, [f.entry_id for f in items])  # held so that flag.entry hits the session
-    items = [f for f in items if can_review(current_user, entries[f.entry_id])]  # a reviewer's own areas
+    items = [f for f in items if permissions.can_review(current_user, entries[f.entry_id])]  # a reviewer's own areas
     return render_template("organiser/flags.html", contest=contest, flags=items, entries=entries, here=_here())
 
 
 @bp.post("/flags/<int:flag_id>/decide")
 @reviewers_only
 def decide_flag(flag_id: int):
-    flag = db.session.get(LikeFlag, flag_id)
-    if flag is None:
-        raise NotFound("没有找到这条异常标记。")
+    flag = db.get_or_404(LikeFlag, flag_id, description="没有找到这条异常标记。")
     _require_area(flag.entry)
     form = DecideFlagForm()
     back = safe_next(form.next.data, url_for("organiser.flags", contest=flag.entry.contest.slug))
@@ -203,13 +183,6 @@ def decide_flag(flag_id: int):
             for message in messages:
                 flash(message, "error")
         return redirect(back)
-    try:
-        flag_rules.decide_flag(flag, decision=form.decision.data, note=form.note.data,
-                               staff=current_user._get_current_object(), now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(DECIDED[form.decision.data], "success")
-    return redirect(back)
+    return flash_and_redirect(attempt(lambda: flag_rules.decide_flag(
+        flag, decision=form.decision.data, note=form.note.data, staff=current_user._get_current_object(),
+        now=clock.now())), back, DECIDED[form.decision.data])

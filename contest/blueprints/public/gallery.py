@@ -16,9 +16,8 @@ from contest import clock
 from contest.domain import gallery
 from contest.domain.leaderboards import popularity_board
 from contest.render.poster import Poster, poster_png
-from contest.domain.errors import DomainError
 from contest.domain.likes import correction_in_force
-from contest.web.errors import error_response
+from contest.web.boundary import attempt, commit
 from contest.web.views_support import contest_for_request, douyin, public_page, showing
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
@@ -33,12 +32,12 @@ def gallery_index():
     reason. ``q`` may be a pasted Douyin link or share text (searched as its video id)."""
     contest = contest_for_request()
     args = request.args
-    try:
-        filters = gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"),
-                                          q=gallery.search_term(args.get("q"), douyin()),
-                                          page=args.get("page"), sort=args.get("sort"))
-    except DomainError as exc:
-        return _gallery_page(contest, gallery.gallery_filters(contest), None, error=exc.message), 400
+    asked = attempt(lambda: gallery.gallery_filters(contest, theme=args.get("theme"), area=args.get("area"),
+                                                    q=gallery.search_term(args.get("q"), douyin()),
+                                                    page=args.get("page"), sort=args.get("sort")))
+    if not asked.ok:
+        return _gallery_page(contest, gallery.gallery_filters(contest), None, error=asked.error.message), 400
+    filters = asked.value
     result = cached_public("gallery", lambda: gallery.gallery_page(contest, **asdict(filters)),
                            contest=contest.slug, **asdict(filters))
     return _gallery_page(contest, filters, result)
@@ -137,10 +136,7 @@ def areas():
 def area(key: str):
     """One county's or district's approved entries, most liked first, with its counts; ``?page=``."""
     contest = contest_for_request()
-    try:
-        filters = gallery.gallery_filters(contest, page=request.args.get("page"))
-    except DomainError as exc:
-        return error_response(400, exc.message)
+    filters = commit(lambda: gallery.gallery_filters(contest, page=request.args.get("page")))
     result = cached_public("area", lambda: gallery.area_page(contest, key, page=filters.page),
                            contest=contest.slug, area=key, page=filters.page)
     return render_template("public/area.html", contest=contest, area=result)

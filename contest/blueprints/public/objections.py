@@ -7,17 +7,19 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from contest.blueprints.public import bp
 from contest import clock
-from contest.domain import accounts
+from contest.domain import one_time_codes
+from contest.domain.phones import normalise_phone
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.domain.privacy import public_author
 from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db, limiter
-from contest.web.forms import FlaskForm
+from contest.web.boundary import attempt, attempt_with_evidence, flash_outcome
+from contest.web.forms import FlaskForm, checked
 from contest.web.limits import code_limits, configured
 from contest.models import Contest, Entry
 from contest.models.awards import AwardList
@@ -42,10 +44,7 @@ class ObjectionForm(FlaskForm):
 
     def validate_evidence(self, field):
         if field.data:  # early, so that every problem shows at once; the store checks again when saving
-            try:
-                evidence_store().inspect(field.data.stream)
-            except DomainError as exc:
-                raise ValidationError(exc.message) from exc
+            checked(lambda: evidence_store().inspect(field.data.stream))
 
 
 class CodeForm(FlaskForm):
@@ -69,10 +68,7 @@ def _target(list_raw: str | None, entry_raw: str | None) -> tuple[AwardList, Ent
 
 
 def _form_phone() -> str | None:
-    try:
-        return accounts.normalise_phone(request.form.get("phone"))
-    except DomainError:
-        return None
+    return request.form.get("phone")
 
 
 code_limit_per_address, code_limit_per_phone = code_limits(_form_phone)
@@ -102,25 +98,16 @@ def new_objection():
     if not form.validate_on_submit():
         return _render_form(award_list, entry, form, FORM_FAILED if form.errors else 200)
     user = _signed_in()
-    store, path = evidence_store(), None
-    try:
-        if form.evidence.data:
-            path = store.save(form.evidence.data.stream, filename=form.evidence.data.filename, now=clock.now())
-        filed = rules.file_objection(award_list, entry, reason=form.reason.data, now=clock.now(), user=user,
-                                     phone=None if user else session.get(PENDING_PHONE), code=form.code.data,
-                                     secret=current_app.config["SECRET_KEY"], evidence_path=path)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.commit()  # keeps the count of wrong guesses at the code (nothing else was written)
-        if path:
-            store.discard(path)
-        form.form_errors.append(exc.message)
-        return _render_form(award_list, entry, form, exc.status if exc.status != 400 else FORM_FAILED)
-    except Exception:
-        db.session.rollback()
-        if path:
-            store.discard(path)
-        raise
+    # A refusal commits: it keeps the count of wrong guesses at the code (nothing else was written).
+    outcome = attempt_with_evidence(form.evidence.data, lambda path: rules.file_objection(
+        award_list, entry, reason=form.reason.data, now=clock.now(), user=user,
+        phone=None if user else session.get(PENDING_PHONE), code=form.code.data,
+        secret=current_app.config["SECRET_KEY"], evidence_path=path), keep=(DomainError,))
+    if not outcome.ok:
+        form.form_errors.append(outcome.error.message)
+        return _render_form(award_list, entry, form,
+                            outcome.error.status if outcome.error.status != 400 else FORM_FAILED)
+    filed = outcome.value
     session.pop(PENDING_PHONE, None)
     # Rendered, not redirected: the reference is shown once and travels in no URL or cookie.
     return render_template("public/objection_filed.html", objection=filed.objection, reference=filed.reference,
@@ -139,14 +126,10 @@ def objection_code():
             for message in messages:
                 flash(message, "error")
         return back
-    try:
-        code = send_code(form.phone.data, accounts.OBJECTION)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        phone = accounts.normalise_phone(form.phone.data)
+    outcome = flash_outcome(attempt(lambda: send_code(form.phone.data, one_time_codes.OBJECTION)))
+    if outcome.ok:
+        code = outcome.value
+        phone = normalise_phone(form.phone.data)
         session[PENDING_PHONE] = phone
         flash_code_sent(phone, code)
     return back
@@ -167,10 +150,10 @@ def lookup_objection():
     user = _signed_in()
     found, status = None, 200
     if form.validate_on_submit():
-        try:
-            found = rules.look_up(form.reference.data, form.phone.data)
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
+        outcome = attempt(lambda: rules.look_up(form.reference.data, form.phone.data))
+        found = outcome.value
+        if not outcome.ok:
+            form.form_errors.append(outcome.error.message)
     if found is None:
         status = FORM_FAILED
     return render_template("public/objections.html", items=rules.objections_of(user) if user else [],

@@ -11,14 +11,13 @@ refused. Responses set no cookie.
 
 Roles: admins everything; reviewers everything within their areas (the per-entry routes
 answer 403 outside them, the list shows only them); judges nothing here (they never see
-like counts or the entries' review data, CONTEST.md). The views call the same domain
+like counts or the entries' review data, docs/rules.md §8). The views call the same domain
 functions as the pages. Errors are JSON ``{"error": ...}``; bad input is 400, never 500.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import wraps
 
 from flask import g, jsonify, request
 from flask_limiter.util import get_remote_address
@@ -28,17 +27,18 @@ from contest.blueprints.api.views import BadBody
 from contest.blueprints.staff_api import bp
 from contest import clock
 from contest.domain.contests import area_by_key, theme_by_key
-from contest.domain.errors import DomainError, NotFound
 from contest.domain.likes import counted, ensure_manual_open, frozen, history, ranking, record_snapshot
-from contest.domain.review import DECISIONS, Forbidden, can_review, review_entry
+from contest.domain import permissions
+from contest.domain.review import DECISIONS, review_entry
 from contest.domain.staff_reports import iso, staff_entries
 from contest.domain.staff_tokens import token_hash, user_for_token
 from contest.domain.tally_corrections import MAX_REASON, correct_tally
+from contest.web.boundary import commit
 from contest.web.errors import error_response
 from contest.extensions import csrf, db, limiter
-from contest.models import Entry, EntryStatus, EntryTally, Role, Snapshot, SnapshotSource, TallyCorrection
+from contest.models import Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, TallyCorrection
 from contest.domain import platform_health
-from contest.web.views_support import contest_for_request, platform_health_report
+from contest.web.views_support import admin_only, contest_for_request, platform_health_report, reviewers_only
 from contest.web.json_body import json_object
 from contest.web.numbers import MAX_ID, parse_int
 
@@ -79,26 +79,10 @@ def _authenticate():
     return None
 
 
-def allow(*roles: Role):
-    """Only token holders with one of ``roles`` (403 otherwise)."""
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if g.staff_user.role not in roles:
-                return error_response(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorator
-
-
 def _entry_for(entry_id: int) -> Entry:
     """The entry, 404 when missing, 403 outside a reviewer's areas."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        raise NotFound("没有找到这个作品。")
-    if not can_review(g.staff_user, entry):
-        raise Forbidden("你只能查看和处理所负责区县的作品。")
-    return entry
+    return permissions.require_review(g.staff_user, db.get_or_404(Entry, entry_id, description="没有找到这个作品。"),
+                                      "你只能查看和处理所负责区县的作品。")
 
 
 # --- input -----------------------------------------------------------------------------
@@ -175,7 +159,7 @@ def _snapshot_json(entry: Entry, snapshot: Snapshot) -> dict:
 # --- routes ----------------------------------------------------------------------------
 
 @bp.get("/entries")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def list_entries():
     """``?contest=&status=&theme=&area=&after=&limit=``: entries by id; ``next_after`` pages on."""
     contest = contest_for_request()
@@ -184,10 +168,7 @@ def list_entries():
     area = _query_choice("area", lambda v: area_by_key(contest, v), blank_is_absent=True)
     after = _query_choice("after", lambda v: parse_int(v, high=MAX_ID))
     limit = _query_choice("limit", lambda v: parse_int(v, low=1, high=PAGE_MAX)) or 100
-    user = g.staff_user
-    scope = list(user.area_keys) if user.role is Role.REVIEWER and user.area_keys else None
-    if scope is not None and area is not None and area.key not in scope:
-        raise Forbidden("你只能查看所负责区县的作品。")
+    scope = permissions.require_area(g.staff_user, area.key if area else None, "你只能查看所负责区县的作品。")
     rows = staff_entries(contest, status=status, theme=theme, area=area, area_keys=scope, after_id=after,
                          limit=limit + 1)
     more = len(rows) > limit
@@ -197,7 +178,7 @@ def list_entries():
 
 
 @bp.get("/entries/<int:entry_id>")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def show_entry(entry_id: int):
     entry = _entry_for(entry_id)
     body = _entry_json(entry, db.session.get(EntryTally, entry.id))
@@ -207,7 +188,7 @@ def show_entry(entry_id: int):
 
 
 @bp.post("/entries/<int:entry_id>/review")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def decide_entry(entry_id: int):
     """``{"decision", "checklist": {"slogan", "theme", "content"}, "reason"?, "version"?}``."""
     entry = _entry_for(entry_id)
@@ -221,20 +202,15 @@ def decide_entry(entry_id: int):
     reason = _text_field(body, "reason")
     version = _int_field(body, "version", low=1, high=MAX_ID)
     try:
-        review_entry(entry, reviewer=g.staff_user, decision=decision, checklist=checklist, reason=reason,
-                     version=version, now=clock.now())
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
+        commit(lambda: review_entry(entry, reviewer=g.staff_user, decision=decision, checklist=checklist,
+                                    reason=reason, version=version, now=clock.now()))
     except StaleDataError:  # another decision was committed between our read and our write
-        db.session.rollback()
         return error_response(409, STALE)
     return jsonify(id=entry.id, status=entry.status.value, version=entry.version)
 
 
 @bp.post("/entries/<int:entry_id>/likes")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def record_likes(entry_id: int):
     """A manual count ``{"likes", "observed_at"?, "note"?, "comments"?, "shares"?, "plays"?}``;
     the evidence screenshot is optional here, and the note says the count came through the API.
@@ -249,13 +225,9 @@ def record_likes(entry_id: int):
     if observed_at > now:
         raise BadBody("读数时间不能晚于现在。")
     note = _text_field(body, "note")
-    try:
-        snapshot = record_snapshot(entry, observed_at=observed_at, likes=likes, source=SnapshotSource.MANUAL,
-                                   recorded_by=g.staff_user, note=f"[api] {note}" if note else "[api]", **extra)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
+    snapshot = commit(lambda: record_snapshot(
+        entry, observed_at=observed_at, likes=likes, source=SnapshotSource.MANUAL, recorded_by=g.staff_user,
+        note=f"[api] {note}" if note else "[api]", **extra))
     return jsonify(id=snapshot.id, entry_id=entry.id, note=snapshot.note, **_snapshot_json(entry, snapshot)), 201
 
 
@@ -267,7 +239,7 @@ def _correction_json(correction: TallyCorrection) -> dict:
 
 
 @bp.post("/entries/<int:entry_id>/tally-corrections")
-@allow(Role.ADMIN)
+@admin_only
 def correct_likes(entry_id: int):
     """An admin's public correction of a closed contest's tally ``{"likes", "observed_at", "reason"}``
     (:func:`contest.domain.tally_corrections.correct_tally`); no evidence file through the API."""
@@ -278,18 +250,13 @@ def correct_likes(entry_id: int):
     if observed_at is None:
         raise BadBody("缺少字段 observed_at（ISO 8601 时间字符串）。")
     reason = _text_field(body, "reason", max_length=MAX_REASON)
-    try:
-        correction = correct_tally(entry, likes=likes, observed_at=observed_at, reason=reason, admin=g.staff_user,
-                                   now=clock.now())
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
+    correction = commit(lambda: correct_tally(entry, likes=likes, observed_at=observed_at, reason=reason,
+                                              admin=g.staff_user, now=clock.now()))
     return jsonify(_correction_json(correction)), 201
 
 
 @bp.get("/standings")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def show_standings():
     """The popularity ranking of approved entries (the tie rule: :func:`contest.domain.likes.standings`)."""
     contest = contest_for_request()
@@ -301,7 +268,7 @@ def show_standings():
 
 
 @bp.get("/platform-health")
-@allow(Role.ADMIN, Role.REVIEWER)
+@reviewers_only
 def show_platform_health():
     """How Douyin is treating the site (the staff page /staff/platform-health as JSON)."""
     report, uploads = platform_health_report()
