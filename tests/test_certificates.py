@@ -57,7 +57,7 @@ def test_a_missing_font_is_a_clear_error(tmp_path):
 
 
 def _published_place(contest, admin, freeze, kind=AwardKind.POPULARITY) -> AwardPlace:
-    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     published = awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
     db.session.commit()
     award_list = next(a for a in published if a.kind is kind)
@@ -102,7 +102,7 @@ def test_winner_and_admin_download_others_may_not(app, contest, field, admin, fr
 
 
 def test_no_certificate_during_the_notice(app, contest, field, admin, freeze):
-    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     place = db.session.scalar(sa.select(AwardPlace).order_by(AwardPlace.id).limit(1))
     client = app.test_client()
