@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['certificate_id'], ['certificate.id'], name=op.f('fk_certificate_copy_certificate_id_certificate'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_copy')),
-    sa.UniqueConstraint('certificate_id', 'fmt', 'content_hash', name=op.f('uq_certificate_copy_certificate_id'))
+    sa.UniqueConstraint('certificate_id', 'fmt', 'content_hash', name=op.f('uq_certificate_copy_certificate_id_fmt_content_hash'))
     )
     with op.batch_alter_table('certificate_copy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_certificate_copy_certificate_id'), ['certificate_id'], unique=False)
