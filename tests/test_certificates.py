@@ -253,3 +253,18 @@ def decode_qr(png: bytes) -> str:
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
     text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
     return text
+
+
+def test_the_signatory_line_and_the_seal_are_drawn():
+    seal = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 16, 46, 255)).save(seal, format="PNG")
+    plain = {**CERT.__dict__, "code": "48217730", "url": "http://localhost/certificates/48217730"}
+    with_seal = Certificate(**{**plain, "signatory": "负责人：张三", "seal": seal.getvalue()})
+    text = pdf_text(certificate_pdf(with_seal, font_path=FONT, font_index=2))
+    assert "负责人：张三" in text
+    plan = layout(with_seal, font_path=FONT, font_index=2)
+    x, y, side = plan.seal
+    image = Image.open(io.BytesIO(certificate_png(with_seal, font_path=FONT, font_index=2))).convert("RGB")
+    scale = image.width / 297
+    assert image.getpixel((round((x + side / 2) * scale), round((y + 2) * scale))) == (200, 16, 46)
+    assert layout(Certificate(**plain), font_path=FONT, font_index=2).seal is None
