@@ -18,6 +18,7 @@ face in a collection) choose the font.
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from contest.domain.certificates import Certificate
 from contest.printable import for_print
+
+# fontTools logs every subsetting step at INFO: a page of noise per rendered certificate.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 RED = (200, 16, 46)
 GOLD = (191, 144, 0)
