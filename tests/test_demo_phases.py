@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from contest.domain import contests
 from contest.extensions import db
 from contest.models import AuditEvent, Contest, Entry, EntryStatus, EntryTally, User
-from contest.models.awards import AwardKind, AwardList, AwardStatus
+from contest.models.awards import AwardKind, AwardList, AwardStatus, Certificate
+from contest.models.notification import Notification
 from contest.models.judging import Score
 from contest.models.objection import Objection, ObjectionStatus
 
@@ -103,6 +104,7 @@ def test_phase_notice_has_both_lists_in_notice_and_an_objection_waiting(runner, 
             objection.user.nickname) == (ObjectionStatus.OPEN, first.entry_id, found[AwardKind.POPULARITY].id,
                                          OBJECTION, now, objector)
     assert f"{objection.user.nickname} 对人气奖第 1 名（作品 {first.entry_id}）提出了异议，等待管理员答复（/staff/objections）。" in lines
+    assert rows(Certificate) == 0  # no certificate before publication
 
 
 def assert_published(now) -> None:
@@ -117,6 +119,13 @@ def assert_published(now) -> None:
         ObjectionStatus.DISMISSED, DRAFTED + timedelta(hours=5) if rows(AuditEvent, "demo.shift") == 0 else DRAFTED,
         DRAFTED + timedelta(days=5, hours=1), "经核查，点赞增长来自作品被本地媒体转发后的正常传播，未发现刷赞，异议不成立。")
     assert contests.current_contest(now).slug == "demo"
+    # Every published place has its numbered certificate; the winners were told.
+    places = [p for a in found.values() for p in a.places]
+    codes = db.session.scalars(sa.select(Certificate.code).where(Certificate.place_id.in_([p.id for p in places])))
+    assert len(set(codes)) == len(places) == 20
+    told = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.kind == "award.published"))
+    assert told == 20
 
 
 def rows(model, action: str | None = None) -> int:
@@ -125,10 +134,13 @@ def rows(model, action: str | None = None) -> int:
     return db.session.scalar(query.where(AuditEvent.action == action) if action else query)
 
 
-def test_phase_published_on_a_fresh_database(runner, freeze):
+def test_phase_published_on_a_fresh_database(runner, freeze, client):
     now = freeze(NOW)
     lines = seed(runner, "--phase", "published")
-    assert lines[lines.index("获奖名单已公布，异议已答复。") + 1] == "演示活动现在：已公布"
+    code = db.session.scalar(sa.select(Certificate.code).order_by(Certificate.id))
+    assert f"获奖证书已生成（20 张），例如 /certificates/{code}（公开核验页；获奖者在“我的作品”下载自己的证书）。" in lines
+    assert "<strong>真实有效</strong>" in client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert lines[lines.index("获奖名单已公布，异议已答复。") + 2] == "演示活动现在：已公布"
     assert rows(AuditEvent, "demo.shift") == 0  # drafted in the past: nothing to move
     assert_published(now)
 

@@ -30,16 +30,18 @@ moves up. The skipped entries are listed in the first following place's ``detail
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from contest import clock
-from contest.domain import audit, judging
+from contest.domain import audit, certificates, judging, notify
 from contest.domain.award_lists import current_awards, notice_awards
 from contest.domain.entries import set_entry_status
 from contest.domain.errors import Conflict, DomainError
+from contest.domain.gallery import UNTITLED, entry_title
 from contest.domain.likes import frozen, standings
 from contest.domain.privacy import public_author
 from contest.extensions import db
@@ -153,39 +155,150 @@ def clean_reason(reason: str | None, what: str, limit: int = MAX_REASON) -> str:
     return reason
 
 
-def draft_awards(contest: Contest, *, staff: User, now: datetime,
-                 notice_days: int = DEFAULT_NOTICE_DAYS) -> list[AwardList]:
-    """Version N+1 of both awards, in their public notice from ``now`` for ``notice_days``.
+@dataclass(frozen=True)
+class Preview:
+    """What one award's list will show once confirmed: ``places`` in order; ``short`` the
+    scopes with fewer entries than places (``{scope: (entries, places)}``)."""
 
-    Only after the close (the standings are frozen), and only while no list is in its
-    notice or published (after publication, :func:`correct_awards`). The caller commits.
-    """
+    kind: AwardKind
+    places: list[Placing]
+    size: int
+    short: dict[str, tuple[int, int]]
+
+    def public_rows(self, themes: dict[str, str]) -> list[dict]:
+        """Each place as the public lists show it: scope, rank, title, author (as shown publicly)."""
+        return [{"scope": "总榜" if p.scope == OVERALL else themes.get(p.scope, p.scope), "rank": p.rank,
+                 "entry_id": p.entry.id, "title": entry_title(p.entry.caption) or UNTITLED,
+                 "author": public_author(p.entry)} for p in self.places]
+
+
+def fingerprint(previews: list[Preview]) -> str:
+    """A short digest of exactly what ``previews`` list: the confirmation page sends it back, and
+    the confirmed action is refused when the lists changed in between."""
+    rows = [[p.kind.value, *_summary(p.places)] for p in previews]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def _preview(contest: Contest, kind: AwardKind, places: list[Placing]) -> Preview:
+    size = contest.popularity_award_size if kind is AwardKind.POPULARITY else contest.excellence_award_size
+    short = {}
+    for scope, _theme in _scopes(contest):
+        n = sum(p.scope == scope for p in places)
+        if n < size:
+            short[scope] = (n, size)
+    return Preview(kind, places, size, short)
+
+
+def _check_draft(contest: Contest, now: datetime) -> None:
     if not frozen(contest, now):
         raise DomainError("活动截止后才能生成获奖名单。")
-    if isinstance(notice_days, bool) or not isinstance(notice_days, int) \
-            or not 1 <= notice_days <= MAX_NOTICE_DAYS:
-        raise DomainError(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
     for kind in KINDS:
         if notice_awards(contest, kind) is not None:
             raise Conflict(f"{kind.label}名单已在公示中。")
         if current_awards(contest, kind) is not None:
             raise Conflict(f"{kind.label}名单已经发布；如需修改，请发布更正。")
-    made, popularity = [], None
-    for kind in KINDS:
-        places = _compute(contest, kind, popularity)
-        if kind is AwardKind.POPULARITY:
+
+
+def preview_draft(contest: Contest, *, now: datetime) -> list[Preview]:
+    """Both awards' lists as :func:`draft_awards` would put them in their notice now (nothing written)."""
+    _check_draft(contest, now)
+    popularity = _compute(contest, AwardKind.POPULARITY)
+    return [_preview(contest, AwardKind.POPULARITY, popularity),
+            _preview(contest, AwardKind.EXCELLENCE, _compute(contest, AwardKind.EXCELLENCE, popularity))]
+
+
+def preview_publish(contest: Contest) -> list[Preview]:
+    """The lists in their notice as :func:`publish_awards` would publish them now (recomputed, nothing written)."""
+    previews, popularity = [], None
+    for award_list in _notice_lists(contest):
+        places = _compute(contest, award_list.kind, popularity)
+        if award_list.kind is AwardKind.POPULARITY:
             popularity = places
+        previews.append(_preview(contest, award_list.kind, places))
+    return previews
+
+
+def short_message(preview: Preview, themes: dict[str, str]) -> str:
+    parts = [f"{'总榜' if scope == OVERALL else themes.get(scope, scope)} {n}/{size}"
+             for scope, (n, size) in preview.short.items()]
+    return f"{preview.kind.label}名单不足额（{'，'.join(parts)}）"
+
+
+def _confirm(contest: Contest, previews: list[Preview], *, expected: str | None, short_reason: str | None,
+             verb: str) -> str | None:
+    """Refuse when the lists changed since the confirmation page (``expected``), or when a list
+    is short and no reason is given; the cleaned reason, or None when no list is short."""
+    if expected is not None and expected != fingerprint(previews):
+        raise Conflict(f"名单在你确认之后发生了变化，请重新查看后再{verb}。")
+    short = [p for p in previews if p.short]
+    if not short:
+        return None
+    themes = {t.key: t.name for t in contest.themes}
+    if not (short_reason or "").strip():
+        raise DomainError(f"{'；'.join(short_message(p, themes) for p in short)}。名单人数少于名额时，"
+                          f"必须由管理员填写原因才能{verb}，原因会公开显示在名单旁。")
+    return clean_reason(short_reason, "名单不足额的原因")
+
+
+def _tell_winners(award_lists: list[AwardList], *, published: bool, now: datetime) -> int:
+    """Tell every listed entrant (inbox, and a text to a confirmed phone): once per entrant,
+    entry and list. Returns how many were told."""
+    told = 0
+    for award_list in award_lists:
+        for place in award_list.places:
+            entry = place.entry
+            label = f"{certificates.scope_label(place)}第 {place.rank} 名"
+            title = entry_title(entry.caption) or UNTITLED
+            if published:
+                kind, head = "award.published", "恭喜！你的作品获奖了"
+                body = (f"你在“{entry.contest.name}”的作品《{title}》荣获{label}，获奖名单已正式公布。"
+                        "获奖证书可在“我的作品”中查看和下载，证书上的名字可以自己选择。")
+            else:
+                kind, head = "award.notice", "你的作品进入拟获奖名单公示"
+                body = (f"你在“{entry.contest.name}”的作品《{title}》列入{label}拟获奖名单，"
+                        f"公示至 {clock.to_local(award_list.notice_ends_at):%Y年%m月%d日 %H:%M}（北京时间）。"
+                        "公示结束且没有成立的异议后，名单正式公布。")
+            notify.tell_entrant(entry, kind=kind, title=head, body=body, now=now)
+            told += 1
+    return told
+
+
+def draft_awards(contest: Contest, *, staff: User, now: datetime,
+                 notice_days: int = DEFAULT_NOTICE_DAYS, short_reason: str | None = None,
+                 expected: str | None = None) -> list[AwardList]:
+    """Version N+1 of both awards, in their public notice from ``now`` for ``notice_days``.
+
+    Only after the close (the standings are frozen), and only while no list is in its
+    notice or published (after publication, :func:`correct_awards`). A list with fewer
+    entries than places (in any scope, empty included) needs ``short_reason``, kept on the
+    list and shown publicly; ``expected`` (:func:`fingerprint` of the confirmation page's
+    :func:`preview_draft`), when given, must still match. Every listed entrant is told. The
+    caller commits.
+    """
+    if isinstance(notice_days, bool) or not isinstance(notice_days, int) \
+            or not 1 <= notice_days <= MAX_NOTICE_DAYS:
+        raise DomainError(f"公示天数必须是 1 到 {MAX_NOTICE_DAYS} 之间的整数。")
+    previews = preview_draft(contest, now=now)
+    reason = _confirm(contest, previews, expected=expected, short_reason=short_reason, verb="开始公示")
+    made = []
+    for preview in previews:
+        kind, places = preview.kind, preview.places
         award_list = AwardList(contest_id=contest.id, kind=kind, version=_next_version(contest, kind),
                                status=AwardStatus.NOTICE, notice_starts_at=now,
                                notice_ends_at=now + timedelta(days=notice_days),
+                               short_reason=reason if preview.short else None,
                                created_at=now, created_by_id=staff.id)
         db.session.add(award_list)
         _fill(award_list, places)
         db.session.flush()
-        audit.record("awards.draft", actor=staff, now=now, target=award_list, changes={
-            "kind": kind.value, "version": award_list.version, "notice_days": notice_days,
-            "notice_ends_at": award_list.notice_ends_at.isoformat(), "places": _summary(places)})
+        changes = {"kind": kind.value, "version": award_list.version, "notice_days": notice_days,
+                   "notice_ends_at": award_list.notice_ends_at.isoformat(), "places": _summary(places)}
+        if preview.short:
+            changes["short"] = {scope: list(n) for scope, n in preview.short.items()}
+        audit.record("awards.draft", actor=staff, now=now, target=award_list, changes=changes,
+                     note=award_list.short_reason)
         made.append(award_list)
+    _tell_winners(made, published=False, now=now)
     return made
 
 
@@ -280,12 +393,9 @@ def disqualify(contest: Contest, entry: Entry, reason: str, *, staff: User, now:
     return row
 
 
-def publish_awards(contest: Contest, *, staff: User, now: datetime) -> list[AwardList]:
-    """Publish the lists in their notice, once the notice period is over and every objection
-    (:mod:`contest.domain.objections`) is answered. They are
-    recomputed one last time first, so that a change made outside this module during the
-    notice (an entry rejected on review, a manual like reading) is not published stale;
-    what moved is in the audit. The caller commits."""
+def check_publishable(contest: Contest, *, now: datetime) -> list[AwardList]:
+    """The lists in their notice, when they may be published now: the notice period is over
+    and every objection (:mod:`contest.domain.objections`) is answered."""
     lists = _notice_lists(contest)
     ends = max(award_list.notice_ends_at for award_list in lists)
     if now < ends:
@@ -294,14 +404,38 @@ def publish_awards(contest: Contest, *, staff: User, now: datetime) -> list[Awar
         Objection.contest_id == contest.id, Objection.status == ObjectionStatus.OPEN))
     if waiting:
         raise DomainError(f"还有 {waiting} 条异议没有答复，答复后才能发布获奖名单。")
+    return lists
+
+
+def publish_awards(contest: Contest, *, staff: User, now: datetime, short_reason: str | None = None,
+                   expected: str | None = None) -> list[AwardList]:
+    """Publish the lists in their notice (:func:`check_publishable`). They are recomputed one
+    last time first, so that a change made outside this module during the notice (an entry
+    rejected on review, a manual like reading) is not published stale; what moved is in the
+    audit. A short list needs ``short_reason`` (kept, shown publicly; a reason given when the
+    list went to its notice stands unless a new one is given); ``expected`` (:func:`fingerprint`
+    of :func:`preview_publish`), when given, must still match. Every place gets its numbered
+    certificate and every winner is told. The caller commits."""
+    lists = check_publishable(contest, now=now)
+    previews = preview_publish(contest)
+    earlier = next((a.short_reason for a in lists if a.short_reason), None)
+    reason = _confirm(contest, previews, expected=expected, short_reason=short_reason or earlier, verb="发布")
+    short = {p.kind: p.short for p in previews}
     changed = _recompute_notice(contest)
     for award_list in lists:
         award_list.status, award_list.published_at = AwardStatus.PUBLISHED, now
-        audit.record("awards.publish", actor=staff, now=now, target=award_list, changes={
-            "kind": award_list.kind.value, "version": award_list.version,
-            "status": [AwardStatus.NOTICE.value, AwardStatus.PUBLISHED.value],
-            "places": _summary(award_list.places), "recomputed": changed.get(award_list.kind.value)})
+        award_list.short_reason = reason if short.get(award_list.kind) else None
+        changes = {"kind": award_list.kind.value, "version": award_list.version,
+                   "status": [AwardStatus.NOTICE.value, AwardStatus.PUBLISHED.value],
+                   "places": _summary(award_list.places), "recomputed": changed.get(award_list.kind.value)}
+        if short.get(award_list.kind):
+            changes["short"] = {scope: list(n) for scope, n in short[award_list.kind].items()}
+        audit.record("awards.publish", actor=staff, now=now, target=award_list, changes=changes,
+                     note=award_list.short_reason)
     db.session.flush()
+    for award_list in lists:
+        certificates.issue(award_list, now=now)
+    _tell_winners(lists, published=True, now=now)
     return lists
 
 
@@ -353,6 +487,7 @@ def correct_awards(contest: Contest, *, kind: AwardKind | str, reason: str, staf
             "kind": this.value, "version": [old.version, new.version], "superseded_list_id": old.id,
             "places": [_summary(old.places), _summary(places)],
             "disqualified_entry_id": disqualify_entry.id if disqualify_entry is not None else None}, note=reason)
+        certificates.issue(new, now=now)
         if this is AwardKind.POPULARITY:
             popularity = places
         made.append(new)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -303,6 +305,18 @@ class ContestValues:
     theme_award_places: bool = False
     notice_days: int = 5
     min_judges: int = DEFAULT_MIN_JUDGES
+    # On the certificates (None: leave as it is): the organiser's name, a signatory line, a seal image (PNG).
+    organiser: str | None = None
+    signatory: str | None = None
+    seal_png: bytes | None = None
+    remove_seal: bool = False
+
+
+MAX_SEAL_BYTES = 512 * 1024
+
+
+def _seal_digest(contest: Contest) -> str | None:
+    return hashlib.sha256(contest.seal_png).hexdigest()[:16] if contest.seal_png else None
 
 
 def values_of(contest: Contest) -> ContestValues:
@@ -389,7 +403,8 @@ def _snapshot(contest: Contest) -> dict:
         "popularity_award_size": contest.popularity_award_size,
         "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
         "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days,
-        "min_judges": contest.min_judges,
+        "min_judges": contest.min_judges, "organiser": contest.organiser, "signatory": contest.signatory,
+        "seal": _seal_digest(contest),
     }
 
 
@@ -411,6 +426,26 @@ def _sync(children: list, rows, make, used_ids: set[int], what: str) -> list:
     return kept
 
 
+def _certificate_settings(contest: Contest, values: ContestValues) -> None:
+    """The organiser, signatory line and seal the certificates print (docs/rules.md §12)."""
+    if values.organiser is not None:
+        organiser = " ".join(values.organiser.split())
+        if not organiser or len(organiser) > 200:
+            raise DomainError("请填写主办单位（最多 200 个字），它会印在获奖证书上。")
+        contest.organiser = organiser
+    if values.signatory is not None:
+        signatory = " ".join(values.signatory.split())
+        if len(signatory) > 100:
+            raise DomainError("证书落款最多 100 个字。")
+        contest.signatory = signatory or None
+    if values.remove_seal:
+        contest.seal_png = None
+    elif values.seal_png is not None:
+        if len(values.seal_png) > MAX_SEAL_BYTES or not values.seal_png.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise DomainError("印章图片必须是 PNG 格式（建议透明背景），不超过 512 KB。")
+        contest.seal_png = values.seal_png
+
+
 def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: datetime,
                  reason: str = "") -> Contest:
     """Create a contest (``contest`` None) or change one, audited (``contest.create`` /
@@ -429,6 +464,7 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
                                      themes=values.themes, areas=values.areas))
         contest.created_at = now
         contest.notice_days = values.notice_days
+        _certificate_settings(contest, values)
         db.session.flush()
         audit.record("contest.create", actor=actor, now=now, target=contest, contest_id=contest.id,
                      changes=_snapshot(contest))
@@ -441,6 +477,7 @@ def save_contest(contest: Contest | None, values: ContestValues, *, actor, now: 
     for name in ("slug", "name", "opens_at", "closes_at", "hashtag", "mention", "slogan", "popularity_award_size",
                  "excellence_award_size", "allow_double_win", "theme_award_places", "notice_days", "min_judges"):
         setattr(contest, name, getattr(values, name))
+    _certificate_settings(contest, values)
     after = _snapshot(contest)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:

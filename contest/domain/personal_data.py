@@ -137,6 +137,7 @@ def export_user_data(user: User) -> dict:
                                   .order_by(Notification.created_at, Notification.id))
     return {
         "account": {"id": user.id, "phone": user.phone, "nickname": user.nickname, "role": user.role.value,
+                    "certificate_name": user.certificate_name,
                     "created_at": _iso(user.created_at), "phone_verified_at": _iso(user.phone_verified_at)},
         "douyin": _douyin_data(user.douyin),
         "entries": [_entry_data(entry, readings.get(entry.id, [])) for entry in entries],
@@ -195,6 +196,7 @@ def delete_account(user: User, *, confirmation: str | None, now: datetime) -> De
     linked = user.douyin is not None
     user.douyin = None  # delete-orphan: the account row goes, and its tokens with it
     user.phone, user.nickname, user.password_hash, user.phone_verified_at = None, DELETED_NAME, None, None
+    user.certificate_name = None
     user.active, user.area_keys, user.deleted_at = False, [], now
     sessions = end_sessions(user)
     audit.record("account.delete", actor=user, now=now, target=user, changes={

@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest import clock
@@ -74,6 +74,8 @@ class AwardList(db.Model):
     notice_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)  # why this version corrects the previous one
+    # Why a list with fewer entries than places went to its notice or was published (shown publicly).
+    short_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -104,6 +106,35 @@ class AwardPlace(db.Model):
 
     award_list: Mapped[AwardList] = relationship(back_populates="places")
     entry = relationship("Entry")
+
+
+class Certificate(db.Model):
+    """The certificate of a place on a published list: ``code`` (digits) is its number and
+    the address of its public verification page, ``/certificates/<code>``."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("award_place.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    place: Mapped[AwardPlace] = relationship()
+
+
+class CertificateCopy(db.Model):
+    """A rendered certificate (PDF or PNG), kept so that it is rendered once: ``content_hash``
+    is the SHA-256 of everything drawn on it, so a changed name renders a new copy."""
+
+    __tablename__ = "certificate_copy"
+    __table_args__ = (UniqueConstraint("certificate_id", "fmt", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    fmt: Mapped[str] = mapped_column(String(8))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class Disqualification(db.Model):

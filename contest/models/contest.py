@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest import clock
@@ -46,6 +46,9 @@ class Contest(db.Model):
     # How many judges must score an entry before it ranks for the excellence award.
     min_judges: Mapped[int] = mapped_column(default=3, server_default="3")
     tie_rule: Mapped[str] = mapped_column(Text)
+    # On the certificates: a signatory line under the organiser (e.g. 负责人：…) and a seal image (PNG).
+    signatory: Mapped[str | None] = mapped_column(String(100))
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     themes: Mapped[list[ContestTheme]] = relationship(

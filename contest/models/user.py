@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     # Set when the citizen deleted their account: the row stays (their winning entries, the
     # audit trail and the like readings point at it) with every personal field erased.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name the winner chose for their own copy of a certificate; None: their nickname.
+    certificate_name: Mapped[str | None] = mapped_column(String(40))
 
     douyin: Mapped["DouyinAccount | None"] = relationship(  # noqa: F821
         back_populates="user", uselist=False, cascade="all, delete-orphan"

@@ -19,7 +19,7 @@ import requests
 import sqlalchemy as sa
 
 from contest import clock
-from contest.domain import audit, awards, objections
+from contest.domain import audit, awards, certificates, objections
 from contest.domain.accounts import create_user
 from contest.domain.award_lists import notice_awards
 from contest.domain.contests import contest_phase, create_contest, save_contest, values_of
@@ -407,8 +407,12 @@ def _to_phase(contest: Contest, phase: str, now: datetime) -> list[str]:
         for objection in objections.queue(contest, ObjectionStatus.OPEN):
             objections.dismiss(objection, reply=OBJECTION_REPLY, staff=admin,
                                now=max(objection.created_at, min(now, times.answered)))
-        awards.publish_awards(contest, staff=admin, now=now)
+        published = awards.publish_awards(contest, staff=admin, now=now)
         report.append("获奖名单已公布，异议已答复。")
+        codes = certificates.codes_for([p for award_list in published for p in award_list.places])
+        if codes:
+            report.append(f"获奖证书已生成（{len(codes)} 张），例如 /certificates/{codes[published[0].places[0].id]}"
+                          "（公开核验页；获奖者在“我的作品”下载自己的证书）。")
     return report
 
 

@@ -182,3 +182,30 @@ def test_the_console_sends_an_admin_to_create_the_first_contest(admin_client):
     response = admin_client.get("/staff/")
     assert (response.status_code, response.headers["Location"]) == (302, "/staff/contests")
     assert "还没有任何活动，请先新建一个。" in admin_client.get("/staff/contests").get_data(as_text=True)
+
+
+def test_the_certificates_organiser_signatory_and_seal_are_contest_settings(admin_client):
+    import io
+
+    from PIL import Image
+
+    seal = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 16, 46, 160)).save(seal, format="PNG")
+    response = admin_client.post("/staff/contests/new", data={
+        **form(organiser="  株洲市文化馆  ", signatory="负责人：张三"), "seal": (io.BytesIO(seal.getvalue()), "seal.png"),
+        "csrf_token": csrf_from(admin_client, "/staff/contests")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "zhuzhou-2021"))
+    assert (contest.organiser, contest.signatory, contest.seal_png) == ("株洲市文化馆", "负责人：张三", seal.getvalue())
+    created = db.session.scalar(sa.select(AuditEvent.changes).where(AuditEvent.action == "contest.create"))
+    assert (created["organiser"], created["signatory"], len(created["seal"])) == ("株洲市文化馆", "负责人：张三", 16)
+    page = admin_client.get(f"/staff/contests/{contest.id}").get_data(as_text=True)
+    assert 'value="负责人：张三"' in page and "已上传：是" in page and 'name="remove_seal"' in page
+    # Not a PNG: refused in Chinese; then the seal is removed.
+    refused = admin_client.post(f"/staff/contests/{contest.id}", data={
+        **form(), "seal": (io.BytesIO(b"GIF89a"), "seal.gif"), "csrf_token": csrf_from(admin_client, "/staff/contests")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400 and "印章图片必须是 PNG 格式" in refused.get_data(as_text=True)
+    post(admin_client, f"/staff/contests/{contest.id}", form(remove_seal="y", signatory=""))
+    db.session.expire_all()
+    assert (contest.signatory, contest.seal_png) == (None, None)

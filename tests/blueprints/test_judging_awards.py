@@ -241,7 +241,7 @@ def judged(contest, make_entry, make_user):
 def test_scores_and_conflicts_on_the_pages_refresh_the_lists_in_their_notice(client, login, judged, freeze,
                                                                               make_user):
     first, second, judges = judged
-    awards.draft_awards(first.contest, staff=make_user(role="admin"), now=freeze(DRAFT))
+    awards.draft_awards(first.contest, staff=make_user(role="admin"), now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     notice = db.session.scalar(sa.select(AwardList).where(AwardList.kind == AwardKind.EXCELLENCE))
     assert [(p.scope, p.entry_id, p.value) for p in notice.places] == [
@@ -275,11 +275,13 @@ def test_admin_award_flow_through_the_pages(client, login, make_user, judged, fr
     login(admin)
     freeze(CLOSE)
     response = post(client, f"/staff/awards/draft?contest={SLUG}", {"notice_days": "5"})
-    assert response.headers["Location"] == f"/staff/awards?contest={SLUG}"
-    assert "活动截止后才能生成获奖名单" in client.get(response.headers["Location"]).get_data(as_text=True)
+    # Refused: back to the confirmation page, which sends the admin on to the awards page with why.
+    assert response.headers["Location"] == f"/staff/awards/draft?contest={SLUG}&notice_days=5"
+    assert "活动截止后才能生成获奖名单" in client.get(response.headers["Location"], follow_redirects=True).get_data(
+        as_text=True)
 
     freeze(DRAFT)
-    response = post(client, f"/staff/awards/draft?contest={SLUG}", {"notice_days": "3"})
+    response = post(client, f"/staff/awards/draft?contest={SLUG}", {"notice_days": "3", "short_reason": "作品不足"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已生成拟获奖名单，开始公示（3 天）" in html and "公示期至 2020-07-21 10:00" in html
     assert f'<tr data-entry="{first.id}">' in html
@@ -288,7 +290,8 @@ def test_admin_award_flow_through_the_pages(client, login, make_user, judged, fr
     response = post(client, f"/staff/awards/disqualify?contest={SLUG}", {"entry_id": str(first.id), "reason": "抄袭"})
     assert "已取消作品 %d 的获奖资格，名单已顺延" % first.id in client.get(response.headers["Location"]).get_data(as_text=True)
     response = post(client, f"/staff/awards/publish?contest={SLUG}", {})
-    assert "公示期尚未结束，不能发布获奖名单" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "公示期尚未结束，不能发布获奖名单" in client.get(response.headers["Location"], follow_redirects=True).get_data(
+        as_text=True)
 
     freeze(DRAFT + timedelta(days=3))
     response = post(client, f"/staff/awards/publish?contest={SLUG}", {})
@@ -321,7 +324,7 @@ def read_xlsx(response) -> list[list]:
 def test_exports_of_scores_and_winners(client, login, make_user, judged, freeze):
     first, second, judges = judged
     admin = make_user(role="admin")
-    awards.draft_awards(first.contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(first.contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     login(admin)
 
@@ -418,7 +421,8 @@ def test_announcement_form_errors(client, login, make_user, contest):
 
 
 MINE = {
-    "judging", "score_entry", "declare_conflict", "judging_progress", "rubric", "awards", "draft_awards",
+    "judging", "score_entry", "declare_conflict", "judging_progress", "rubric", "awards", "draft_awards", "confirm_draft",
+    "confirm_publish",
     "disqualify_entry", "publish_awards", "correct_awards", "export_scores", "export_winners", "announcements",
     "create_announcement", "edit_announcement", "publish_announcement", "unpublish_announcement",
     "delete_announcement",

@@ -73,7 +73,7 @@ def test_winners_before_during_and_after_the_public_notice(client, board, freeze
                                                         "excellence": None}
     admin = make_user(role="admin", nickname="管理员")
     drafted = freeze(CLOSE + timedelta(hours=10))
-    draft_awards(contest, staff=admin, now=drafted)
+    draft_awards(contest, staff=admin, now=drafted, short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     body = client.get("/api/v1/winners").get_json()
     popularity = body["popularity"]

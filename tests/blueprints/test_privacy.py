@@ -84,7 +84,7 @@ def test_privacy_notice_is_rendered_from_the_contests_data(client, contest):
 def test_privacy_notice_states_the_retention_date_once_awards_are_published(client, contest, make_user, freeze):
     admin = make_user(role="admin", nickname="管理员")
     drafted = freeze(CLOSE + timedelta(hours=1))
-    draft_awards(contest, staff=admin, now=drafted)
+    draft_awards(contest, staff=admin, now=drafted, short_reason="名额多于参评作品（测试）。")
     published = freeze(drafted + timedelta(days=5))
     publish_awards(contest, staff=admin, now=published)
     db.session.commit()
@@ -173,6 +173,7 @@ def test_download_holds_everything_about_the_user_and_no_token(client, citizen, 
         "generated_at": "2020-07-01T12:00:00+08:00",
         "privacy_notice": "http://localhost/privacy",
         "account": {"id": citizen.id, "phone": PHONE, "nickname": "小李", "role": "citizen",
+                    "certificate_name": None,
                     "created_at": "2020-07-01T12:00:00+08:00", "phone_verified_at": "2020-07-01T12:00:00+08:00"},
         "douyin": {"open_id": OPEN_ID, "union_id": "un_xiaoli", "nickname": "小李爱株洲", "avatar": AVATAR,
                    "scopes": ["user_info", "video.data.bind", "video.list.bind"],
@@ -230,7 +231,7 @@ def awarded(client, citizen, contest, make_user, freeze):
     admin = make_user(role="admin", nickname="管理员")
     contest.theme_award_places = True  # the life and talent lists too
     drafted = freeze(CLOSE + timedelta(hours=1))
-    draft_awards(contest, staff=admin, now=drafted)
+    draft_awards(contest, staff=admin, now=drafted, short_reason="名额多于参评作品（测试）。")
     publish_awards(contest, staff=admin, now=freeze(drafted + timedelta(days=5)))
     db.session.commit()
     return entries
@@ -286,7 +287,9 @@ def test_deletion_anonymises_the_account_and_keeps_the_winner_anonymous(client, 
     assert (event.actor_id, event.target_type, event.target_id, event.at, event.note) \
         == (citizen.id, "user", citizen.id, deleted_at, None)
     assert event.changes == {"entries_kept": [ids["win"]], "entries_withdrawn": [ids["lose"]],
-                             "entries_deleted": [ids["fresh"]], "douyin_unlinked": True, "messages_deleted": 1,
+                             "entries_deleted": [ids["fresh"]], "douyin_unlinked": True,
+                             # one message, and the winner's two places told in the notice and at publication
+                             "messages_deleted": 5,
                              "codes_deleted": 0, "sessions_ended": 1}
     recorded = json.dumps([event.changes, event.note], ensure_ascii=False)
     assert PHONE not in recorded and "小李" not in recorded

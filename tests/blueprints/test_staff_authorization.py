@@ -90,6 +90,9 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organiser.export_tallies", "GET"): Row(ADMIN, "/staff/exports/tallies.xlsx", 200),
     ("organiser.evidence_pack", "GET"): Row(ADMIN, "/staff/exports/evidence/{approved}.zip", 200),
     ("organiser.tokens", "GET"): Row(STAFF, "/staff/tokens", 200),
+    # In its window: the confirmation pages send an admin back to the awards page with the reason.
+    ("organiser.confirm_draft", "GET"): Row(ADMIN, "/staff/awards/draft", 302),
+    ("organiser.confirm_publish", "GET"): Row(ADMIN, "/staff/awards/publish", 302),
     ("organiser.users", "GET"): Row(ADMIN, "/staff/users", 200),
     # --- the staff API (contest/blueprints/staff_api/views.py): bearer token only ---
     ("staff_api.list_entries", "GET"): Row(REVIEWERS, "/api/v1/staff/entries", 200),  # filtered to the areas

@@ -156,7 +156,7 @@ def test_only_admins_correct_and_only_after_the_close(pair, admin, make_user, fr
 def test_a_correction_moves_the_lists_in_their_notice_and_is_refused_once_published(pair, admin, freeze):
     a, b = pair
     contest = a.contest
-    awards.draft_awards(contest, staff=admin, now=clock.now())
+    awards.draft_awards(contest, staff=admin, now=clock.now(), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     correct(b, admin, 400, "2020-07-17T20:00:00+08:00")
     notice = award_lists.notice_awards(contest, AwardKind.POPULARITY)
@@ -314,7 +314,7 @@ def test_the_page_needs_a_csrf_token(client, pair, sign_in):
 def test_the_page_answers_409_once_the_awards_are_published(client, pair, sign_in, freeze, evidence_dir):
     a, _ = pair
     admin = sign_in("admin")
-    awards.draft_awards(a.contest, staff=admin, now=clock.now())
+    awards.draft_awards(a.contest, staff=admin, now=clock.now(), short_reason="名额多于参评作品（测试）。")
     notice = award_lists.notice_awards(a.contest, AwardKind.POPULARITY)
     awards.publish_awards(a.contest, staff=admin, now=freeze(notice.notice_ends_at))
     db.session.commit()

@@ -224,7 +224,7 @@ def test_visitor_opens_the_douyin_link_and_an_area_page(app, page, live_site, sa
 
 
 def test_winner_downloads_a_certificate(page, live_site, freeze, shot, contest, admin, field):
-    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
     db.session.commit()
 

@@ -42,12 +42,12 @@ def actions() -> list[str]:
 def test_draft_refused_before_the_close(contest, field, admin, freeze):
     now = freeze(CLOSE)  # the last second still counts
     with pytest.raises(DomainError, match="活动截止后才能生成获奖名单"):
-        awards.draft_awards(contest, staff=admin, now=now)
+        awards.draft_awards(contest, staff=admin, now=now, short_reason="名额多于参评作品（测试）。")
     assert lists_of(contest, AwardKind.POPULARITY) == []
 
 
 def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, freeze):
-    made = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    made = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     popularity, excellence = made
     assert [(a.kind, a.version, a.status, a.notice_starts_at, a.notice_ends_at, a.published_at) for a in made] == [
@@ -66,7 +66,7 @@ def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, free
     assert award_lists.current_awards(contest, "popularity") is None
 
     with pytest.raises(Conflict, match="人气奖名单已在公示中"):
-        awards.draft_awards(contest, staff=admin, now=DRAFT)
+        awards.draft_awards(contest, staff=admin, now=DRAFT, short_reason="名额多于参评作品（测试）。")
 
     # During the notice: P1 is disqualified and everyone below moves up.
     now = freeze(DRAFT + timedelta(days=2))
@@ -99,7 +99,7 @@ def test_full_flow_notice_disqualify_publish_correct(contest, field, admin, free
         judging.submit_score(field["P3"], _a_judge(), {"theme": 1, "creativity": 1, "production": 1, "zhuzhou": 1},
                              now=NOTICE_ENDS)
     with pytest.raises(Conflict, match="名单已经发布；如需修改，请发布更正"):
-        awards.draft_awards(contest, staff=admin, now=NOTICE_ENDS)
+        awards.draft_awards(contest, staff=admin, now=NOTICE_ENDS, short_reason="名额多于参评作品（测试）。")
 
     # A correction: P2 turns out to be a copy; it holds places in both awards, so both are corrected.
     now = freeze(NOTICE_ENDS + timedelta(days=3))
@@ -137,7 +137,7 @@ def _a_judge():
 
 
 def test_published_lists_cannot_be_edited(contest, field, admin, freeze):
-    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     published = awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
     db.session.commit()
     published[0].reason = "悄悄修改"
@@ -156,7 +156,7 @@ def test_published_lists_cannot_be_edited(contest, field, admin, freeze):
 
 
 def test_a_correction_that_changes_nothing_is_refused(contest, field, admin, freeze):
-    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
     db.session.commit()
     with pytest.raises(Conflict, match="重新计算的获奖名单与已发布的名单相同"):
@@ -168,7 +168,7 @@ def test_a_correction_that_changes_nothing_is_refused(contest, field, admin, fre
 def test_no_double_win_skips_popularity_winners_scope_by_scope(contest, field, admin, freeze):
     contest.allow_double_win = False
     db.session.commit()
-    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     assert places(popularity) == {"overall": ["P1", "P2"], "life": ["P1", "P3"], "talent": ["P2", "P5"],
                                   "village": ["P4"]}
@@ -188,7 +188,7 @@ def test_no_double_win_skips_popularity_winners_scope_by_scope(contest, field, a
 
 
 def test_late_score_during_the_notice_refreshes_the_lists(contest, field, admin, freeze):
-    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     judge = _a_judge()
     # One judge lowers P1 to 0: 90, 90, 0 → it drops below P3 overall and in life.
@@ -205,15 +205,15 @@ def test_disqualify_needs_a_notice_and_a_reason(contest, field, admin, freeze):
     now = freeze(DRAFT)
     with pytest.raises(DomainError, match="现在没有公示中的获奖名单"):
         awards.disqualify(contest, field["P1"], "原因", staff=admin, now=now)
-    awards.draft_awards(contest, staff=admin, now=now)
+    awards.draft_awards(contest, staff=admin, now=now, short_reason="名额多于参评作品（测试）。")
     with pytest.raises(DomainError, match="请填写取消资格的原因"):
         awards.disqualify(contest, field["P1"], " ", staff=admin, now=now)
     with pytest.raises(DomainError, match="公示天数必须是 1 到 30 之间的整数"):
-        awards.draft_awards(contest, staff=admin, now=now, notice_days=0)
+        awards.draft_awards(contest, staff=admin, now=now, notice_days=0, short_reason="名额多于参评作品（测试）。")
 
 
 def test_notice_days_are_configurable(contest, field, admin, freeze):
-    made = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), notice_days=7)
+    made = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), notice_days=7, short_reason="名额多于参评作品（测试）。")
     assert {a.notice_ends_at for a in made} == {DRAFT + timedelta(days=7)}
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "awards.draft"))
     assert (event.changes["notice_days"], event.changes["places"][:2]) == (
@@ -223,7 +223,7 @@ def test_notice_days_are_configurable(contest, field, admin, freeze):
 def test_publish_recomputes_a_change_made_elsewhere(contest, field, admin, freeze):
     from contest.domain.entries import set_entry_status
 
-    popularity, _ = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    popularity, _ = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     # Rejected through the review pages, not through the awards: publication still leaves it out.
     set_entry_status(field["P2"], EntryStatus.REJECTED, actor=admin, now=DRAFT + timedelta(days=1), note="复审未通过")
     awards.publish_awards(contest, staff=admin, now=freeze(NOTICE_ENDS))
@@ -279,7 +279,7 @@ def test_a_new_contest_has_ten_places_per_award_overall_only(make_contest):
 def test_without_theme_places_the_lists_are_overall_only(contest, field, admin, freeze):
     contest.theme_award_places = False
     db.session.commit()
-    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    popularity, excellence = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     assert places(popularity) == {"overall": ["P1", "P2"]}
     assert places(excellence) == {"overall": ["P1", "P3"]}

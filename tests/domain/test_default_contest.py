@@ -134,3 +134,36 @@ def test_all_contests_carry_their_phase(this_year, next_year):
     at = bj("2020-12-01T00:00:00")
     assert [(c.slug, p.key, p.label) for c, p in contests.all_contests(at)] == [
         ("b-2021", "upcoming", "未开始"), ("a-2020", "published", "已公布")]
+
+
+def test_one_season_boundary_by_boundary_through_the_awards_rules(this_year, next_year, make_user, freeze, client):
+    """The whole season with the real award rules, second by second at each boundary: open →
+    closed (judging) → notice → published → the recent days run out; next year's contest, created
+    early, takes over only then; the home page follows the same default."""
+    from contest.domain import awards
+    from contest.domain.likes import record_snapshot
+    from contest.models import SnapshotSource
+    from tests.conftest import build_entry
+
+    entry = build_entry(this_year, make_user(nickname="作者"), video_id="7350000000000000001",
+                        at=bj("2020-06-20T10:00:00"), caption="作品")
+    db.session.flush()
+    record_snapshot(entry, observed_at=bj("2020-07-17T20:00:00"), likes=10, source=SnapshotSource.PLATFORM)
+    db.session.commit()
+    admin = make_user(role="admin")
+    assert (default("2020-06-17T23:59:59"), phase(this_year, "2020-06-17T23:59:59")[0]) == ("a-2020", "upcoming")
+    assert (default("2020-06-18T00:00:00"), phase(this_year, "2020-06-18T00:00:00")[0]) == ("a-2020", "open")
+    assert (default("2020-07-18T00:00:00"), phase(this_year, "2020-07-18T00:00:00")[0]) == ("a-2020", "judging")
+    drafted = freeze(bj("2020-07-20T10:00:00"))
+    awards.draft_awards(this_year, staff=admin, now=drafted, notice_days=5, short_reason="只有一件作品。")
+    db.session.commit()
+    assert phase(this_year, "2020-07-20T10:00:00") == ("notice", "公示中（至7月25日 10:00）")
+    assert default("2020-07-25T10:00:00") == "a-2020"       # the period is over, not yet published
+    freeze(bj("2020-07-25T10:00:00"))
+    assert '<span class="phase-badge phase-notice">公示中（至7月25日 10:00）</span>' in client.get("/").get_data(as_text=True)
+    awards.publish_awards(this_year, staff=admin, now=bj("2020-07-26T10:00:00"))
+    db.session.commit()
+    assert phase(this_year, "2020-07-26T10:00:00") == ("published", "已公布")
+    assert default("2020-08-25T09:59:59") == "a-2020"       # the last second of the 30 days
+    assert default("2020-08-25T10:00:00") == "b-2021"       # nothing live: the next to open
+    assert default("2021-06-18T00:00:00") == "b-2021"

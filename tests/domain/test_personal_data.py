@@ -89,7 +89,7 @@ def test_plan_keeps_entries_in_a_list_in_its_notice(contest, entrant, staff, fre
     winner = entry_of(contest, entrant, 1, status=EntryStatus.APPROVED)
     record_snapshot(winner, observed_at=clock.now(), likes=5, source=SnapshotSource.PLATFORM)
     freeze(CLOSE + timedelta(hours=1))
-    awards.draft_awards(contest, staff=staff, now=clock.now())
+    awards.draft_awards(contest, staff=staff, now=clock.now(), short_reason="名额多于参评作品（测试）。")
     db.session.flush()
     plan = deletion_plan(entrant)
     assert (plan.kept, plan.withdrawn, plan.deleted) == ([winner], [], [])
@@ -184,7 +184,7 @@ def test_a_withdrawn_entry_leaves_the_live_board_and_a_kept_winner_is_anonymous(
     record_snapshot(winner, observed_at=clock.now(), likes=70, source=SnapshotSource.PLATFORM)
     contest.theme_award_places = True  # the theme list keeps the anonymous winner too
     freeze(CLOSE + timedelta(hours=1))
-    awards.draft_awards(contest, staff=staff, now=clock.now())
+    awards.draft_awards(contest, staff=staff, now=clock.now(), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     delete_account(other, confirmation=PHRASE, now=clock.now())
     db.session.commit()
@@ -198,7 +198,7 @@ def test_retention_runs_from_the_last_publication(contest, staff, entrant, freez
     entry = entry_of(contest, entrant, 1, status=EntryStatus.APPROVED)
     record_snapshot(entry, observed_at=clock.now(), likes=5, source=SnapshotSource.PLATFORM)
     freeze(CLOSE + timedelta(hours=1))
-    awards.draft_awards(contest, staff=staff, now=clock.now())
+    awards.draft_awards(contest, staff=staff, now=clock.now(), short_reason="名额多于参评作品（测试）。")
     assert retention_ends_at(contest) is None  # in its notice: not published yet
     published = freeze(clock.now() + timedelta(days=5))
     awards.publish_awards(contest, staff=staff, now=published)

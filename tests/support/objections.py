@@ -45,6 +45,6 @@ def world(contest, make_user, admin, freeze):
         record_snapshot(entry, observed_at=CLOSE - timedelta(hours=1), likes=likes, source=SnapshotSource.PLATFORM)
         entries[f"E{n}"] = entry
     db.session.commit()
-    popularity, _ = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT))
+    popularity, _ = awards.draft_awards(contest, staff=admin, now=freeze(DRAFT), short_reason="名额多于参评作品（测试）。")
     db.session.commit()
     return popularity, entries

@@ -6,7 +6,8 @@ from contest.blueprints.entries.forms import ConfirmForm, EntryForm
 from contest.render.charts import likes_chart, table_rows
 from contest import clock
 from contest.domain import contests, ownership
-from contest.domain.certificates import my_certificates
+from contest.blueprints.entries.certificates import CertificateNameForm
+from contest.domain.certificates import my_awards, winner_name
 from contest.domain.gallery import entry_title, standings_of
 from contest.domain.links import is_video_id
 from contest.integrations.caching import cached_public
@@ -100,7 +101,10 @@ def my_entries():
                            standings=standings_of(contest, [e.id for e in entries], cache=cached_public),
                            title_of=entry_title,
                            withdrawable={e.id for e in entries if can_withdraw(e, current_user)},
-                           slogan_checks=latest_checks(entries), certificates=my_certificates(current_user))
+                           slogan_checks=latest_checks(entries), awards=my_awards(current_user),
+                           certificate_name=winner_name(current_user), name_form=CertificateNameForm(
+                               formdata=None, choice="real" if current_user.certificate_name else "nickname",
+                               name=current_user.certificate_name))
 
 
 @bp.post("/<int:entry_id>/withdraw")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 try:
@@ -52,7 +52,19 @@ def _reason(label: str):
         InputRequired(f"请填写{label}。"), Length(max=rules.MAX_REASON, message=f"{label}最多 {rules.MAX_REASON} 个字。")])
 
 
-class DraftForm(FlaskForm):
+def _short_reason():
+    return TextAreaField("名单不足额的原因（公开显示在名单旁）", filters=[_strip], validators=[
+        Optional(), Length(max=rules.MAX_REASON, message=f"原因最多 {rules.MAX_REASON} 个字。")])
+
+
+class ConfirmFields:
+    """What the confirmation page sends back: the digest of the lists it showed, and the reason
+    for a short list."""
+    expected = HiddenField()
+    short_reason = _short_reason()
+
+
+class DraftForm(ConfirmFields, FlaskForm):
     notice_days = IntegerField("公示天数", default=rules.DEFAULT_NOTICE_DAYS, validators=[
         InputRequired("请填写公示天数。"),
         NumberRange(min=1, max=rules.MAX_NOTICE_DAYS, message=f"公示天数必须在 1 到 {rules.MAX_NOTICE_DAYS} 之间。")])
@@ -67,7 +79,7 @@ class DisqualifyForm(FlaskForm):
     reason = _reason("取消资格的原因")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(ConfirmFields, FlaskForm):
     pass
 
 
@@ -148,14 +160,55 @@ def _act(form, contest: Contest, action, success: str):
     return _attempt(form, action, success, _back(contest))
 
 
+def _confirmed(form, contest: Contest, action, success: str, again: str):
+    """:func:`_act` for a confirmed action: a refusal goes back to the confirmation page (``again``)."""
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(again)
+    outcome = flash_outcome(attempt(action), success)
+    return _back(contest) if outcome.ok else redirect(again)
+
+
+def _confirm_page(contest: Contest, form, previews, *, action: str, heading: str, button: str, notice_days=None):
+    themes = {t.key: t.name for t in contest.themes}
+    form.expected.data = rules.fingerprint(previews)
+    # The reason given when the lists went to their notice, offered again for their publication.
+    form.short_reason.data = next((a.short_reason for k in rules.KINDS
+                                   if (a := award_lists.notice_awards(contest, k)) is not None and a.short_reason), None)
+    return render_template(
+        "organiser/awards_confirm.html", contest=contest, form=form, previews=previews, themes=themes,
+        shorts=[rules.short_message(p, themes) for p in previews if p.short], action=action, heading=heading,
+        button=button, notice_days=notice_days)
+
+
+@bp.get("/awards/draft")
+@admin_only
+def confirm_draft():
+    """The confirmation page before the lists go to their notice: exactly what will be shown."""
+    contest = contest_for_request()
+    form = DraftForm(formdata=request.args if "notice_days" in request.args else None,
+                     notice_days=contest.notice_days, meta={"csrf": False})
+    if not form.notice_days.validate(form):
+        _flash_errors(form)
+        return _back(contest)
+    previews = flash_outcome(attempt(lambda: rules.preview_draft(contest, now=clock.now())))
+    if not previews.ok:
+        return _back(contest)
+    return _confirm_page(contest, DraftForm(formdata=None, notice_days=form.notice_days.data), previews.value,
+                         action=url_for("organiser.draft_awards", contest=contest.slug),
+                         heading="确认公示拟获奖名单", button="确认无误，开始公示", notice_days=form.notice_days.data)
+
+
 @bp.post("/awards/draft")
 @admin_only
 def draft_awards():
     contest = contest_for_request()
     form = DraftForm()
-    return _act(form, contest, lambda: rules.draft_awards(
-        contest, staff=_staff(), now=clock.now(), notice_days=form.notice_days.data),
-        f"已生成拟获奖名单，开始公示（{form.notice_days.data} 天）。")
+    return _confirmed(form, contest, lambda: rules.draft_awards(
+        contest, staff=_staff(), now=clock.now(), notice_days=form.notice_days.data,
+        short_reason=form.short_reason.data, expected=form.expected.data or None),
+        f"已生成拟获奖名单，开始公示（{form.notice_days.data} 天），名单上的作者已收到通知。",
+        url_for("organiser.confirm_draft", contest=contest.slug, notice_days=request.form.get("notice_days", "")))
 
 
 def _contest_entry(contest: Contest, entry_id: int | None) -> Entry | None:
@@ -177,12 +230,32 @@ def disqualify_entry():
         f"已取消作品 {form.entry_id.data} 的获奖资格，名单已顺延。")
 
 
+@bp.get("/awards/publish")
+@admin_only
+def confirm_publish():
+    """The confirmation page before publication: the lists exactly as they will be published."""
+    contest = contest_for_request()
+    def preview():
+        rules.check_publishable(contest, now=clock.now())
+        return rules.preview_publish(contest)
+
+    previews = flash_outcome(attempt(preview))
+    if not previews.ok:
+        return _back(contest)
+    return _confirm_page(contest, PublishForm(formdata=None), previews.value,
+                         action=url_for("organiser.publish_awards", contest=contest.slug),
+                         heading="确认发布获奖名单", button="确认无误，正式发布")
+
+
 @bp.post("/awards/publish")
 @admin_only
 def publish_awards():
     contest = contest_for_request()
-    return _act(PublishForm(), contest, lambda: rules.publish_awards(contest, staff=_staff(), now=clock.now()),
-                "获奖名单已发布。")
+    form = PublishForm()
+    return _confirmed(form, contest, lambda: rules.publish_awards(
+        contest, staff=_staff(), now=clock.now(), short_reason=form.short_reason.data,
+        expected=form.expected.data or None), "获奖名单已发布，获奖者已收到通知，证书已生成。",
+        url_for("organiser.confirm_publish", contest=contest.slug))
 
 
 @bp.post("/awards/correct")

@@ -31,7 +31,8 @@ def _defaults() -> dict:
             "areas": "\n".join("|".join(a) for a in rules.areas),
             "popularity_award_size": rules.popularity_award_size,
             "excellence_award_size": rules.excellence_award_size, "allow_double_win": rules.allow_double_win,
-            "theme_award_places": rules.theme_award_places, "notice_days": 5, "min_judges": rules.min_judges}
+            "theme_award_places": rules.theme_award_places, "notice_days": 5, "min_judges": rules.min_judges,
+            "organiser": rules.organiser}
 
 
 def _of(contest: Contest) -> dict:
@@ -42,7 +43,7 @@ def _of(contest: Contest) -> dict:
             "popularity_award_size": contest.popularity_award_size,
             "excellence_award_size": contest.excellence_award_size, "allow_double_win": contest.allow_double_win,
             "theme_award_places": contest.theme_award_places, "notice_days": contest.notice_days,
-            "min_judges": contest.min_judges}
+            "min_judges": contest.min_judges, "organiser": contest.organiser, "signatory": contest.signatory or ""}
 
 
 def _save(contest: Contest | None, form: ContestForm):
@@ -59,7 +60,9 @@ def _save(contest: Contest | None, form: ContestForm):
                 excellence_award_size=form.excellence_award_size.data,
                 allow_double_win=bool(form.allow_double_win.data),
                 theme_award_places=bool(form.theme_award_places.data), notice_days=form.notice_days.data,
-                min_judges=form.min_judges.data)
+                min_judges=form.min_judges.data, organiser=form.organiser.data or None,
+                signatory=form.signatory.data or "", seal_png=form.seal.data.read() if form.seal.data else None,
+                remove_seal=bool(form.remove_seal.data))
             return contests.save_contest(contest, values, actor=current_user._get_current_object(),
                                          now=clock.now(), reason=form.reason.data or "")
 
@@ -70,7 +73,8 @@ def _save(contest: Contest | None, form: ContestForm):
             flash(f"已保存活动“{outcome.value.name}”。", "success")
             return redirect(url_for("organiser.contests_list"))
     status = 400 if form.is_submitted() else 200
-    return render_template("organiser/contest_edit.html", form=form, edited=contest), status
+    return render_template("organiser/contest_edit.html", form=form, edited=contest,
+                           has_seal=contest is not None and contest.seal_png is not None), status
 
 
 @bp.route("/contests/new", methods=["GET", "POST"])

@@ -152,5 +152,9 @@ class ContestForm(FlaskForm):
         InputRequired("请填写公示天数。"), NumberRange(min=1, max=30, message="公示天数必须是 1 到 30 之间的整数。")])
     min_judges = IntegerField("优秀奖每件作品需要的评委人数", validators=[
         InputRequired("请填写评委人数。"), NumberRange(min=1, max=50, message="评委人数必须是 1 到 50 之间的整数。")])
+    organiser = StringField("主办单位（印在获奖证书上）", validators=[Optional(), Length(max=200)])
+    signatory = StringField("证书落款（可不填，例如“负责人：张三”）", validators=[Optional(), Length(max=100)])
+    seal = FileField("证书印章图片（PNG，透明背景，不超过 512 KB；可不传）")
+    remove_seal = BooleanField("去掉证书上的印章")
     reason = TextAreaField("修改原因（活动已有作品时，修改时间、话题、@账号或主题必须填写）",
                            validators=[Optional(), Length(max=500)])

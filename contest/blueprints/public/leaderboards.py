@@ -8,6 +8,7 @@ from contest.blueprints.public import bp
 from contest.integrations.caching import cached_public
 from contest import clock
 from contest.domain import contests
+from contest.domain.certificates import codes_for
 from contest.domain.errors import NotFound
 from contest.domain.leaderboards import popularity_board, public_awards, race
 from contest.domain.objections import in_notice
@@ -43,4 +44,5 @@ def winners():
     awards, now = public_awards(contest), clock.now()
     return render_template("public/winners.html", contest=contest, awards=awards, author=public_author,
                            open_for_objections={a.award_list.id for a in awards
-                                                if a.award_list and in_notice(a.award_list, now)})
+                                                if a.award_list and in_notice(a.award_list, now)},
+                           codes=codes_for([p for a in awards if a.award_list for p in a.award_list.places]))
