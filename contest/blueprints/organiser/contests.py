@@ -11,6 +11,7 @@ from contest.blueprints.organiser.forms import ContestForm
 from contest import clock
 from contest.domain import contests
 from contest.domain.errors import DomainError
+from contest.domain.notify import quoted
 from contest.extensions import db
 from contest.models import Contest
 from contest.web.views_support import admin_only
@@ -67,7 +68,7 @@ def _save(contest: Contest | None, form: ContestForm):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"已保存活动“{saved.name}”。", "success")
+            flash(f"已保存活动{quoted(saved.name)}。", "success")
             return redirect(url_for("organiser.contests_list"))
     status = 400 if form.is_submitted() else 200
     return render_template("organiser/contest_edit.html", form=form, edited=contest), status
