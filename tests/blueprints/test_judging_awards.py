@@ -421,7 +421,7 @@ MINE = {
     "judging", "score_entry", "declare_conflict", "judging_progress", "rubric", "awards", "draft_awards",
     "disqualify_entry", "publish_awards", "correct_awards", "export_scores", "export_winners", "announcements",
     "create_announcement", "edit_announcement", "publish_announcement", "unpublish_announcement",
-    "delete_announcement",
+    "delete_announcement", "judging_video",
 }
 
 
