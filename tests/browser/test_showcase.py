@@ -85,12 +85,13 @@ def test_the_race_chart_is_drawn_and_a_tap_names_the_entry(page, live_site, demo
     assert errors == []
 
 
-def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, demo):
+def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, demo, shot):
     errors = watch(page)
     page.goto(f"{live_site}/gallery?sort=likes")
     page.locator(".entry-card-title a").first.click()
     canvas = page.locator(".chart .echart[data-chart-ready] canvas").first
     canvas.scroll_into_view_if_needed()
+    canvas.screenshot(path=str(shot("entry").with_name("likes-chart-phone.png")))
     # Drawn at the box's own CSS size (never a wide drawing scaled down), with 12 px labels that skip overlaps.
     sizes = page.evaluate("""() => {
         const el = document.querySelector('.chart .echart[data-chart-ready]');
@@ -98,6 +99,15 @@ def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, d
         return [el.clientWidth, el.querySelector('canvas').getBoundingClientRect().width, axis.fontSize, axis.hideOverlap];
     }""")
     assert sizes[0] == round(sizes[1]) and sizes[2:] == [12, True]
+    # The date labels drawn: each a different day, at most one tick a day, none overlapping the next.
+    labels = page.evaluate("""() => {
+        const el = document.querySelector('.chart .echart[data-chart-ready]');
+        const chart = echarts.getInstanceByDom(el);
+        const axis = chart.getModel().getComponent('xAxis', 0).axis;
+        return [chart.getOption().xAxis[0].minInterval, axis.getViewLabels().map(l => l.formattedLabel)];
+    }""")
+    print(f"likes chart date labels: {labels[1]}")
+    assert labels[0] == 24 * 3600 * 1000 and len(labels[1]) == len(set(labels[1])) >= 3
     assert errors == []
 
 
