@@ -24,6 +24,16 @@ def sign_in(page, live_site, user):
     page.get_by_role("button", name="登录").click()
 
 
+def entrants_page(page, live_site, citizen) -> list[str]:
+    """Watch for failed responses and console errors (the list returned), then open 我的作品 as ``citizen``."""
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
+    sign_in(page, live_site, citizen)
+    page.goto(f"{live_site}/entries/mine")
+    return failed
+
+
 def test_entrant_uploads_the_original_and_the_reviewer_sees_the_subtitle(
         page, live_site, app, open_contest, make_user, publish, shot, tmp_path):
     # The local worker thread (no Redis), small chunks so that the script sends several.
@@ -38,12 +48,7 @@ def test_entrant_uploads_the_original_and_the_reviewer_sees_the_subtitle(
     entry = build_entry(open_contest, citizen, video_id=video_id,
                         status=EntryStatus.PENDING, caption="神农城夜景 #动力株洲文旅通 @株洲足迹")
     db.session.commit()
-    failed = []
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
-
-    sign_in(page, live_site, citizen)
-    page.goto(f"{live_site}/entries/mine")
+    failed = entrants_page(page, live_site, citizen)
     page.get_by_text("口号检查与报名详情").click()  # folded away until asked for
     expect(page.get_by_text("还没有上传原视频。")).to_be_visible()
     page.get_by_label("上传原视频，自动检查口号字幕").set_input_files(str(clip))
@@ -92,12 +97,7 @@ def test_an_original_kept_for_blind_judging_plays_to_the_judge_with_no_author(
     plain = build_entry(open_contest, citizen, video_id=publish((clock.now() - timedelta(days=1)).isoformat()),
                         caption="乡村的傍晚 #动力株洲文旅通 @株洲足迹")
     db.session.commit()
-    failed = []
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
-
-    sign_in(page, live_site, citizen)
-    page.goto(f"{live_site}/entries/mine")
+    failed = entrants_page(page, live_site, citizen)
     box = page.locator(f"#entry-{entry.id}")
     box.get_by_text("口号检查与报名详情").click()
     box.get_by_label("上传原视频，自动检查口号字幕").set_input_files(str(clip))
