@@ -167,3 +167,31 @@ def test_the_review_queue_is_full_width_with_a_thumbnail_per_entry(browser, live
     finally:
         context.close()
     assert errors == []
+
+
+def test_an_entry_whose_nickname_is_private_shows_its_cover_and_a_link(page, live_site, demo, shot):
+    errors = watch(page)
+    entry = db.session.scalar(sa.select(Entry).where(Entry.status == EntryStatus.APPROVED,
+                                                     Entry.show_nickname.is_(False)).order_by(Entry.id))
+    page.goto(f"{live_site}/gallery/{entry.id}")
+    link = page.locator("a.cover-link")
+    assert page.locator("iframe").count() == 0 and link.is_visible()
+    assert link.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert entry.user.nickname not in page.locator("main").inner_text()
+    shot("private-phone")
+    page.set_viewport_size(DESKTOP["viewport"])
+    shot("private-desktop")
+    assert errors == []
+
+
+def test_the_phone_page_of_an_account_with_a_phone_offers_a_change_only(page, live_site, demo, shot):
+    errors = watch(page)
+    sign_in(page, live_site, "13800000004")
+    page.goto(f"{live_site}/accounts/phone")
+    assert page.get_by_text("当前手机号：138****0004").is_visible()
+    assert page.locator("main form").count() == 0
+    shot("current")
+    page.get_by_role("link", name="更换手机号").click()
+    assert page.get_by_role("heading", name="更换手机号").is_visible()
+    shot("change")
+    assert errors == []
