@@ -239,6 +239,7 @@ def poll_likes_command(loop, every, concurrency):
     while True:
         line, duration = _sweep_once(app, concurrency)
         click.echo(line)
+        _release_judging_videos(app)
         if not loop:
             return
         now = clock.now()
@@ -251,6 +252,22 @@ def poll_likes_command(loop, every, concurrency):
         except KeyboardInterrupt:
             click.echo("已停止。")
             return
+
+
+def _release_judging_videos(app: Flask) -> None:
+    from contest.jobs.slogan import release_judging_videos
+
+    deleted = release_judging_videos(app.config)
+    if deleted:
+        click.echo(f"已删除 {deleted} 个供匿名评审的原视频（获奖名单已公布、作品已关闭或账号已注销）。")
+
+
+@click.command("delete-judging-videos")
+def delete_judging_videos_command():
+    """Delete the originals kept for blind judging whose time is over (poll-likes does it after each sweep)."""
+    app = current_app._get_current_object()
+    _release_judging_videos(app)
+    click.echo("供匿名评审的原视频已清理。")
 
 
 def _user_by_phone(phone: str):
@@ -367,5 +384,6 @@ def check_slogan_command(path, slug):
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
                     rotate_token_key_command, poll_likes_command, create_token_command, revoke_token_command,
-                    set_role_command, backup_command, restore_command, check_slogan_command):
+                    set_role_command, backup_command, restore_command, check_slogan_command,
+                    delete_judging_videos_command):
         app.cli.add_command(command)

@@ -3,7 +3,9 @@ interest, progress, and the one excellence ranking.
 
 Blind: what a judge is shown comes from :class:`JudgeItem` only (entry id, caption,
 theme, video id); never likes, nickname, phone or user id (docs/rules.md §8). The embedded
-Douyin player may still show the author's Douyin account: the site cannot hide that.
+Douyin player shows the author's Douyin account, so the judges watch the original the entrant kept
+for blind judging where there is one (:mod:`contest.domain.judging_videos`), and are told plainly
+that the player shows the author where there is none.
 
 Who scores: users with the judge role only. Admins see likes and identities
 everywhere, so an organiser who sits on the panel gets a separate judge account.

@@ -30,8 +30,13 @@ CLOSED_FOR_AUTHOR = "entry.closed_for_author"
 RESUBMIT_HINT = "修改后可在“我的作品”中重新提交。"
 
 
+def quoted(name: str) -> str:
+    """``name`` in Chinese quotes, unless it carries its own (“动力株洲文旅通”杯 …), so that no quote is doubled."""
+    return name if "“" in name or "”" in name else f"“{name}”"
+
+
 def _about(entry: Entry) -> str:
-    return f"你报名“{entry.contest.name}”的作品（{entry.theme.name}，视频编号 {entry.video_id}）"
+    return f"你报名{quoted(entry.contest.name)}的作品（{entry.theme.name}，视频编号 {entry.video_id}）"
 
 
 def _sentence(text: str) -> str:

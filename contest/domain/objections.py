@@ -7,8 +7,11 @@ their account; anyone else proves a mobile number with a one-time code (purpose
 daily limit, burnt after 5 wrong guesses). A proven number that belongs to an account files
 under that account. One objector has at most one open objection per entry and list.
 
-The objector gets a random reference (shown once; only its SHA-256 is kept) with which,
-together with the phone, they can look the objection up without signing in.
+The objector gets a random lookup code of eight digits, shown in two groups (``4821 7730``; shown
+once with a copy button and texted to their phone; only its SHA-256 is kept), with which, together
+with the phone, they can look the objection up without signing in; it is accepted with or without
+the space. A list already published takes no objection, and no code is sent for one
+(:data:`PUBLISHED`).
 
 Staff answer every objection with a reply: :func:`uphold` disqualifies the entry through
 :func:`contest.domain.awards.disqualify` (the next in line moves up; an entry already
@@ -35,14 +38,15 @@ from contest.domain.errors import Conflict, DomainError
 from contest.domain.notify import to_inbox
 from contest.extensions import db
 from contest.models import Contest, Entry, User
-from contest.models.awards import AwardList, AwardStatus, Disqualification
+from contest.models.awards import FINAL, AwardList, AwardStatus, Disqualification
 from contest.models.objection import Objection, ObjectionStatus
 
 MAX_REASON = 1000
 MAX_REPLY = awards.MAX_REASON  # an upheld objection's reply is the disqualification's reason
-REFERENCE_BYTES = 12  # 96 random bits: 16 URL-safe characters
+REFERENCE_DIGITS = 8  # shown in groups of four: 4821 7730
 
 NOT_IN_NOTICE = "只能在获奖名单公示期内提出异议。"
+PUBLISHED = "这份获奖名单已经正式公布，不再受理异议。"
 NOT_LISTED = "这件作品不在该获奖名单上。"
 NOT_FOUND = "没有找到这条异议，请核对查询码和手机号。"
 HANDLED = "这条异议已经处理过了。"
@@ -56,6 +60,31 @@ class Filed:
 
 def reference_hash(reference: str) -> str:
     return hashlib.sha256(reference.encode()).hexdigest()
+
+
+def normalise_reference(reference: str | None) -> str:
+    """A lookup code as typed or pasted, without its spaces: ``4821 7730`` → ``48217730``."""
+    return "".join((reference or "").split())
+
+
+def grouped(reference: str) -> str:
+    """A lookup code in groups of four digits, as shown and texted: ``48217730`` → ``4821 7730``."""
+    return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+
+
+def _new_reference() -> str:
+    """Eight random digits no objection has yet (the hashes are unique)."""
+    while True:
+        reference = f"{secrets.randbelow(10 ** REFERENCE_DIGITS):0{REFERENCE_DIGITS}d}"
+        taken = sa.select(Objection.id).where(Objection.reference_hash == reference_hash(reference))
+        if db.session.scalar(taken) is None:
+            return reference
+
+
+def refuse_published(award_list: AwardList) -> None:
+    """A published (or corrected) list takes no objection: :data:`PUBLISHED`, before any code is sent."""
+    if award_list.status in FINAL:
+        raise DomainError(PUBLISHED)
 
 
 def in_notice(award_list: AwardList, now: datetime) -> bool:
@@ -76,6 +105,7 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
     ``user`` (signed in) or ``phone`` + ``code`` (a one-time code sent for
     :data:`OBJECTION`). Everything else is checked before the code is spent. The caller
     commits, **also when this raises** (the count of wrong guesses at the code)."""
+    refuse_published(award_list)
     if not in_notice(award_list, now):
         raise DomainError(NOT_IN_NOTICE)
     if not any(p.entry_id == entry.id for p in award_list.places):
@@ -95,7 +125,7 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
     if user is None:
         verify_code(phone, code, purpose=OBJECTION, now=now, secret=secret)
         user = _account(phone)
-    reference = secrets.token_urlsafe(REFERENCE_BYTES)
+    reference = _new_reference()
     objection = Objection(contest_id=award_list.contest_id, award_list_id=award_list.id, entry_id=entry.id,
                           user_id=user.id if user is not None else None, phone=phone,
                           reference_hash=reference_hash(reference), reason=reason, evidence_path=evidence_path,
@@ -178,7 +208,7 @@ def look_up(reference: str | None, phone: str | None) -> Objection:
     """The objection with this reference filed from this phone (or by the account with this
     phone); :class:`DomainError` with one message for every miss, so nothing can be learnt
     from a wrong guess."""
-    reference = (reference or "").strip()
+    reference = normalise_reference(reference)
     try:
         phone = normalise_phone(phone)
     except DomainError:

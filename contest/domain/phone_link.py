@@ -6,6 +6,9 @@ has no Douyin link, the same person owns both — the code proves the phone, the
 Douyin session proves the Douyin account — and the two are merged into the phone account:
 the Douyin link, entries, their history and messages move to it, and the Douyin-only
 account is deleted. Audited as ``user.add_phone`` or ``user.merge``.
+
+An account that has a phone changes it the same way, to a phone no account has (never a
+merge); the new phone is also the one to sign in with. Audited as ``user.change_phone``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from contest.domain import audit
 from contest.domain.one_time_codes import ADD_PHONE, request_code, verify_code
 from contest.domain.phones import normalise_phone
 from contest.domain.errors import DomainError
+from contest.domain.privacy import mask_phone
 from contest.extensions import db
 from contest.models import AuditEvent, DouyinAccount, Entry, EntryEvent, Role, User
 from contest.models.notification import Notification
@@ -26,16 +30,21 @@ from contest.models.notification import Notification
 
 def _check_can_add(user: User) -> None:
     if user.phone:
-        raise DomainError("你的账号已经有手机号了。")
+        return  # a change of phone
     if user.douyin is None:
         raise DomainError("只有用抖音登录的账号需要添加手机号。")
 
 
 def _merge_target(user: User, phone: str) -> User | None:
-    """The phone account ``user`` would merge into (None: the phone is free); refuses what cannot merge."""
+    """The phone account ``user`` would merge into (None: the phone is free); refuses what cannot merge,
+    and, for a change of phone, any phone that is not free."""
+    if phone == user.phone:
+        raise DomainError("这就是你现在的手机号。")
     other = db.session.scalar(sa.select(User).where(User.phone == phone))
     if other is None:
         return None
+    if user.phone:
+        raise DomainError("这个手机号已经注册过本站账号，不能换成它。如有疑问请联系主办方。")
     if other.douyin is not None:
         raise DomainError("这个手机号的账号已绑定另一个抖音账号，不能合并。如有疑问请联系主办方。")
     if other.role is not Role.CITIZEN or not other.active or other.deleted_at is not None:
@@ -59,8 +68,13 @@ def add_phone(user: User, phone: str, code: str, *, now: datetime, secret: str) 
     other = _merge_target(user, phone)
     verify_code(phone, code, purpose=ADD_PHONE, now=now, secret=secret)
     if other is None:
+        previous = user.phone
         user.phone, user.phone_verified_at = phone, now
-        audit.record("user.add_phone", actor=user, now=now, target=user)
+        if previous:
+            audit.record("user.change_phone", actor=user, now=now, target=user,
+                         changes={"phone": [mask_phone(previous), mask_phone(phone)]})
+        else:
+            audit.record("user.add_phone", actor=user, now=now, target=user)
         return user, False
     merged_id, open_id = user.id, user.douyin.open_id
     moved = {}

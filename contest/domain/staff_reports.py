@@ -158,9 +158,9 @@ def dashboard(contest: Contest, *, now: datetime, oldest: int = 10, area_keys: l
 
 # A tally an admin corrected after the close says so in every export: when, why, and from what.
 CORRECTION_HEADERS = ["更正前赞数", "更正时间", "更正原因"]
-ENTRY_HEADERS = ["作品编号", "视频ID", "主题", "区域", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
+ENTRY_HEADERS = ["作品编号", "视频编号", "主题", "区县", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
                  "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数", *CORRECTION_HEADERS]
-TALLY_HEADERS = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", *CORRECTION_HEADERS, "读数时间",
+TALLY_HEADERS = ["作品编号", "视频编号", "作者", "状态", "计入赞数", "计入读数时间", *CORRECTION_HEADERS, "读数时间",
                  "赞数", "来源", "是否计入", "记录人", "截图", "备注"]
 
 

@@ -47,7 +47,7 @@ def not_public(entry: Entry, *, visibility: str, video_status: int | None, now: 
                             message=reason, numbers={"video_status": video_status}, status=FlagStatus.OPEN,
                             created_at=now))
     notify.tell_entrant(entry, kind=PAUSED, title="作品暂停计入排名", now=now, body=(
-        f"你报名“{entry.contest.name}”的作品（视频编号 {entry.video_id}）{reason}请在抖音把视频设为公开。"))
+        f"你报名{notify.quoted(entry.contest.name)}的作品（视频编号 {entry.video_id}）{reason}请在抖音把视频设为公开。"))
     return True
 
 

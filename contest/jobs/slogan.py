@@ -8,7 +8,8 @@ an RQ job on the queue ``contest-slogan``; run workers with::
 Otherwise (``thread``) each web process runs one worker thread that takes checks in turn;
 ``inline`` runs the check in the request (tests). A check is claimed by moving it from
 queued to running in one transaction, so a check enqueued twice runs once. Whatever
-happens, the uploaded original is deleted when the check ends.
+happens, the uploaded original is deleted when the check ends; a copy the entrant agreed to keep
+for blind judging is deleted by :func:`release_judging_videos` once its time is over.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask import Flask
 from PIL import Image
 
 from contest import clock
+from contest.domain import judging_videos
 from contest.domain.slogan_checks import fail_check, finish_check, start_check
 from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
@@ -86,6 +88,17 @@ def _evidence(path, segment, store: EvidenceStore) -> list[dict]:
     return out
 
 
+def release_judging_videos(config) -> int:
+    """Delete every original kept for blind judging whose time is over (the results are published, the
+    entry closed or its author gone: :func:`contest.domain.judging_videos.to_release`); how many."""
+    names = judging_videos.to_release(clock.now())
+    db.session.commit()
+    uploads = UploadStore.from_config(config)
+    for name in names:
+        uploads.discard_kept(name)
+    return len(names)
+
+
 # --- where checks run ---------------------------------------------------------------------
 
 def enqueue(app: Flask, check_id: int) -> None:
@@ -148,4 +161,4 @@ def run_check_job(check_id: int) -> str:
     return _run_in(_worker_app(), check_id)
 
 
-__all__ = ["enqueue", "run_check", "run_check_job", "wait_for_local_checks"]
+__all__ = ["enqueue", "release_judging_videos", "run_check", "run_check_job", "wait_for_local_checks"]

@@ -60,6 +60,11 @@ class Entry(db.Model):
     owner_proof: Mapped[OwnerProof | None] = mapped_column(str_enum(OwnerProof, "entry_owner_proof"))
     # The screenshot a reviewer examined (contest.integrations.evidence) when owner_proof is "staff".
     owner_evidence_path: Mapped[str | None] = mapped_column(String(64))
+    # Blind judging (docs/rules.md §8): the original the entrant uploaded for the slogan check and
+    # agreed, at upload, to keep for the judges until the results are published (the file's name
+    # in the upload folder's ``kept/``; contest.domain.judging_videos), and when they agreed.
+    judging_video: Mapped[str | None] = mapped_column(String(64))
+    judging_video_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     contest: Mapped[Contest] = relationship()

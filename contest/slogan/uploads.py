@@ -5,6 +5,11 @@ declared size) and ``<name>.part`` (the bytes so far). A chunk is accepted only 
 current end of the file, so a client that lost a response asks for the offset and resumes;
 the first chunk must start like an MP4/MOV. When the last byte is in, the file becomes
 ``<name>.mp4`` and the check owns it; the job deletes it once the check has run.
+
+An entrant who agreed at upload to keep the original for blind judging (docs/rules.md §8) gets a
+second name for the same bytes, ``kept/<name>.mp4`` (a hard link, or a copy across devices),
+which the check's clean-up leaves alone; it is deleted when the results are published
+(:func:`contest.domain.judging_videos.to_release`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Mapping
@@ -42,13 +48,22 @@ class UploadStore:
             raise UploadError(GONE)
         return self.root / f"{name}.json", self.root / f"{name}.part"
 
-    def start(self, *, entry_id: int, user_id: int, size: int) -> str:
+    def start(self, *, entry_id: int, user_id: int, size: int, keep: bool = False) -> str:
+        """A new upload; ``keep``: the entrant agreed to keep the original for blind judging."""
         self.root.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex
         meta, part = self._paths(name)
         part.touch(exist_ok=False)
-        meta.write_text(json.dumps({"entry_id": entry_id, "user_id": user_id, "size": size}))
+        meta.write_text(json.dumps({"entry_id": entry_id, "user_id": user_id, "size": size, "keep": keep}))
         return name
+
+    def keeps(self, name: str) -> bool:
+        """Whether the entrant agreed to keep this upload's original for blind judging."""
+        meta, _ = self._paths(name)
+        try:
+            return json.loads(meta.read_text()).get("keep") is True
+        except (OSError, ValueError):
+            return False
 
     def status(self, name: str, *, entry_id: int, user_id: int) -> tuple[int, int]:
         """``(offset, size)``: the bytes received so far and the size declared."""
@@ -87,6 +102,27 @@ class UploadStore:
         if not file_name.endswith(".mp4") or not NAME.match(file_name[:-4]):
             raise UploadError(GONE)
         return self.root / file_name
+
+    def keep(self, file_name: str) -> str:
+        """Keep a finished upload for blind judging: its kept name (``<name>.mp4`` under ``kept/``)."""
+        source = self.path(file_name)
+        kept = self.kept_path(file_name)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.unlink(missing_ok=True)
+        try:
+            os.link(source, kept)
+        except OSError:
+            shutil.copyfile(source, kept)
+        return file_name
+
+    def kept_path(self, file_name: str) -> Path:
+        return self.root / "kept" / self.path(file_name).name
+
+    def discard_kept(self, file_name: str) -> None:
+        try:
+            self.kept_path(file_name).unlink(missing_ok=True)
+        except UploadError:  # not a name this store gives: nothing of ours to delete
+            pass
 
     def discard(self, name: str) -> None:
         for path in (*self._paths(name), self.root / f"{name}.mp4"):

@@ -11,6 +11,7 @@
   // Ten curves told apart (the contest's red first); each at least 3:1 against white.
   var PALETTE = ["#c8102e", "#1f6feb", "#b7791f", "#1a7f37", "#8250df", "#d4570f", "#0b7a8a", "#b3246b",
                  "#4d5b1f", "#5b5b66"];
+  var DAY = 24 * 3600 * 1000;
   var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif';
 
   function esc(text) {
@@ -40,7 +41,9 @@
 
   function timeAxis(spec) {
     return {
+      // At most one tick a day, labelled with its day: a few days of readings never repeat "6/25 6/25".
       type: "time", min: spec.start || "dataMin", max: spec.end || "dataMax", splitNumber: narrow() ? 4 : 7,
+      minInterval: DAY,
       axisLabel: { fontSize: 12, color: MUTED, hideOverlap: true, formatter: function (v) { return dayLabel(v, spec.tz); } },
       axisLine: { lineStyle: { color: LINE } }, splitLine: { show: false }
     };

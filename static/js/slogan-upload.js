@@ -62,8 +62,12 @@
       });
     }
 
+    // The entrant's consent to keep the original for blind judging (sent when the upload starts).
+    var keepBox = form.querySelector("[data-keep]");
+    function keeping() { return !!(keepBox && keepBox.checked); }
+
     function key(file) {
-      return "slogan-upload:" + startUrl + ":" + file.name + ":" + file.size + ":" + file.lastModified;
+      return "slogan-upload:" + startUrl + ":" + file.name + ":" + file.size + ":" + file.lastModified + ":" + keeping();
     }
 
     function begin(file) {
@@ -75,7 +79,7 @@
           return begin(file);
         });
       }
-      return request("POST", startUrl, JSON.stringify({ size: file.size }), "application/json").then(function (reply) {
+      return request("POST", startUrl, JSON.stringify({ size: file.size, keep_for_judging: keeping() }), "application/json").then(function (reply) {
         if (reply.status !== 201) { throw new Error(reply.data.error || "无法开始上传。"); }
         if (window.localStorage) { window.localStorage.setItem(key(file), reply.data.upload); }
         return { upload: reply.data.upload, offset: reply.data.offset, chunk: reply.data.chunk_bytes };

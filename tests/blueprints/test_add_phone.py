@@ -100,8 +100,30 @@ def test_no_merge_with_an_account_linked_to_another_douyin(as_douyin_user, douyi
     assert "这个手机号的账号已绑定另一个抖音账号，不能合并。" in response.get_data(as_text=True)
 
 
-def test_a_phone_account_needs_no_phone(client, make_user, login):
-    login(make_user())
-    token = csrf_from(client, "/accounts/phone")
-    response = client.post("/accounts/phone", data={"action": "send", "phone": "13912345679", "csrf_token": token})
-    assert response.status_code == 422 and "你的账号已经有手机号了。" in response.get_data(as_text=True)
+def test_an_account_with_a_phone_sees_it_masked_with_a_change_action_only(client, make_user, login):
+    login(make_user(phone="13900000007"))
+    page = client.get("/accounts/phone").get_data(as_text=True)
+    assert "当前手机号：<strong>139****0007</strong>" in page
+    assert '<a class="button secondary" href="/accounts/phone?change=1">更换手机号</a>' in page
+    assert "<form" not in page.split("<main")[1].split("</main>")[0] and "发送验证码" not in page
+    change = client.get("/accounts/phone?change=1").get_data(as_text=True)
+    assert "<h1>更换手机号</h1>" in change and "当前手机号 139****0007。" in change and "发送验证码" in change
+
+
+def test_an_account_changes_its_phone_to_a_free_one_only(client, make_user, login):
+    me = make_user(phone="13900000007")
+    make_user(phone="13900000008")
+    login(me)
+    token = csrf_from(client, "/accounts/phone?change=1")
+    for taken, message in (("13900000007", "这就是你现在的手机号。"),
+                           ("13900000008", "这个手机号已经注册过本站账号，不能换成它。如有疑问请联系主办方。")):
+        response = client.post("/accounts/phone", data={"action": "send", "phone": taken, "csrf_token": token})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    response = send_and_confirm(client, "13912345679")
+    assert (response.status_code, response.headers["Location"]) == (302, "/accounts/privacy")
+    db.session.expire_all()
+    assert db.session.get(User, me.id).phone == "13912345679"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.change_phone"))
+    assert (event.actor_id, event.changes) == (me.id, {"phone": ["139****0007", "139****5679"]})
+    page = client.get("/accounts/privacy").get_data(as_text=True)
+    assert "手机号已更换为 139****5679，以后用新手机号登录。" in page

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
-from tests.conftest import count
+from tests.conftest import count, csrf_from
 from tests.support.entries import citizen, form  # noqa: F401 (fixtures and helpers)
 
 
@@ -110,3 +110,16 @@ def test_cannot_withdraw_someone_elses_entry(app, contest, publish, make_user, l
     assert "没有找到这个作品。" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status is EntryStatus.PENDING
+
+
+def test_showing_the_nickname_is_the_default_on_the_form_and_in_the_api(client, contest, citizen, publish):
+    page = client.get("/entries/new").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="show_nickname"[^>]*>', page).group(0)
+    assert "checked" in box
+    assert "在公开页面显示我的抖音昵称（视频在抖音上本来就以这个昵称公开）。不勾选：显示打码昵称，作品页只显示封面和抖音链接" in page
+    video_id = publish()
+    response = client.post("/api/v1/entries", json={"video_id": video_id, "theme": "life", "area": "hetang",
+                                                    "accept_rules": True},
+                           headers={"X-CSRFToken": csrf_from(client, "/entries/new")})
+    assert response.status_code == 201, response.get_json()
+    assert db.session.get(Entry, response.get_json()["id"]).show_nickname is True

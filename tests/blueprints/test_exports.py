@@ -22,9 +22,9 @@ from tests.conftest import build_entry
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40  # the store looks at the first bytes only
-ENTRY_HEADER = ["作品编号", "视频ID", "主题", "区域", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
+ENTRY_HEADER = ["作品编号", "视频编号", "主题", "区县", "状态", "作品描述", "作者", "手机号", "同意公开昵称",
                 "发布时间", "提交时间", "状态更新时间", "状态说明", "计入赞数", "更正前赞数", "更正时间", "更正原因"]
-TALLY_HEADER = ["作品编号", "视频ID", "作者", "状态", "计入赞数", "计入读数时间", "更正前赞数", "更正时间", "更正原因",
+TALLY_HEADER = ["作品编号", "视频编号", "作者", "状态", "计入赞数", "计入读数时间", "更正前赞数", "更正时间", "更正原因",
                 "读数时间", "赞数", "来源", "是否计入", "记录人", "截图", "备注"]
 
 
@@ -200,7 +200,7 @@ def test_the_evidence_pack(client, world, evidence_dir):
     response = client.get(f"/staff/exports/evidence/{first.id}.zip")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/zip"
-    assert response.headers["Content-Disposition"] == f"attachment; filename=entry-{first.id}-evidence.zip"
+    assert response.headers["Content-Disposition"] == f"attachment; filename=zhuzhou-2020-entry-{first.id}-evidence.zip"
     pack = zipfile.ZipFile(io.BytesIO(response.get_data()))
     assert sorted(pack.namelist()) == ["entry.json", f"evidence/{path}", "snapshots.csv"]
     assert pack.read(f"evidence/{path}") == PNG

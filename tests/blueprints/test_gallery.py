@@ -246,3 +246,23 @@ def test_profile_is_404_without_consent(client, add, make_user):
     assert "没有找到这位参赛者的公开作品。" in response.get_data(as_text=True)
     assert client.get("/people/999999").status_code == 404
     assert db.session.get(User, citizen.id) is not None
+
+
+# --- the entry page follows the entrant's choice of showing their nickname (docs/rules.md §10) ------------------------
+
+def test_the_entry_page_embeds_the_player_when_the_nickname_is_shown(client, add, make_user):
+    entry = add("公开的作品", user=make_user(nickname="老张的乡村"), show_nickname=True)
+    page = client.get(f"/gallery/{entry.id}").get_data(as_text=True)
+    assert re.search(r'<iframe class="player" src="[^"]+/player/video\?vid=' + entry.video_id, page)
+    assert "老张的乡村" in page and 'class="cover-link"' not in page
+
+
+def test_the_entry_page_shows_the_cover_and_a_link_when_the_nickname_is_private(client, add, make_user):
+    entry = add("害羞的作品", user=make_user(nickname="老张的乡村"), show_nickname=False,
+                cover_url="https://p3.douyinpic.com/cover.jpeg")
+    page = client.get(f"/gallery/{entry.id}").get_data(as_text=True)
+    assert "<iframe" not in page and "/player/video" not in page
+    assert re.search(r'<a class="cover-link" href="[^"]+/share/video/' + entry.video_id
+                     + r'/" rel="noopener noreferrer">\s*<img src="https://p3\.douyinpic\.com/cover\.jpeg" alt="" '
+                       r'width="270" height="360">\s*<span class="button douyin">去抖音观看</span>', page), page
+    assert "老张的乡村" not in page and "老****" in page

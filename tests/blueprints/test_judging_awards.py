@@ -425,7 +425,7 @@ MINE = {
     "confirm_publish",
     "disqualify_entry", "publish_awards", "correct_awards", "export_scores", "export_winners", "announcements",
     "create_announcement", "edit_announcement", "publish_announcement", "unpublish_announcement",
-    "delete_announcement",
+    "delete_announcement", "judging_video",
 }
 
 

@@ -23,7 +23,7 @@ SLUG = "zhuzhou-2020"
 PHONE = "13812345678"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 DEMO_CODE = re.compile(r"演示模式：验证码是 ([0-9]{6})")
-REFERENCE = re.compile(r'<strong id="objection-reference">([A-Za-z0-9_-]{16})</strong>')
+REFERENCE = re.compile(r'<strong id="objection-reference" class="copy-text">([0-9]{4} [0-9]{4})</strong>')
 
 
 @pytest.fixture(autouse=True)
@@ -250,3 +250,45 @@ def test_objection_codes_share_the_one_time_code_allowance(limited, listed, free
     assert client.post("/winners/objections/code", data=data).status_code == 302
     assert_page_429(client.post("/winners/objections/code", data={**data, "phone": "13812340001"}))
     assert count(PhoneCode) == 2
+
+
+# --- the lookup code: digits in groups, a copy button, a text message; none for a published list -----------------
+
+def test_the_lookup_code_is_grouped_digits_with_a_copy_button_and_is_texted(client, login, make_user, listed, caplog):
+    popularity, entries = listed
+    login(make_user(phone="13900000055", nickname="热心市民"))
+    path = new_path(popularity, entries["E1"])
+    with caplog.at_level("INFO", logger="contest.integrations.sms"):
+        response = client.post(path, data={"reason": "搬运", "csrf_token": csrf_from(client, path)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 201, page
+    reference = REFERENCE.search(page).group(1)
+    assert f'<button type="button" class="copy-button" data-copy="{reference}" aria-label="复制查询码" hidden>复制</button>' in page
+    assert "查询码已用短信发送到 139****0055。" in page and "<script>" not in page
+    objection = db.session.scalar(sa.select(Objection))
+    assert [r.getMessage() for r in caplog.records if r.name == "contest.integrations.sms"] == [
+        f"SMS to 139****0055: 你对获奖名单中作品（编号 {entries['E1'].id}）的异议已提交，查询码 {reference}。"
+        "在 http://localhost/winners/objections 输入查询码和手机号可查看处理结果。"]
+    client.post("/accounts/logout", data={"csrf_token": csrf_from(client, "/winners/objections")})
+    for typed in (reference, reference.replace(" ", "")):  # with or without the space
+        response = client.post("/winners/objections/lookup", data={
+            "reference": typed, "phone": "13900000055", "csrf_token": csrf_from(client, "/winners/objections")})
+        assert response.status_code == 200
+        assert f"异议编号 {objection.id}" in text_of(response.get_data(as_text=True))
+
+
+def test_a_published_list_takes_no_objection_and_no_code_is_sent_for_it(client, listed, admin, freeze):
+    popularity, entries = listed
+    awards.publish_awards(entries["E1"].contest, staff=admin, now=freeze(NOTICE_ENDS + timedelta(hours=1)))
+    db.session.commit()
+    path = new_path(popularity, entries["E2"])
+    page = client.get(path).get_data(as_text=True)
+    assert "这份获奖名单已经正式公布，不再受理异议。" in page and "获取验证码" not in page
+    codes = count(PhoneCode)
+    response = client.post("/winners/objections/code", data={
+        "phone": PHONE, "list_id": str(popularity.id), "entry_id": str(entries["E2"].id),
+        "csrf_token": csrf_from(client, path)})
+    assert (response.status_code, response.headers["Location"]) == (302, path)
+    assert count(PhoneCode) == codes
+    page = client.get(path).get_data(as_text=True)
+    assert "这份获奖名单已经正式公布，不再受理异议。" in page and "验证码已发送" not in page

@@ -130,7 +130,7 @@ def test_privacy_centre_lists_what_is_held_and_what_deletion_does(client, citize
     build_entry(contest, citizen, video_id="6845000000000000001", status=EntryStatus.PENDING)
     db.session.commit()
     page = html(client.get("/accounts/privacy"))
-    assert "<dt>手机号</dt><dd>139****5678</dd>" in page
+    assert '<dt>手机号</dt><dd>139****5678（<a href="/accounts/phone">更换</a>）</dd>' in page
     assert "已绑定 小李爱株洲（授权令牌加密保存）" in page
     assert "<dt>参赛作品</dt><dd>1 件</dd>" in page
     assert '<a class="button" href="/accounts/data" download>下载我的数据</a>' in page

@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("organiser.judging", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging", 200),
     ("organiser.score_entry", "GET"): Row(JUDGES, "/staff/judging/{approved}", 200),  # judges only, not admins
     ("organiser.judging_progress", "GET"): Row(ADMIN, "/staff/judging/progress", 200),
+    # No original kept for the world's entry: those who get through learn only that (docs/rules.md §8).
+    ("organiser.judging_video", "GET"): Row(JUDGES_AND_ADMINS, "/staff/judging/{approved}/video", 404),
     ("organiser.rubric", "GET"): Row(ADMIN, "/staff/rubric", 200),
     ("organiser.contests_list", "GET"): Row(ADMIN, "/staff/contests", 200),
     ("organiser.contest_new", "GET"): Row(ADMIN, "/staff/contests/new", 200),

@@ -85,12 +85,13 @@ def test_the_race_chart_is_drawn_and_a_tap_names_the_entry(page, live_site, demo
     assert errors == []
 
 
-def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, demo):
+def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, demo, shot):
     errors = watch(page)
     page.goto(f"{live_site}/gallery?sort=likes")
     page.locator(".entry-card-title a").first.click()
     canvas = page.locator(".chart .echart[data-chart-ready] canvas").first
     canvas.scroll_into_view_if_needed()
+    canvas.screenshot(path=str(shot("entry").with_name("likes-chart-phone.png")))
     # Drawn at the box's own CSS size (never a wide drawing scaled down), with 12 px labels that skip overlaps.
     sizes = page.evaluate("""() => {
         const el = document.querySelector('.chart .echart[data-chart-ready]');
@@ -98,6 +99,15 @@ def test_the_likes_chart_keeps_its_labels_readable_on_a_phone(page, live_site, d
         return [el.clientWidth, el.querySelector('canvas').getBoundingClientRect().width, axis.fontSize, axis.hideOverlap];
     }""")
     assert sizes[0] == round(sizes[1]) and sizes[2:] == [12, True]
+    # The date labels drawn: each a different day, at most one tick a day, none overlapping the next.
+    labels = page.evaluate("""() => {
+        const el = document.querySelector('.chart .echart[data-chart-ready]');
+        const chart = echarts.getInstanceByDom(el);
+        const axis = chart.getModel().getComponent('xAxis', 0).axis;
+        return [chart.getOption().xAxis[0].minInterval, axis.getViewLabels().map(l => l.formattedLabel)];
+    }""")
+    print(f"likes chart date labels: {labels[1]}")
+    assert labels[0] == 24 * 3600 * 1000 and len(labels[1]) == len(set(labels[1])) >= 3
     assert errors == []
 
 
@@ -156,4 +166,32 @@ def test_the_review_queue_is_full_width_with_a_thumbnail_per_entry(browser, live
         assert likes == sorted(likes, reverse=True) and len(likes) > 30
     finally:
         context.close()
+    assert errors == []
+
+
+def test_an_entry_whose_nickname_is_private_shows_its_cover_and_a_link(page, live_site, demo, shot):
+    errors = watch(page)
+    entry = db.session.scalar(sa.select(Entry).where(Entry.status == EntryStatus.APPROVED,
+                                                     Entry.show_nickname.is_(False)).order_by(Entry.id))
+    page.goto(f"{live_site}/gallery/{entry.id}")
+    link = page.locator("a.cover-link")
+    assert page.locator("iframe").count() == 0 and link.is_visible()
+    assert link.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert entry.user.nickname not in page.locator("main").inner_text()
+    shot("private-phone")
+    page.set_viewport_size(DESKTOP["viewport"])
+    shot("private-desktop")
+    assert errors == []
+
+
+def test_the_phone_page_of_an_account_with_a_phone_offers_a_change_only(page, live_site, demo, shot):
+    errors = watch(page)
+    sign_in(page, live_site, "13800000004")
+    page.goto(f"{live_site}/accounts/phone")
+    assert page.get_by_text("当前手机号：138****0004").is_visible()
+    assert page.locator("main form").count() == 0
+    shot("current")
+    page.get_by_role("link", name="更换手机号").click()
+    assert page.get_by_role("heading", name="更换手机号").is_visible()
+    shot("change")
     assert errors == []

@@ -4,6 +4,8 @@ objector's inbox, the counts, looking one up, and publication waiting for every 
 
 from datetime import timedelta
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -55,7 +57,7 @@ def test_a_signed_in_citizen_files_an_objection(world, objector):
             o.handled_at, o.created_at) == (
         popularity.contest_id, popularity.id, entries["E1"].id, objector.id, None, "视频是搬运的",
         ObjectionStatus.OPEN, None, None, DURING)
-    assert len(filed.reference) == 16 and o.reference_hash == rules.reference_hash(filed.reference)
+    assert re.fullmatch(r"[0-9]{8}", filed.reference) and o.reference_hash == rules.reference_hash(filed.reference)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "objection.file"))
     assert (event.actor_id, event.target_type, event.target_id, event.contest_id, event.changes) == (
         objector.id, "objection", o.id, popularity.contest_id,
@@ -194,6 +196,10 @@ def test_looking_up_needs_the_reference_and_the_phone(world, objector):
     signed_in = rules.file_objection(popularity, entries["E2"], reason="刷赞", now=DURING, user=objector)
     db.session.commit()
     assert rules.look_up(anonymous.reference, "138 1234 5678").id == anonymous.objection.id
+    # As shown (4821 7730), or typed with stray spaces: the same code.
+    assert rules.grouped(anonymous.reference) == anonymous.reference[:4] + " " + anonymous.reference[4:]
+    for typed in (rules.grouped(anonymous.reference), f" {anonymous.reference[:2]} {anonymous.reference[2:]} "):
+        assert rules.look_up(typed, PHONE).id == anonymous.objection.id
     assert rules.look_up(signed_in.reference, objector.phone).id == signed_in.objection.id
     # A wrong reference: the real one with its first character changed (never the same by chance).
     wrong = ("y" if anonymous.reference[0] == "x" else "x") + anonymous.reference[1:]

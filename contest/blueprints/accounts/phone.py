@@ -1,5 +1,6 @@
 """``/accounts/phone``: a Douyin-only account adds a phone (or merges with the phone's account);
-the rules: :mod:`contest.domain.phone_link`."""
+an account that has one sees it (masked) with a change action (``?change=1``: the same two steps
+to a new phone). The rules: :mod:`contest.domain.phone_link`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contest import clock
 from contest.domain import phone_link
 from contest.domain.errors import DomainError
 from contest.web.boundary import attempt
+from contest.domain.privacy import mask_phone
 from contest.web.limits import code_limits
 from contest.web.signed_in import sign_in
 from contest.integrations.sms import sender_from_config
@@ -30,7 +32,10 @@ code_limit_per_address, code_limit_per_phone = code_limits(_code_phone)
 
 
 def _page(send: AddPhoneForm, confirm: AddPhoneConfirmForm, error: str | None = None, status: int = 200):
-    return render_template("accounts/phone.html", send=send, confirm=confirm, error=error), status
+    phone = current_user.phone
+    changing = bool(phone) and (request.method == "POST" or request.args.get("change") == "1")
+    return render_template("accounts/phone.html", send=send, confirm=confirm, error=error, phone=phone,
+                           changing=changing), status
 
 
 @bp.route("/phone", methods=["GET", "POST"])
@@ -55,6 +60,7 @@ def add_phone():
         confirm.phone.data = send.phone.data
         return _page(send, confirm)
     if action == "confirm" and confirm.validate():
+        had_phone = bool(me.phone)
         outcome = attempt(lambda: phone_link.add_phone(me, confirm.phone.data, confirm.code.data, now=clock.now(),
                                                        secret=config["SECRET_KEY"]),
                           keep=(DomainError,))  # a refusal keeps the count of wrong codes
@@ -64,6 +70,8 @@ def add_phone():
         if merged:
             sign_in(user)
             flash("两个账号已合并：抖音授权、作品和消息都已转到你的手机号账号。", "success")
+        elif had_phone:
+            flash(f"手机号已更换为 {mask_phone(user.phone)}，以后用新手机号登录。", "success")
         else:
             flash("手机号已添加。获奖时主办方会通过这个手机号联系你。", "success")
         return redirect(url_for("accounts.privacy_center"))

@@ -81,8 +81,8 @@ def my_videos():
     )
 
 
-def _flag(body: dict, name: str) -> bool:
-    value = body.get(name, False)
+def _flag(body: dict, name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
     if not isinstance(value, bool):
         raise BadBody(f"字段 {name} 必须是 true 或 false。")
     return value
@@ -103,7 +103,7 @@ def create_entry():
         raise BadBody("需要字段 video_id 或 text。")
     contest = contest_field(body)
     req = EntryRequest(text=text or "", theme=_optional_text(body, "theme"), area=_optional_text(body, "area"),
-                       accept_rules=_flag(body, "accept_rules"), show_nickname=_flag(body, "show_nickname"),
+                       accept_rules=_flag(body, "accept_rules"), show_nickname=_flag(body, "show_nickname", True),
                        video_id=video_id or None)
     try:
         entry = enter(contest, req)

@@ -11,7 +11,8 @@ class EntryForm(FlaskForm):
     theme = RadioField("参赛主题", choices=[], validate_choice=False)
     area = SelectField("所在区县", choices=[], validate_choice=False)
     accept_rules = BooleanField("我已阅读并同意参赛规则")
-    show_nickname = BooleanField("同意在作品展示和排行榜中公开我的昵称（不勾选则显示为打码昵称）")
+    show_nickname = BooleanField("在公开页面显示我的抖音昵称（视频在抖音上本来就以这个昵称公开）。不勾选：显示打码昵称，"
+                                 "作品页只显示封面和抖音链接，不嵌入会显示昵称的抖音播放器", default=True)
 
     def set_choices(self, contest) -> None:
         self.theme.choices = [(t.key, t.name) for t in contest.themes]

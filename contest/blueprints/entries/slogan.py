@@ -1,14 +1,17 @@
 """The slogan check's endpoints, for an entry's author and the staff who may review it:
 chunked upload of the original video, the check's state, its evidence frames.
 
-    POST /entries/<id>/slogan/uploads            {"size": bytes}  → 201 {"upload", "offset", "chunk_bytes"}
+    POST /entries/<id>/slogan/uploads            {"size": bytes, "keep_for_judging": bool}
+                                                                  → 201 {"upload", "offset", "chunk_bytes"}
     GET  /entries/<id>/slogan/uploads/<upload>                    → {"upload", "offset", "size"}
     PUT  /entries/<id>/slogan/uploads/<upload>?offset=N  (bytes)  → {"offset", "size", "check"}
     GET  /entries/<id>/slogan/check                               → {"check": {...} | null}
     GET  /entries/<id>/slogan/frames/<n>.jpg                      → evidence frame n (1, 2, 3; JPEG)
 
 Errors are ``{"error": "<中文>"}``; a chunk at the wrong offset answers 409 with the offset to
-resume from. The last chunk turns the upload into a queued check and enqueues it.
+resume from. The last chunk turns the upload into a queued check and enqueues it; with
+``keep_for_judging: true`` (the entrant ticked the consent) the original is also kept for blind
+judging until the results are published (:mod:`contest.domain.judging_videos`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from flask_login import current_user, login_required
 
 from contest.blueprints.entries import bp
 from contest import clock
+from contest.domain import judging_videos
 from contest.domain import slogan_checks as rules
 from contest.domain.errors import DomainError, NotFound
 from contest.integrations.evidence import evidence_store, size_label
@@ -52,8 +56,13 @@ def slogan_upload_start(entry_id: int):
     size = body.get("size") if isinstance(body, dict) else None
     if not isinstance(size, int) or isinstance(size, bool):
         return _error("请告诉我们文件大小（size，字节）。", 400)
+    keep = body.get("keep_for_judging", False)
+    if not isinstance(keep, bool):
+        return _error("是否保留原视频供匿名评审（keep_for_judging）要填 true 或 false。", 400)
+    if keep and entry.user_id != current_user.id:
+        return _error("只有作者本人可以同意保留原视频供匿名评审。", 403)
     rules.check_upload(entry, size=size)
-    name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size)
+    name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size, keep=keep)
     return jsonify(upload=name, offset=0, chunk_bytes=_chunk_bytes()), 201
 
 
@@ -90,16 +99,23 @@ def slogan_upload_chunk(entry_id: int, upload: str):
         return _error(exc.message, 404 if exc.message == GONE else 422)
     if offset < size:
         return jsonify(offset=offset, size=size, check=None)
+    keep = store.keeps(upload)
     file_name = store.complete(upload)
+    user, replaced = current_user._get_current_object(), None
     try:
         info = probe(store.path(file_name))
-        check = rules.queue_check(entry, user=current_user._get_current_object(), upload_name=file_name,
+        check = rules.queue_check(entry, user=user, upload_name=file_name,
                                   size=size, duration=info.duration, now=clock.now())
+        if keep:
+            replaced = judging_videos.keep(entry, store.keep(file_name), user=user, now=clock.now())
         db.session.commit()
     except (VideoError, DomainError) as exc:
         db.session.rollback()
         store.path(file_name).unlink(missing_ok=True)
+        store.discard_kept(file_name)
         return _error(exc.message, 422)
+    if replaced:
+        store.discard_kept(replaced)
     enqueue(current_app._get_current_object(), check.id)
     db.session.expire_all()
     return jsonify(offset=offset, size=size, check=rules.check_json(rules.latest_check(entry))), 201

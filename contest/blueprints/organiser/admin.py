@@ -193,7 +193,7 @@ def evidence_pack(entry_id: int):
     _audit_export("evidence_pack", contest_id=entry.contest_id, target=entry, unmasked=unmasked,
                   files=len(files), missing=len(missing))
     response = Response(buffer.getvalue(), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f"attachment; filename=entry-{entry.id}-evidence.zip"
+    response.headers["Content-Disposition"] = f"attachment; filename={entry.contest.slug}-entry-{entry.id}-evidence.zip"
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -277,7 +277,7 @@ def export_scores(fmt: str):
     contest = contest_for_request()
     headers, rows = score_table(contest, staff=_staff(), now=clock.now(), fmt=fmt)
     db.session.commit()
-    return table_response(headers, rows, fmt, f"评分-{contest.slug}")
+    return table_response(headers, rows, fmt, f"{contest.slug}-scores")
 
 
 @bp.get("/exports/winners.<any(csv, xlsx):fmt>")
@@ -286,7 +286,7 @@ def export_winners(fmt: str):
     contest = contest_for_request()
     headers, rows = rules.winners_table(contest, staff=_staff(), now=clock.now(), fmt=fmt)
     db.session.commit()
-    return table_response(headers, rows, fmt, f"获奖名单-{contest.slug}")
+    return table_response(headers, rows, fmt, f"{contest.slug}-winners")
 
 
 # --- announcements ------------------------------------------------------------------

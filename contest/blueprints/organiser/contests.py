@@ -10,6 +10,7 @@ from contest.blueprints.organiser import bp
 from contest.blueprints.organiser.forms import ContestForm
 from contest import clock
 from contest.domain import contests
+from contest.domain.notify import quoted
 from contest.extensions import db
 from contest.models import Contest
 from contest.web.boundary import attempt
@@ -70,7 +71,7 @@ def _save(contest: Contest | None, form: ContestForm):
         if not outcome.ok:
             form.form_errors.append(outcome.error.message)
         else:
-            flash(f"已保存活动“{outcome.value.name}”。", "success")
+            flash(f"已保存活动{quoted(outcome.value.name)}。", "success")
             return redirect(url_for("organiser.contests_list"))
     status = 400 if form.is_submitted() else 200
     return render_template("organiser/contest_edit.html", form=form, edited=contest,

@@ -2,13 +2,16 @@
 sheet, conflicts of interest, the panel's progress and the rubric.
 
 Who: judges score (only they: :mod:`contest.domain.judging`); admins see the progress
-and edit the rubric. Nothing a judge reaches shows likes or who entered."""
+and edit the rubric. Nothing a judge reaches shows likes or who entered: the sheet plays the
+original the entrant kept for blind judging (``GET /staff/judging/<id>/video``,
+:mod:`contest.domain.judging_videos`) and, where there is none, says that the Douyin player shows
+the author."""
 
 from __future__ import annotations
 
 import math
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms import FieldList, FloatField, Form, FormField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -18,11 +21,14 @@ from contest import clock
 from contest.domain import permissions
 from contest.domain import awards
 from contest.domain import judging as rules
-from contest.domain.errors import Refused
+from contest.domain import judging_videos
+from contest.domain.judging_videos import PLAYER_SHOWS_AUTHOR
+from contest.domain.errors import NotFound, Refused
 from contest.extensions import db
 from contest.web.boundary import attempt, flash_and_redirect
 from contest.web.forms import FlaskForm
 from contest.models import Entry
+from contest.slogan.uploads import UploadError, UploadStore
 from contest.web.views_support import admin_only, contest_for_request, douyin, judges_and_admins, judges_only
 
 
@@ -117,9 +123,28 @@ def judging():
 
 
 def _render_sheet(entry: Entry, sheet: rules.ScoreSheet, form, status: int = 200):
+    blind = judging_videos.watchable(entry)
     return render_template("organiser/score_entry.html", contest=entry.contest, sheet=sheet, form=form,
-                           conflict_form=ConflictForm(formdata=None), player=douyin().player_url(sheet.item.video_id),
+                           conflict_form=ConflictForm(formdata=None), blind=blind,
+                           player=None if blind else douyin().player_url(sheet.item.video_id),
+                           player_shows_author=PLAYER_SHOWS_AUTHOR,
                            fields=[form[f"c_{c['key']}"] for c in sheet.criteria]), status
+
+
+@bp.get("/judging/<int:entry_id>/video")
+@judges_and_admins
+def judging_video(entry_id: int):
+    """The original an entrant kept for blind judging, while it is kept (range requests answered)."""
+    entry = _entry_or_404(entry_id)
+    if not judging_videos.watchable(entry):
+        raise NotFound("这件作品没有供匿名评审的原视频。")
+    try:
+        path = UploadStore.from_config(current_app.config).kept_path(entry.judging_video)
+    except UploadError:
+        raise NotFound("这件作品没有供匿名评审的原视频。") from None
+    if not path.is_file():
+        raise NotFound("这件作品没有供匿名评审的原视频。")
+    return send_file(path, mimetype="video/mp4", conditional=True, max_age=0)  # staff pages are never stored
 
 
 @bp.route("/judging/<int:entry_id>", methods=["GET", "POST"])

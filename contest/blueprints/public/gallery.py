@@ -66,14 +66,15 @@ def qr_svg(url: str) -> bytes:
 @bp.get("/gallery/<int:entry_id>")
 @public_page
 def entry(entry_id: int):
-    """An approved entry: the Douyin player, caption, tally, counted like history, share card."""
+    """An approved entry: the Douyin player (or, when the entrant keeps their nickname private, the cover and a
+    link: the player would show it; docs/rules.md §10), caption, tally, counted like history, share card."""
     item = gallery.public_entry(entry_id)
     card = gallery.entry_card(item)
     snapshots = gallery.counted_history(item)
     closes_at = item.contest.closes_at
     url = share_url(item.id)
     return render_template("public/entry.html", contest=showing(item.contest), entry=item, card=card,
-                           correction=correction_in_force(item), player=douyin().player_url(item.video_id), share_url=url,
+                           correction=correction_in_force(item), player=douyin().player_url(item.video_id) if item.show_nickname else None, share_url=url,
                            douyin_url=douyin().share_url(item.video_id),
                            share_text=gallery.share_text(item.contest, card.title, url),
                            chart=likes_chart(snapshots, closes_at=closes_at),

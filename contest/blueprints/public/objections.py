@@ -1,7 +1,10 @@
 """Objections during the public notice (公示): filing one from /winners, signed in or with a
-one-time code to a phone, and following its status (the rules: ``contest.domain.objections``)."""
+one-time code to a phone, and following its status (the rules: ``contest.domain.objections``).
+The lookup code is shown once with a copy button and texted to the objector's phone."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -15,16 +18,19 @@ from contest.domain import one_time_codes
 from contest.domain.phones import normalise_phone
 from contest.domain import objections as rules
 from contest.domain.errors import DomainError, NotFound
-from contest.domain.privacy import public_author
+from contest.domain.privacy import mask_phone, public_author
 from contest.integrations.evidence import evidence_store, size_label
+from contest.integrations.sms import SmsError, sender_from_config
 from contest.extensions import db, limiter
 from contest.web.boundary import attempt, attempt_with_evidence, flash_outcome
 from contest.web.forms import FlaskForm, checked
 from contest.web.limits import code_limits, configured
 from contest.models import Contest, Entry
-from contest.models.awards import AwardList
+from contest.models.awards import FINAL, AwardList
 from contest.web.views_support import flash_code_sent, send_code, showing
 from contest.web.numbers import parse_id
+
+log = logging.getLogger(__name__)
 
 # The phone an anonymous objector asked a code for, between the code form and the objection form.
 PENDING_PHONE = "objection_phone"
@@ -87,6 +93,7 @@ def _render_form(award_list, entry, form, status=200):
         "public/objection_new.html", award_list=award_list, entry=entry, contest=showing(_contest(award_list)),
         form=form, code_form=CodeForm(formdata=None, list_id=award_list.id, entry_id=entry.id),
         author=public_author(entry), open=rules.in_notice(award_list, clock.now()), user=_signed_in(),
+        published=rules.PUBLISHED if award_list.status in FINAL else None,
         pending_phone=session.get(PENDING_PHONE), evidence_limit=size_label(evidence_store().max_bytes)), status
 
 
@@ -109,9 +116,27 @@ def new_objection():
                             outcome.error.status if outcome.error.status != 400 else FORM_FAILED)
     filed = outcome.value
     session.pop(PENDING_PHONE, None)
+    reference = rules.grouped(filed.reference)
+    texted = _text_reference(filed.objection, reference)
     # Rendered, not redirected: the reference is shown once and travels in no URL or cookie.
-    return render_template("public/objection_filed.html", objection=filed.objection, reference=filed.reference,
-                           contest=_contest(award_list), entry=entry), 201
+    return render_template("public/objection_filed.html", objection=filed.objection, reference=reference,
+                           texted=texted, contest=_contest(award_list), entry=entry), 201
+
+
+def _text_reference(objection, reference: str) -> str | None:
+    """Text the lookup code to the objector's phone; the masked phone it went to, or None (no phone,
+    or the gateway failed: the page still shows the code)."""
+    phone = objection.phone or (objection.user.phone if objection.user is not None else None)
+    if not phone:
+        return None
+    message = (f"你对获奖名单中作品（编号 {objection.entry_id}）的异议已提交，查询码 {reference}。"
+               f"在 {url_for('public.objections', _external=True)} 输入查询码和手机号可查看处理结果。")
+    try:
+        sender_from_config(current_app.config).send(phone, message)
+    except SmsError:
+        log.warning("objection %s: lookup code not texted to %s", objection.id, mask_phone(phone))
+        return None
+    return mask_phone(phone)
 
 
 @bp.post("/winners/objections/code")
@@ -121,6 +146,9 @@ def objection_code():
     form = CodeForm()
     award_list, entry = _target(form.list_id.data, form.entry_id.data)
     back = redirect(url_for("public.new_objection", list=award_list.id, entry=entry.id))
+    if award_list.status in FINAL:  # never a code for a list that takes no objection
+        flash(rules.PUBLISHED, "error")
+        return back
     if not form.validate_on_submit():
         for messages in form.errors.values():
             for message in messages:
