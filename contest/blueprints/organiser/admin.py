@@ -37,6 +37,7 @@ from contest.render.exports import table_bytes, table_response
 from contest.extensions import db
 from contest.models import Entry, Role, User
 from contest.models.tokens import StaffToken
+from contest.web.origin import canonical_root
 from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
 from contest.web.numbers import parse_id, parse_int
 
@@ -292,7 +293,7 @@ def add_staff_member():
         user = add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
                          role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
                          now=clock.now(), sender=sender_from_config(current_app.config),
-                         site_url=request.host_url)
+                         site_url=canonical_root())
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
