@@ -63,6 +63,13 @@ def _int(value: str | None, default: int) -> int:
         raise ConfigError(f"not an integer: {value!r}") from exc
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env.get(name), default)
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive integer")
+    return value
+
+
 def _limit(env: Mapping[str, str], name: str, default: str) -> str:
     """A Flask-Limiter limit string (``"10/minute"``, ``"5/minute;20/day"``), checked now so that a
     typo stops the start instead of failing every request it guards."""
@@ -238,6 +245,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_OTP_LIMIT": _limit(env, "CONTEST_OTP_LIMIT", "5/minute;30/hour"),
         "CONTEST_ENTRY_LIMIT": _limit(env, "CONTEST_ENTRY_LIMIT", "20/minute"),
         "CONTEST_OBJECTION_LIMIT": _limit(env, "CONTEST_OBJECTION_LIMIT", "5/hour"),
+        # Slogan-check uploads started, per account (docs/operations.md, "Uploads").
+        "CONTEST_SLOGAN_UPLOAD_LIMIT": _limit(env, "CONTEST_SLOGAN_UPLOAD_LIMIT", "10/hour"),
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
         # Logs: one JSON object a line (production) or plain text; see contest.ops.logs.
@@ -306,4 +315,9 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # rq (a worker on the queue contest-slogan), thread (one worker thread in each web
         # process) or inline (in the request: tests and debugging).
         "CONTEST_SLOGAN_WORKER": slogan_worker,
+        # Unfinished uploads at once, per entry and per account; one untouched this many seconds is
+        # abandoned: it no longer counts, and the sweeper (flask sweep-uploads, the poller) deletes it.
+        "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ENTRY": _positive(env, "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ENTRY", 2),
+        "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ACCOUNT": _positive(env, "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ACCOUNT", 3),
+        "CONTEST_SLOGAN_UPLOAD_MAX_AGE": _positive(env, "CONTEST_SLOGAN_UPLOAD_MAX_AGE", 6 * 3600),
     }
