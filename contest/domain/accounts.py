@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import math
 import re
 import secrets
@@ -158,7 +159,7 @@ def authenticate(phone: str, password: str) -> User:
     return user
 
 
-# Growing delays after failed sign-ins, per phone number.
+# Growing delays after failed sign-ins, per phone number and source (docs/operations.md, "Sign-in throttling").
 FREE_FAILURES = 3  # failures in a row before the first wait
 MAX_WAIT = timedelta(minutes=15)
 FORGET_AFTER = timedelta(days=1)  # a run of failures this old no longer counts
@@ -184,7 +185,22 @@ def _insert_ignoring_conflict(table: sa.Table, **values) -> sa.Executable:
     return insert(table).values(**values).on_conflict_do_nothing()
 
 
-def _count_attempt(phone: str, now: datetime) -> timedelta:
+def sign_in_source(address: str | None) -> str:
+    """The source a failed sign-in is counted against: the client's IPv4 address, or its IPv6
+    /64 (one household or phone gets a whole /64, so counting single addresses would count
+    nothing); ``""`` when unknown."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _count_attempt(phone: str, source: str, now: datetime) -> timedelta:
     """Count this sign-in attempt as a failure before its password is checked; return the wait
     it starts. Refused (password unchecked, nothing changed) while an earlier wait lasts.
 
@@ -194,9 +210,10 @@ def _count_attempt(phone: str, now: datetime) -> timedelta:
     a success.
     """
     table = SignInThrottle.__table__
+    key = (table.c.phone == phone) & (table.c.source == source)
     for _ in range(CLAIM_TRIES):
         row = db.session.execute(
-            sa.select(table.c.failures, table.c.last_failed_at, table.c.locked_until).where(table.c.phone == phone)
+            sa.select(table.c.failures, table.c.last_failed_at, table.c.locked_until).where(key)
         ).first()
         if row is not None and row.locked_until is not None and now < row.locked_until:
             raise DomainError(f"登录失败次数过多，请 {wait_text(row.locked_until - now)}后再试。")
@@ -205,9 +222,9 @@ def _count_attempt(phone: str, now: datetime) -> timedelta:
         wait = sign_in_wait(failures)
         values = dict(failures=failures, last_failed_at=now, locked_until=now + wait if wait else None)
         if row is None:
-            claim = _insert_ignoring_conflict(table, phone=phone, **values)
+            claim = _insert_ignoring_conflict(table, phone=phone, source=source, **values)
         else:
-            claim = table.update().where(table.c.phone == phone, table.c.failures == row.failures).values(**values)
+            claim = table.update().where(key, table.c.failures == row.failures).values(**values)
         # RETURNING says whether this statement wrote the row (an INSERT's rowcount isn't reliable on every driver).
         if db.session.execute(claim.returning(table.c.phone)).first() is not None:
             return wait
@@ -215,17 +232,20 @@ def _count_attempt(phone: str, now: datetime) -> timedelta:
     raise DomainError("登录尝试太频繁，请稍后再试。")
 
 
-def sign_in(phone: str, password: str, *, now: datetime) -> User:
-    """:func:`authenticate`, with growing delays after failed attempts at one phone number.
+def sign_in(phone: str, password: str, *, now: datetime, source: str = "") -> User:
+    """:func:`authenticate`, with growing delays after failed attempts at one phone number
+    from one ``source`` (:func:`sign_in_source` of the client's address).
 
-    After :data:`FREE_FAILURES` failures in a row, each further attempt must wait
-    :func:`sign_in_wait` since the last failure; attempts during the wait are refused
-    without checking the password and do not extend it. Every well-formed phone is
-    counted, registered or not, so the waits reveal nothing; a success resets the count.
-    The caller commits **also when this raises**, or the count is lost.
+    After :data:`FREE_FAILURES` failures in a row from a source, each further attempt from it
+    must wait :func:`sign_in_wait` since the last failure (at most :data:`MAX_WAIT`: a delay,
+    never a lock); attempts during the wait are refused without checking the password and do
+    not extend it. Failures from one source never hold back another, so a stranger guessing
+    cannot keep the owner out. Every well-formed phone is counted, registered or not, so the
+    waits reveal nothing; a success resets the phone's counts everywhere. The caller commits
+    **also when this raises**, or the count is lost.
     """
     phone = normalise_phone(phone)
-    wait = _count_attempt(phone, now)
+    wait = _count_attempt(phone, source, now)
     try:
         user = authenticate(phone, password)
     except DomainError as exc:

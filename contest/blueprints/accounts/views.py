@@ -164,7 +164,8 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = accounts.sign_in(form.phone.data, form.password.data, now=clock.now())
+            user = accounts.sign_in(form.phone.data, form.password.data, now=clock.now(),
+                                    source=accounts.sign_in_source(request.remote_addr))
         except DomainError as exc:
             db.session.commit()  # keeps the count of failed sign-ins
             error = exc.message
