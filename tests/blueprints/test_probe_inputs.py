@@ -51,7 +51,7 @@ def test_a_400_digit_integer_is_a_chinese_message(client, admin, contest, freeze
 
 
 def test_the_feed_stays_well_formed_whatever_an_announcement_holds(client, contest):
-    db.session.add(Announcement(contest_id=contest.id, title="开\x0b始\x1b了\x01\ufffe", body="正文\x0c\u202e反\u202c\x00",
+    db.session.add(Announcement(contest_id=contest.id, title="开\x0b始\x1b了\x01\ufffe", body="正文\x0c\u202e反\u202c\x1f",
                                 kind=AnnouncementKind.OTHER, published_at=datetime(2020, 6, 18, 1, tzinfo=timezone.utc)))
     db.session.commit()
     response = client.get("/announcements.atom?contest=zhuzhou-2020")
