@@ -8,6 +8,7 @@ from contest import create_app
 app = create_app()
 
 # Behind nginx (CONTEST_TRUSTED_PROXIES=1) the client's address and scheme come from the
-# proxy's X-Forwarded-* headers: rate limits, logs and secure cookies need the real ones.
+# proxy's X-Forwarded-For and -Proto: rate limits, logs and secure cookies need the real ones.
+# Never X-Forwarded-Host: absolute URLs come from CONTEST_PUBLIC_URL (contest.web.origin).
 if proxies := app.config["CONTEST_TRUSTED_PROXIES"]:
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -199,6 +199,7 @@ def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: 
         redis_url = stack.enter_context(scratch_redis())
         env = base_environ(CONTEST_ENV="production", CONTEST_SECRET_KEY=secrets.token_urlsafe(32),
                            CONTEST_TOKEN_KEYS=new_key(), CONTEST_COOKIE_SECURE="false", CONTEST_DATABASE_URL=url,
+                           CONTEST_PUBLIC_URL="http://contest.test",
                            CONTEST_REDIS_URL=redis_url, CONTEST_EVIDENCE_DIR=str(workdir / "evidence"))
         procs = Processes(workdir, env)
         stack.callback(procs.stop_all)

@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest.douyin.client import DouyinClient
     from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
     from contest.web.numbers import IdConverter
+    from contest.web.origin import HostGuard
 
     app = Flask(
         __name__,
@@ -74,6 +75,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     errors.register(app)
     security.register(app)
     cli.register(app)
+    # Outermost but for wsgi.py's ProxyFix: a request's Host is checked before anything reads it.
+    app.wsgi_app = HostGuard(app.wsgi_app, public_url=app.config["CONTEST_PUBLIC_URL"],
+                             allowed_hosts=app.config["CONTEST_ALLOWED_HOSTS"])
     return app
 
 

@@ -381,9 +381,20 @@ def check_slogan_command(path, slug):
     click.echo(json.dumps(finding.as_json(), ensure_ascii=False))
 
 
+@click.command("sweep-uploads")
+@click.option("--older-than", type=click.IntRange(min=1), default=None,
+              help="删除超过这么多秒没有新内容的未完成上传（默认 CONTEST_SLOGAN_UPLOAD_MAX_AGE）。")
+def sweep_uploads_command(older_than):
+    """Delete abandoned slogan-check uploads (.part files no byte reached for a while)."""
+    from contest.jobs.slogan import sweep_abandoned_uploads
+
+    swept = sweep_abandoned_uploads(current_app.config, max_age=older_than)
+    click.echo(f"已删除 {swept.files} 个废弃的上传文件，共 {swept.bytes} 字节。")
+
+
 def register(app: Flask) -> None:
     for command in (create_contest_command, create_user_command, seed_demo_command, douyin_sandbox_command,
                     rotate_token_key_command, poll_likes_command, create_token_command, revoke_token_command,
                     set_role_command, backup_command, restore_command, check_slogan_command,
-                    delete_judging_videos_command):
+                    delete_judging_videos_command, sweep_uploads_command):
         app.cli.add_command(command)

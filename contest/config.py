@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Mapping
 
+from urllib.parse import urlsplit
+
 from limits import parse_many
 
 DEFAULT_OPEN_BASE = "https://open.douyin.com"
@@ -33,6 +35,8 @@ SANDBOX_CLIENT_KEY = "awdemo0000sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-demo-secret-not-for-production"
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+# Hosts a request may name besides CONTEST_PUBLIC_URL's (health checks on loopback, development).
+DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,::1"
 
 
 class ConfigError(RuntimeError):
@@ -59,6 +63,13 @@ def _int(value: str | None, default: int) -> int:
         raise ConfigError(f"not an integer: {value!r}") from exc
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env.get(name), default)
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive integer")
+    return value
+
+
 def _limit(env: Mapping[str, str], name: str, default: str) -> str:
     """A Flask-Limiter limit string (``"10/minute"``, ``"5/minute;20/day"``), checked now so that a
     typo stops the start instead of failing every request it guards."""
@@ -68,6 +79,15 @@ def _limit(env: Mapping[str, str], name: str, default: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"{name} is not a rate limit such as 10/minute: {value!r}") from exc
     return value
+
+
+def parse_public_url(value: str) -> str:
+    """``scheme://host[:port]`` from ``value``; ``ValueError`` for anything else (a path, a query, a user)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
+            or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(value)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def _scopes(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
@@ -178,6 +198,21 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         engine_options["connect_args"] = {"connect_timeout": _int(get("CONTEST_DATABASE_CONNECT_TIMEOUT"), 5)}
 
     log_format, log_level = log_settings(env)
+    public_url = (get("CONTEST_PUBLIC_URL") or "").strip()
+    if public_url:
+        try:
+            public_url = parse_public_url(public_url)
+        except ValueError:
+            raise ConfigError("CONTEST_PUBLIC_URL must be an origin such as https://contest.example.cn "
+                              "(scheme and host, no path)") from None
+    elif production:
+        raise ConfigError("CONTEST_PUBLIC_URL must be set in production (the site's address, e.g. "
+                          "https://contest.example.cn): share links and QR codes are built from it")
+    allowed_hosts = tuple(h.strip().lower() for h in (get("CONTEST_ALLOWED_HOSTS") or DEFAULT_ALLOWED_HOSTS).split(",")
+                          if h.strip())
+    if demo_mode and production:
+        raise ConfigError("CONTEST_DEMO_MODE=true is refused in production: demo mode shows one-time codes "
+                          "to anyone (unset it, or set CONTEST_ENV=development for a demo)")
     recent_days = _int(get("CONTEST_RECENT_RESULTS_DAYS"), 30)
     if recent_days < 0:
         raise ConfigError("CONTEST_RECENT_RESULTS_DAYS must be 0 or more")
@@ -210,13 +245,19 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "CONTEST_OTP_LIMIT": _limit(env, "CONTEST_OTP_LIMIT", "5/minute;30/hour"),
         "CONTEST_ENTRY_LIMIT": _limit(env, "CONTEST_ENTRY_LIMIT", "20/minute"),
         "CONTEST_OBJECTION_LIMIT": _limit(env, "CONTEST_OBJECTION_LIMIT", "5/hour"),
+        # Slogan-check uploads started, per account (docs/operations.md, "Uploads").
+        "CONTEST_SLOGAN_UPLOAD_LIMIT": _limit(env, "CONTEST_SLOGAN_UPLOAD_LIMIT", "10/hour"),
         "CONTEST_DEMO_MODE": demo_mode,
         "CONTEST_REDIS_URL": get("CONTEST_REDIS_URL") or "",
         # Logs: one JSON object a line (production) or plain text; see contest.ops.logs.
         "CONTEST_LOG_FORMAT": log_format,
         "CONTEST_LOG_LEVEL": log_level,
-        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host wsgi.py trusts.
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto wsgi.py trusts (never -Host).
         "CONTEST_TRUSTED_PROXIES": _int(get("CONTEST_TRUSTED_PROXIES"), 0),
+        # The canonical origin every absolute URL is built from, and the other hosts a request may
+        # name (contest.web.origin; docs/operations.md, "The canonical address").
+        "CONTEST_PUBLIC_URL": public_url,
+        "CONTEST_ALLOWED_HOSTS": allowed_hosts,
         # Public boards and the gallery are cached (Flask-Caching): in Redis when configured, so every
         # web process shares one cache, else in this process. Keys carry a version stored in the
         # database, so a change made by any process (poll-likes, an RQ worker) reaches them all.
@@ -274,4 +315,9 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # rq (a worker on the queue contest-slogan), thread (one worker thread in each web
         # process) or inline (in the request: tests and debugging).
         "CONTEST_SLOGAN_WORKER": slogan_worker,
+        # Unfinished uploads at once, per entry and per account; one untouched this many seconds is
+        # abandoned: it no longer counts, and the sweeper (flask sweep-uploads, the poller) deletes it.
+        "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ENTRY": _positive(env, "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ENTRY", 2),
+        "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ACCOUNT": _positive(env, "CONTEST_SLOGAN_OPEN_UPLOADS_PER_ACCOUNT", 3),
+        "CONTEST_SLOGAN_UPLOAD_MAX_AGE": _positive(env, "CONTEST_SLOGAN_UPLOAD_MAX_AGE", 6 * 3600),
     }

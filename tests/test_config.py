@@ -17,7 +17,8 @@ def test_production_refuses_to_start_without_token_keys():
 
 
 def test_production_cookies_are_secure_unless_disabled(tmp_path):
-    base = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key()}
+    base = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key(),
+            "CONTEST_PUBLIC_URL": "https://contest.example"}
     config = load_config(base, str(tmp_path))
     assert (config["SESSION_COOKIE_SECURE"], config["REMEMBER_COOKIE_SECURE"]) == (True, True)
     assert config["CONTEST_DEMO_MODE"] is False

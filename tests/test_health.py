@@ -64,6 +64,7 @@ def gunicorn(tmp_path):
     stderr = (tmp_path / "stderr.log").open("w+")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CONTEST_")},
            "CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key(),
+           "CONTEST_PUBLIC_URL": "https://contest.example",
            "CONTEST_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}", "CONTEST_TRUSTED_PROXIES": "1"}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", "wsgi:app"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)

@@ -109,7 +109,8 @@ def test_text_format_carries_the_request_id_and_redacts():
 
 
 def test_format_and_level_come_from_the_environment(tmp_path):
-    production = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key()}
+    production = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key(),
+                  "CONTEST_PUBLIC_URL": "https://contest.example"}
     assert (load_config(production, str(tmp_path))["CONTEST_LOG_FORMAT"],
             load_config({}, str(tmp_path))["CONTEST_LOG_FORMAT"],
             load_config({"CONTEST_ENV": "testing"}, str(tmp_path))["CONTEST_LOG_FORMAT"]) == ("json", "text", "text")

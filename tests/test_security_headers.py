@@ -31,7 +31,7 @@ def test_production_cookies_are_secure_httponly_and_lax(tmp_path, make_contest):
     make_contest()
     app = create_app(environ={
         "CONTEST_ENV": "production", "CONTEST_SECRET_KEY": "s" * 32, "CONTEST_TOKEN_KEYS": new_key(),
-        "CONTEST_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "CONTEST_PUBLIC_URL": "https://contest.example", "CONTEST_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "CONTEST_RATELIMIT_ENABLED": "false"})
     with app.app_context():
         response = app.test_client().get("/accounts/login", base_url="https://contest.example")

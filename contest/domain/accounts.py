@@ -84,17 +84,20 @@ def authenticate(phone: str, password: str) -> User:
     return user
 
 
-def sign_in(phone: str, password: str, *, now: datetime) -> User:
-    """:func:`authenticate`, with growing delays after failed attempts at one phone number.
+def sign_in(phone: str, password: str, *, now: datetime, source: str = "") -> User:
+    """:func:`authenticate`, with growing delays after failed attempts at one phone number
+    from one ``source`` (:func:`~contest.domain.sign_in_throttle.sign_in_source` of the client's address).
 
-    After :data:`~contest.domain.sign_in_throttle.FREE_FAILURES` failures in a row, each further attempt must wait
-    :func:`~contest.domain.sign_in_throttle.sign_in_wait` since the last failure; attempts during the wait are refused
-    without checking the password and do not extend it. Every well-formed phone is
-    counted, registered or not, so the waits reveal nothing; a success resets the count.
-    The caller commits **also when this raises**, or the count is lost.
+    After :data:`~contest.domain.sign_in_throttle.FREE_FAILURES` failures in a row from a source, each further
+    attempt from it must wait :func:`~contest.domain.sign_in_throttle.sign_in_wait` since the last failure (at
+    most 15 minutes: a delay, never a lock); attempts during the wait are refused without checking the password
+    and do not extend it. Failures from one source never hold back another, so a stranger guessing cannot keep
+    the owner out. Every well-formed phone is counted, registered or not, so the waits reveal nothing; a
+    success resets the phone's counts everywhere. The caller commits **also when this raises**, or the count
+    is lost.
     """
     phone = normalise_phone(phone)
-    wait = sign_in_throttle.count_attempt(phone, now)
+    wait = sign_in_throttle.count_attempt(phone, source, now)
     try:
         user = authenticate(phone, password)
     except DomainError as exc:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit, awards
 from contest.domain.one_time_codes import OBJECTION, verify_code
@@ -50,6 +51,7 @@ PUBLISHED = "这份获奖名单已经正式公布，不再受理异议。"
 NOT_LISTED = "这件作品不在该获奖名单上。"
 NOT_FOUND = "没有找到这条异议，请核对查询码和手机号。"
 HANDLED = "这条异议已经处理过了。"
+ALREADY_FILED = "你已对这件作品提出过异议，正在处理中。"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
                                          Objection.status == ObjectionStatus.OPEN)
     objector = Objection.user_id == user.id if user is not None else Objection.phone == phone
     if db.session.scalar(mine.where(objector).limit(1)) is not None:
-        raise Conflict("你已对这件作品提出过异议，正在处理中。")
+        raise Conflict(ALREADY_FILED)
     if user is None:
         verify_code(phone, code, purpose=OBJECTION, now=now, secret=secret)
         user = _account(phone)
@@ -130,8 +132,12 @@ def file_objection(award_list: AwardList, entry: Entry, *, reason: str | None, n
                           user_id=user.id if user is not None else None, phone=phone,
                           reference_hash=reference_hash(reference), reason=reason, evidence_path=evidence_path,
                           status=ObjectionStatus.OPEN, created_at=now)
-    db.session.add(objection)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: the code spent above stays spent
+            db.session.add(objection)
+            db.session.flush()
+    except IntegrityError:  # a concurrent request filed the same objection first
+        raise Conflict(ALREADY_FILED) from None
     audit.record("objection.file", actor=user, now=now, target=objection, changes={
         "award_list_id": award_list.id, "kind": award_list.kind.value, "entry_id": entry.id,
         "by_code": phone is not None, "evidence": evidence_path is not None})

@@ -53,9 +53,10 @@ def _merge_target(user: User, phone: str) -> User | None:
 
 
 def request_phone_code(user: User, phone: str, *, now: datetime, **code_settings) -> str:
-    """Send the code that proves ``phone``; refused early when it could not be added or merged."""
+    """Send the code that proves ``phone``, whoever's it is: the answer never tells whether the
+    phone is a staff member's or linked to another Douyin account (only the code's holder, who
+    confirms it, learns that it cannot be merged)."""
     _check_can_add(user)
-    _merge_target(user, normalise_phone(phone))
     return request_code(phone, purpose=ADD_PHONE, now=now, **code_settings)
 
 
@@ -65,8 +66,8 @@ def add_phone(user: User, phone: str, code: str, *, now: datetime, secret: str) 
     also when a wrong code raises (the attempt is counted)."""
     phone = normalise_phone(phone)
     _check_can_add(user)
+    verify_code(phone, code, purpose=ADD_PHONE, now=now, secret=secret)  # first: only the phone's holder learns more
     other = _merge_target(user, phone)
-    verify_code(phone, code, purpose=ADD_PHONE, now=now, secret=secret)
     if other is None:
         previous = user.phone
         user.phone, user.phone_verified_at = phone, now

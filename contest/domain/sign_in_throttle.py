@@ -1,10 +1,13 @@
-"""Growing delays after failed sign-ins, per phone number (table ``sign_in_throttle``): after
+"""Growing delays after failed sign-ins, per phone number and source (table ``sign_in_throttle``;
+docs/operations.md, "Sign-in throttling"): after
 :data:`FREE_FAILURES` failures in a row each attempt waits 1, 2, 4, 8, then 15 minutes after the last
 failure; attempts during the wait are refused unchecked; a success forgets (:func:`forget`), a day's
-quiet too."""
+quiet too. Failures from one source never hold back another, so a stranger guessing cannot keep
+the owner out."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from datetime import datetime, timedelta
 
@@ -40,7 +43,22 @@ def _insert_ignoring_conflict(table: sa.Table, **values) -> sa.Executable:
     return insert(table).values(**values).on_conflict_do_nothing()
 
 
-def count_attempt(phone: str, now: datetime) -> timedelta:
+def sign_in_source(address: str | None) -> str:
+    """The source a failed sign-in is counted against: the client's IPv4 address, or its IPv6
+    /64 (one household or phone gets a whole /64, so counting single addresses would count
+    nothing); ``""`` when unknown."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def count_attempt(phone: str, source: str, now: datetime) -> timedelta:
     """Count this sign-in attempt as a failure before its password is checked; return the wait
     it starts. Refused (password unchecked, nothing changed) while an earlier wait lasts.
 
@@ -50,9 +68,10 @@ def count_attempt(phone: str, now: datetime) -> timedelta:
     success (``contest.domain.accounts.sign_in``).
     """
     table = SignInThrottle.__table__
+    key = (table.c.phone == phone) & (table.c.source == source)
     for _ in range(CLAIM_TRIES):
         row = db.session.execute(
-            sa.select(table.c.failures, table.c.last_failed_at, table.c.locked_until).where(table.c.phone == phone)
+            sa.select(table.c.failures, table.c.last_failed_at, table.c.locked_until).where(key)
         ).first()
         if row is not None and row.locked_until is not None and now < row.locked_until:
             raise DomainError(f"登录失败次数过多，请 {wait_text(row.locked_until - now)}后再试。")
@@ -61,9 +80,9 @@ def count_attempt(phone: str, now: datetime) -> timedelta:
         wait = sign_in_wait(failures)
         values = dict(failures=failures, last_failed_at=now, locked_until=now + wait if wait else None)
         if row is None:
-            claim = _insert_ignoring_conflict(table, phone=phone, **values)
+            claim = _insert_ignoring_conflict(table, phone=phone, source=source, **values)
         else:
-            claim = table.update().where(table.c.phone == phone, table.c.failures == row.failures).values(**values)
+            claim = table.update().where(key, table.c.failures == row.failures).values(**values)
         # RETURNING says whether this statement wrote the row (an INSERT's rowcount isn't reliable on every driver).
         if db.session.execute(claim.returning(table.c.phone)).first() is not None:
             return wait
@@ -72,5 +91,5 @@ def count_attempt(phone: str, now: datetime) -> timedelta:
 
 
 def forget(phone: str) -> None:
-    """Forget the failed sign-ins counted against ``phone`` (a success, or a proven owner)."""
+    """Forget the failed sign-ins counted against ``phone`` from every source (a success, or a proven owner)."""
     db.session.execute(sa.delete(SignInThrottle).where(SignInThrottle.phone == phone))

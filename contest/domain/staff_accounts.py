@@ -31,11 +31,32 @@ def staff_accounts() -> list[User]:
     return list(db.session.scalars(sa.select(User).where(User.role != Role.CITIZEN).order_by(User.role, User.id)))
 
 
+LAST_ADMIN = "至少要保留一位管理员：请先让另一位管理员接手。"
+
+
+def _keep_an_admin(leaving: User) -> None:
+    """Refuse to take the admin role from ``leaving`` when no other active admin would remain,
+    checked in this transaction under a lock, so that two admins demoting each other at the
+    same moment cannot both succeed: PostgreSQL locks the admins' rows (``FOR UPDATE``; the
+    second transaction waits, then sees the first one's change); SQLite has no row locks, so a
+    write first takes its one write lock (pysqlite begins the transaction there) and the
+    second demotion waits for the first to commit before it reads."""
+    users = User.__table__
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(users.update().where(users.c.id == leaving.id).values(role=users.c.role))
+    admins = db.session.scalars(
+        sa.select(users.c.id).where(users.c.role == Role.ADMIN, users.c.active.is_(True),
+                                    users.c.deleted_at.is_(None)).with_for_update()).all()
+    if not set(admins) - {leaving.id}:
+        raise DomainError(LAST_ADMIN)
+
+
 def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User | None, now: datetime) -> bool:
     """Give ``user`` ``role`` and, for a reviewer, the areas they review (empty: every area).
 
     Area keys must be areas of some contest; other roles keep no areas. An admin cannot take
-    their own admin role away (someone must be left to give it back). Returns whether
+    their own admin role away, and the last active admin keeps theirs (someone must be left
+    to give it back; :func:`_keep_an_admin`). Returns whether
     anything changed; a change is audited as ``user.role`` with before and after. A new
     role ends every session of the account (:func:`contest.domain.sessions.end_sessions`).
     """
@@ -45,6 +66,8 @@ def set_role(user: User, *, role: Role, area_keys: list[str] | None, actor: User
         raise DomainError(f"没有这些区域：{', '.join(unknown)}。")
     if actor is not None and actor.id == user.id and user.role is Role.ADMIN and role is not Role.ADMIN:
         raise DomainError("不能取消自己的管理员身份。")
+    if user.role is Role.ADMIN and role is not Role.ADMIN:
+        _keep_an_admin(user)
     before = (user.role, list(user.area_keys or []))
     if before == (role, keys):
         return False

@@ -247,14 +247,17 @@ def finish(sweep_id: int, report: SweepReport, now: datetime) -> None:
 
 def after_sweep(sweep: Sweep, report: SweepReport, now: datetime) -> None:
     """What follows every sweep: look for signs of bought likes in the contests polled, raise or
-    close the platform-health alarms, remind authors whose grant is about to expire."""
+    close the platform-health alarms, remind authors whose grant is about to expire, delete the
+    slogan-check uploads abandoned for CONTEST_SLOGAN_UPLOAD_MAX_AGE."""
     from contest.domain.flags import detect_flags
+    from contest.jobs.slogan import sweep_abandoned_uploads
 
     for contest in contests_in_scope(now):
         detect_flags(contest, now=now)
     platform_health.sweep_finished(sweep, threshold=current_app.config["CONTEST_PLATFORM_ALARM_ERROR_SHARE"],
                                    now=now, retired=report.retired)
     remind_expiring(now)
+    sweep_abandoned_uploads(current_app.config)
 
 
 def run_sweep(app: Flask, *, client: DouyinClient, pacer: Pacer, concurrency: int = 4,

@@ -162,3 +162,12 @@ def run_check_job(check_id: int) -> str:
 
 
 __all__ = ["enqueue", "release_judging_videos", "run_check", "run_check_job", "wait_for_local_checks"]
+
+
+def sweep_abandoned_uploads(config, *, max_age: int | None = None):
+    """Delete the uploads untouched for ``max_age`` seconds (default CONTEST_SLOGAN_UPLOAD_MAX_AGE):
+    ``flask sweep-uploads`` and the poller after each sweep. What was deleted (files, bytes)."""
+    swept = UploadStore.from_config(config).sweep(max_age=max_age or config["CONTEST_SLOGAN_UPLOAD_MAX_AGE"])
+    if swept.files:
+        log.info("abandoned uploads deleted: %d files, %d bytes", swept.files, swept.bytes)
+    return swept

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest import clock
@@ -24,6 +24,10 @@ class ObjectionStatus(enum.StrEnum):
         return {"open": "待处理", "upheld": "成立", "dismissed": "不成立"}[self.value]
 
 
+OPEN_BY_USER = "status = 'open' AND user_id IS NOT NULL"
+OPEN_BY_PHONE = "status = 'open' AND phone IS NOT NULL"
+
+
 class Objection(db.Model):
     """An objection to ``entry`` on ``award_list``, filed by a signed-in ``user`` or by whoever
     proved ``phone`` with a one-time code. ``reference_hash`` is the SHA-256 of the random
@@ -34,6 +38,12 @@ class Objection(db.Model):
         CheckConstraint("user_id IS NOT NULL OR phone IS NOT NULL", name="objector"),
         CheckConstraint("(status = 'open') = (handled_at IS NULL)", name="handled"),
         Index("ix_objection_contest_status", "contest_id", "status"),
+        # One open objection per objector, entry and list, however many requests race
+        # (contest.domain.objections answers the IntegrityError with its usual refusal).
+        Index("uq_objection_open_user", "award_list_id", "entry_id", "user_id", unique=True,
+              sqlite_where=text(OPEN_BY_USER), postgresql_where=text(OPEN_BY_USER)),
+        Index("uq_objection_open_phone", "award_list_id", "entry_id", "phone", unique=True,
+              sqlite_where=text(OPEN_BY_PHONE), postgresql_where=text(OPEN_BY_PHONE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,11 @@ An entrant who agreed at upload to keep the original for blind judging (docs/rul
 second name for the same bytes, ``kept/<name>.mp4`` (a hard link, or a copy across devices),
 which the check's clean-up leaves alone; it is deleted when the results are published
 (:func:`contest.domain.judging_videos.to_release`).
+
+Limits (docs/operations.md, "Uploads"): at most ``per_entry`` unfinished uploads for one entry and
+``per_account`` for one account at once. An upload whose ``.part`` has not grown for ``max_age``
+seconds is abandoned: it no longer counts, and :meth:`UploadStore.sweep` (``flask sweep-uploads``,
+and the poller after each sweep) deletes it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import json
 import os
 import re
 import shutil
+import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -27,6 +34,27 @@ from contest.slogan.frames import NOT_MP4, is_mp4_or_mov
 NAME = re.compile(r"\A[0-9a-f]{32}\Z")
 GONE = "上传已失效，请重新选择文件上传。"
 WRONG_OFFSET = "上传位置不对，请从第 {offset} 字节继续。"
+TOO_MANY_FOR_ENTRY = "这个作品已有 {limit} 个未完成的上传，请先完成它们，或等它们失效后再试。"
+TOO_MANY_FOR_ACCOUNT = "你已有 {limit} 个未完成的上传，请先完成它们，或等它们失效后再试。"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    per_entry: int
+    per_account: int
+    max_age: int  # seconds without a new byte, after which an upload is abandoned
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "UploadLimits":
+        return cls(per_entry=config["CONTEST_SLOGAN_OPEN_UPLOADS_PER_ENTRY"],
+                   per_account=config["CONTEST_SLOGAN_OPEN_UPLOADS_PER_ACCOUNT"],
+                   max_age=config["CONTEST_SLOGAN_UPLOAD_MAX_AGE"])
+
+
+@dataclass(frozen=True)
+class Usage:
+    files: int
+    bytes: int
 
 
 class UploadError(Exception):
@@ -48,9 +76,30 @@ class UploadStore:
             raise UploadError(GONE)
         return self.root / f"{name}.json", self.root / f"{name}.part"
 
-    def start(self, *, entry_id: int, user_id: int, size: int, keep: bool = False) -> str:
-        """A new upload; ``keep``: the entrant agreed to keep the original for blind judging."""
+    def _open(self, max_age: int) -> list[dict]:
+        """The unfinished uploads touched within ``max_age`` seconds (their ``.json`` contents)."""
+        fresh, oldest = [], time.time() - max_age
+        for meta in self.root.glob("*.json"):
+            try:
+                touched = max(meta.stat().st_mtime, (self.root / f"{meta.stem}.part").stat().st_mtime)
+                info = json.loads(meta.read_text())
+            except (OSError, ValueError):
+                continue  # finished or swept meanwhile
+            if touched >= oldest and isinstance(info, dict):
+                fresh.append(info)
+        return fresh
+
+    def start(self, *, entry_id: int, user_id: int, size: int, keep: bool = False,
+              limits: UploadLimits | None = None) -> str:
+        """A new upload's name; ``keep``: the entrant agreed to keep the original for blind judging;
+        :class:`UploadError` when ``limits`` are reached."""
         self.root.mkdir(parents=True, exist_ok=True)
+        if limits is not None:
+            uploads = self._open(limits.max_age)
+            if sum(u.get("entry_id") == entry_id for u in uploads) >= limits.per_entry:
+                raise UploadError(TOO_MANY_FOR_ENTRY.format(limit=limits.per_entry))
+            if sum(u.get("user_id") == user_id for u in uploads) >= limits.per_account:
+                raise UploadError(TOO_MANY_FOR_ACCOUNT.format(limit=limits.per_account))
         name = uuid.uuid4().hex
         meta, part = self._paths(name)
         part.touch(exist_ok=False)
@@ -127,3 +176,24 @@ class UploadStore:
     def discard(self, name: str) -> None:
         for path in (*self._paths(name), self.root / f"{name}.mp4"):
             path.unlink(missing_ok=True)
+
+    def sweep(self, *, max_age: int) -> Usage:
+        """Delete the uploads abandoned for ``max_age`` seconds (``.part`` and ``.json``, or a
+        ``.json`` whose ``.part`` is gone); what was deleted. A finished ``.mp4`` belongs to its
+        check and is left alone."""
+        files = size = 0
+        oldest = time.time() - max_age
+        for path in [*self.root.glob("*.part"), *self.root.glob("*.json")]:
+            try:
+                stat = path.stat()
+                if stat.st_mtime >= oldest or not NAME.match(path.stem):
+                    continue
+                partner = path.with_suffix(".json" if path.suffix == ".part" else ".part")
+                if partner.exists() and partner.stat().st_mtime >= oldest:
+                    continue  # its other half is still being written
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            files, size = files + 1, size + stat.st_size
+        return Usage(files=files, bytes=size)
+

@@ -11,7 +11,9 @@ number beyond 64 bits.
   else is no route, a 404.
 - In a query string, a form or a JSON body: :func:`parse_id` / :func:`parse_int` answer
   ``None`` for what is not one, and :func:`query_int` raises :class:`BadInput` (400) naming
-  the parameter. WTForms fields take :class:`IdField`.
+  the parameter. WTForms fields take :class:`BoundedIntField` (or :class:`IdField`), never
+  WTForms' ``IntegerField`` with ``NumberRange``: that one takes ``int()`` of any digits and
+  then turns a 400-digit number into a float (``OverflowError``, a 500).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from contest.web import BadInput
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (32 bits on PostgreSQL)
 MAX_INT64 = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_SIGNED = re.compile(r"[+-]?[0-9]+", re.ASCII)
+NOT_A_NUMBER = "请填写整数。"
 
 
 def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
@@ -43,6 +47,13 @@ def parse_int(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
     if not isinstance(value, int):
         return None
     return value if low <= value <= high else None
+
+
+def json_int(body: dict, name: str, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """``body[name]`` when it is a JSON integer (not ``"1"``, ``1.0`` nor ``true``) from ``low`` to
+    ``high``, else ``None``."""
+    value = body.get(name)
+    return None if isinstance(value, str) else parse_int(value, low=low, high=high)
 
 
 def parse_id(value: object) -> int | None:
@@ -102,17 +113,29 @@ class IdConverter(IntegerConverter):
         return number
 
 
-class IdField(IntegerField):
+class BoundedIntField(IntegerField):
+    """A form field holding an integer from ``low`` to ``high`` (:func:`parse_int`); an empty
+    value is ``None`` (``InputRequired`` says what is missing). A whole number outside the range
+    (``-1``, 400 digits) gets ``message``, anything else (``abc``, ``٣``, ``1.5``) ``not_a_number``
+    (``message`` too unless given)."""
+
+    def __init__(self, label=None, validators=None, *, low: int = 0, high: int = MAX_ID, message: str,
+                 not_a_number: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high, self.message, self.not_a_number = low, high, message, not_a_number or message
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        self.data = parse_int(text, low=self.low, high=self.high)
+        if self.data is None:
+            raise ValueError(self.message if _SIGNED.fullmatch(text) else self.not_a_number)
+
+
+class IdField(BoundedIntField):
     """A form field holding a row id; anything else is a Chinese field error."""
 
     def __init__(self, label=None, validators=None, *, message: str = "编号无效。", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        self.data = parse_id(valuelist[0].strip())
-        if self.data is None:
-            raise ValueError(self.message)
+        super().__init__(label, validators, low=1, high=MAX_ID, message=message, **kwargs)

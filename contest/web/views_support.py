@@ -31,6 +31,7 @@ from contest.web.security import safe_next
 from contest.integrations.sms import sender_from_config
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
+from contest.printable import for_xml
 from contest.web.numbers import MAX_INT64, query_int
 
 
@@ -261,6 +262,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(without_tags, "entry_title")
     app.add_template_filter(clock_label, "clock_label")
     app.add_template_filter(subtitle_label, "slogan_label")
+    app.add_template_filter(for_xml, "xml_text")  # what people typed, in an XML document (the Atom feed)
     # The video on Douyin (its share page; the sandbox's in sandbox mode): where a visitor likes it.
     app.add_template_global(lambda video_id: douyin().share_url(video_id), "douyin_video_url")
 

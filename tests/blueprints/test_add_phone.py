@@ -93,9 +93,7 @@ def test_no_merge_with_an_account_linked_to_another_douyin(as_douyin_user, douyi
     other = make_user(phone="13912345678")
     db.session.add(DouyinAccount(user=other, open_id="ou_other", nickname="另一个"))
     db.session.commit()
-    token = csrf_from(as_douyin_user, "/accounts/phone")
-    response = as_douyin_user.post("/accounts/phone", data={"action": "send", "phone": "13912345678",
-                                                            "csrf_token": token})
+    response = send_and_confirm(as_douyin_user, "13912345678")  # the code is sent: only its holder is told
     assert response.status_code == 422
     assert "这个手机号的账号已绑定另一个抖音账号，不能合并。" in response.get_data(as_text=True)
 
@@ -127,3 +125,17 @@ def test_an_account_changes_its_phone_to_a_free_one_only(client, make_user, logi
     assert (event.actor_id, event.changes) == (me.id, {"phone": ["139****0007", "139****5679"]})
     page = client.get("/accounts/privacy").get_data(as_text=True)
     assert "手机号已更换为 139****5679，以后用新手机号登录。" in page
+
+
+@pytest.mark.parametrize("kind", ["free", "staff", "douyin-linked"])
+def test_the_code_request_never_tells_whose_phone_it_is(as_douyin_user, make_user, kind):
+    """Issue 23, item 10: the same answer for a free phone, a staff member's, a Douyin-linked one."""
+    if kind == "staff":
+        make_user(role="reviewer", phone="13912345678")
+    elif kind == "douyin-linked":
+        db.session.add(DouyinAccount(user=make_user(phone="13912345678"), open_id="ou_other", nickname="另一个"))
+        db.session.commit()
+    token = csrf_from(as_douyin_user, "/accounts/phone")
+    sent = as_douyin_user.post("/accounts/phone", data={"action": "send", "phone": "13912345678", "csrf_token": token})
+    page = re.sub(r'(value|content)="[^"]+"|验证码是 \d{6}', "", sent.get_data(as_text=True))
+    assert (sent.status_code, "验证码已发送" in page, "不能合并" in page) == (200, True, False)

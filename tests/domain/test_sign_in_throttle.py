@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.domain import accounts
+from contest.domain import accounts, sign_in_throttle
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import SignInThrottle
@@ -33,7 +33,7 @@ def attempt(phone: str, password: str, now) -> str:
 
 def row(phone: str = PHONE) -> tuple | None:
     db.session.expire_all()
-    throttle = db.session.get(SignInThrottle, phone)
+    throttle = db.session.get(SignInThrottle, (phone, ""))
     return throttle and (throttle.failures, throttle.last_failed_at, throttle.locked_until)
 
 
@@ -52,9 +52,9 @@ def password_checks(monkeypatch):
 
 
 def test_sign_in_wait_is_none_for_two_failures_then_doubles_from_one_minute_up_to_fifteen():
-    waits = [accounts.sign_in_wait(n) for n in range(0, 10)]
+    waits = [sign_in_throttle.sign_in_wait(n) for n in range(0, 10)]
     assert waits == [timedelta(0)] * 3 + [timedelta(minutes=m) for m in (1, 2, 4, 8, 15, 15, 15)]
-    assert accounts.sign_in_wait(10_000) == timedelta(minutes=15)
+    assert sign_in_throttle.sign_in_wait(10_000) == timedelta(minutes=15)
 
 
 def test_wait_text_rounds_up_to_seconds_then_minutes():
@@ -185,3 +185,57 @@ def test_concurrent_guesses_get_no_more_tries_than_sequential_ones(app, make_use
     assert len(password_checks) == 3
     assert row() == (3, now, now + timedelta(minutes=1))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInThrottle)) == 1
+
+
+def attempt_from(source: str, password: str, now) -> str:
+    try:
+        accounts.sign_in(PHONE, password, now=now, source=source)
+    except DomainError as exc:
+        db.session.commit()
+        return exc.message
+    db.session.commit()
+    return "ok"
+
+
+def test_a_stranger_s_failures_never_keep_the_owner_out(app, make_user, freeze):
+    """Issue 23, item 8: failures are counted per phone *and* source; the right password from
+    another source is never refused, and a source's own wait is a delay that ends."""
+    make_user(phone=PHONE)
+    now = freeze(T0)
+    stranger, owner = sign_in_throttle.sign_in_source("203.0.113.9"), sign_in_throttle.sign_in_source("198.51.100.7")
+    assert [attempt_from(stranger, "wrong-pass-1", now) for _ in range(4)] == [
+        BAD, BAD, BAD + "已连续失败多次，请 1 分钟后再试。", "登录失败次数过多，请 1 分钟后再试。"]
+    assert attempt_from(stranger, "secret-pass-1", now + timedelta(seconds=30)) == "登录失败次数过多，请 30 秒后再试。"
+    assert attempt_from(owner, "secret-pass-1", now + timedelta(seconds=30)) == "ok"
+    assert count(SignInThrottle) == 0  # a success forgets the phone's counts from everywhere
+    for n in range(12):  # one wrong try every 15 minutes from the stranger, for three hours
+        attempt_from(stranger, "wrong-pass-1", now + timedelta(minutes=15 * n))
+        assert attempt_from(owner, "secret-pass-1", now + timedelta(minutes=15 * n, seconds=1)) == "ok"
+    for n in range(5):
+        attempt_from(stranger, "wrong-pass-1", now + timedelta(hours=4, minutes=n))
+    later = now + timedelta(hours=4, minutes=4) + sign_in_throttle.MAX_WAIT
+    assert attempt_from(stranger, "secret-pass-1", later) == "ok"  # never longer than MAX_WAIT
+
+
+@pytest.mark.parametrize(("address", "source"), [
+    ("203.0.113.9", "203.0.113.9"), ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"), ("::ffff:203.0.113.9", "203.0.113.9"), (None, ""), ("x", ""),
+])
+def test_a_source_is_an_ipv4_address_or_an_ipv6_64(address, source):
+    assert sign_in_throttle.sign_in_source(address) == source
+
+
+def test_the_login_page_counts_per_client_address(client, make_user, freeze):
+    from tests.conftest import csrf_from
+
+    make_user(phone=PHONE)
+    freeze(T0)
+
+    def post(address: str, password: str) -> int:
+        token = csrf_from(client, "/accounts/login")
+        return client.post("/accounts/login", data={"phone": PHONE, "password": password, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [post("203.0.113.9", "wrong-pass-1") for _ in range(4)] == [422] * 4
+    assert post("203.0.113.9", "secret-pass-1") == 422  # this source waits
+    assert post("198.51.100.7", "secret-pass-1") == 302  # the owner, elsewhere, signs in

@@ -29,6 +29,7 @@ from tests.multi.processes import (
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in sbin, not always on PATH
 STAFF_PHONE = "13800000002"  # the demo reviewer (seed-demo)
 PREFLIGHT_LIMIT = 5
+PUBLIC_URL = "http://contest.test"  # the canonical origin (CONTEST_PUBLIC_URL): never looked up, only printed
 DEPLOYED_NGINX = ROOT / "deploy" / "nginx.conf"  # the documented production configuration
 NGINX_CONF = """\
 {user}worker_processes 1;
@@ -53,7 +54,7 @@ def deployed_nginx(*, listen: str, app_a: str, app_b: str, cache: Path) -> str:
     """``deploy/nginx.conf`` with its placeholders filled in."""
     text = DEPLOYED_NGINX.read_text()
     for name, value in {"LISTEN": listen, "APP_A": app_a, "APP_B": app_b, "STATIC": f"{ROOT / 'static'}/",
-                        "CACHE": str(cache)}.items():
+                        "CACHE": str(cache), "ACCESS_LOG": str(cache.parent / "contest-access.log")}.items():
         text = text.replace(f"@@{name}@@", value)
     assert not [line for line in text.splitlines() if "@@" in line and not line.startswith("#")], text
     return text
@@ -97,6 +98,10 @@ class Cluster:
     def nginx_access_log(self) -> list[str]:
         return (self.tmp / "nginx-access.log").read_text().splitlines()
 
+    def contest_access_log(self) -> list[str]:
+        """The deployed configuration's own access log (``contest_private``)."""
+        return (self.tmp / "contest-access.log").read_text().splitlines()
+
 
 def _start_nginx(procs: Processes, tmp: Path, ports: dict[str, int]) -> Proc:
     # The master runs as root here (CI is root); its worker must not drop to nobody, who cannot
@@ -125,7 +130,7 @@ def running_cluster(tmp: Path, *, seed: tuple[str, ...] = (), workers: int = 1, 
         sandbox = f"http://127.0.0.1:{ports['sandbox']}"
         env = base_environ(
             CONTEST_ENV="production", CONTEST_SECRET_KEY=secrets.token_urlsafe(32), CONTEST_TOKEN_KEYS=new_key(),
-            CONTEST_COOKIE_SECURE="false", CONTEST_DATABASE_URL=database, CONTEST_REDIS_URL=redis_url,
+            CONTEST_COOKIE_SECURE="false", CONTEST_PUBLIC_URL=PUBLIC_URL, CONTEST_DATABASE_URL=database, CONTEST_REDIS_URL=redis_url,
             CONTEST_DOUYIN_SANDBOX_URL=sandbox, CONTEST_TRUSTED_PROXIES="1",
             CONTEST_PREFLIGHT_LIMIT=f"{PREFLIGHT_LIMIT}/minute", CONTEST_EVIDENCE_DIR=str(tmp / "evidence"),
             CONTEST_POLL_RATE="50",  # the sandbox has no quota here: don't wait for the default pace

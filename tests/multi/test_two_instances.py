@@ -14,7 +14,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.multi.conftest import PREFLIGHT_LIMIT
+from contest.blueprints.public.gallery import qr_svg
+from tests.multi.conftest import PREFLIGHT_LIMIT, PUBLIC_URL
 from tests.multi.processes import BIN, http
 
 pytestmark = pytest.mark.xdist_group("two-instances")  # one cluster for the module under --dist loadgroup
@@ -243,3 +244,30 @@ def test_a_change_reaches_nginx_within_its_second(cluster):
     time.sleep(2.1)  # NGINX_SECONDS (nginx counts whole seconds), then one revalidation
     after = http().get(f"{base}/announcements?contest=demo", timeout=10)
     assert "系统维护通知" in after.text, (after.headers, cluster.nginx_access_log()[-5:])
+
+
+def test_a_forged_host_never_reaches_a_qr_code_or_share_link_nginx_keeps(cluster):
+    """Issue 23, item 1: ``X-Forwarded-Host`` (and a forged ``Host``) sent through nginx change no
+    absolute URL: QR codes, share links and the feed carry ``CONTEST_PUBLIC_URL``; nginx stores only
+    what the app marked (the QR code's week of Cache-Control is for browsers, not for nginx)."""
+    base = cluster.url("nginx")
+    entry_id = next(iter(staff_entries(cluster, "a", "approved").values()))["id"]
+    page_url = f"{PUBLIC_URL}/gallery/{entry_id}"
+    forged = [{"X-Forwarded-Host": "evil.example"}, {"Host": "evil.example"},
+              {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}]
+    for headers in [*forged, *forged, {}]:
+        qr = http().get(f"{base}/gallery/{entry_id}/qr.svg", headers=headers, timeout=10)
+        assert (qr.status_code, qr.content, qr.headers["X-Cache"]) == (200, qr_svg(page_url), "MISS")
+        entry_page = http().get(f"{base}/gallery/{entry_id}", headers=headers, timeout=10)
+        assert f'value="{page_url}"' in entry_page.text and "evil.example" not in entry_page.text
+        feed = http().get(f"{base}/announcements.atom", params={"contest": "demo"}, headers=headers, timeout=10)
+        assert f"{PUBLIC_URL}/announcements?contest=demo" in feed.text and "evil.example" not in feed.text
+    assert qr.headers["Server"] == "nginx"  # server_tokens off: no version
+
+
+def test_the_deployed_access_log_keeps_no_query_string(cluster):
+    """Issue 23, item 10: a phone number in a query string never reaches the access log."""
+    response = http().get(f"{cluster.url('nginx')}/gallery", params={"contest": "demo", "q": "13912345678"}, timeout=10)
+    assert response.status_code == 200
+    lines = [line for line in cluster.contest_access_log() if '"GET /gallery HTTP/1.1" 200' in line]
+    assert lines and not [line for line in cluster.contest_access_log() if "13912345678" in line or "?" in line]

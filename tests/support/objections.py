@@ -33,6 +33,10 @@ def admin(make_user):
 
 @pytest.fixture
 def world(contest, make_user, admin, freeze):
+    return awards_on_notice(contest, make_user, admin, freeze)
+
+
+def awards_on_notice(contest, make_user, admin, freeze):
     """E1 (life, 500 likes), E2 (talent, 400), E3 (life, 300); the popularity list (top 2) in its
     notice from DRAFT (the excellence list is empty: no scores)."""
     entrant = make_user(nickname="作者")

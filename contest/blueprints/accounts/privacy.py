@@ -17,6 +17,7 @@ from contest import clock
 from contest.domain import personal_data, sessions
 from contest.extensions import db
 from contest.web.boundary import attempt
+from contest.web.origin import canonical_url_for
 from contest.web.signed_in import sign_out
 from contest.web.views_support import contest_for_request, public_page
 
@@ -52,7 +53,7 @@ def privacy_center():
 @login_required
 def my_data():
     data = {"generated_at": clock.to_local(clock.now()).isoformat(),
-            "privacy_notice": url_for("public.privacy", _external=True),
+            "privacy_notice": canonical_url_for("public.privacy"),
             **personal_data.export_user_data(current_user)}
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
                                           mimetype="application/json")

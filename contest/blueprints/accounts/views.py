@@ -13,7 +13,7 @@ from contest.blueprints.accounts.forms import (
     ActionForm, LoginForm, ResetConfirmForm, SignupConfirmForm, SignupForm,
 )
 from contest import clock
-from contest.domain import accounts, one_time_codes
+from contest.domain import accounts, one_time_codes, sign_in_throttle
 from contest.domain.phones import PHONE_TAKEN
 from contest.domain.errors import DomainError
 from contest.extensions import limiter
@@ -155,7 +155,9 @@ def login():
     error = None
     if form.validate_on_submit():
         # A refusal commits: it keeps the count of failed sign-ins.
-        outcome = attempt(lambda: accounts.sign_in(form.phone.data, form.password.data, now=clock.now()),
+        outcome = attempt(lambda: accounts.sign_in(
+            form.phone.data, form.password.data, now=clock.now(),
+            source=sign_in_throttle.sign_in_source(request.remote_addr)),
                           keep=(DomainError,))
         error = outcome.error and outcome.error.message
         if outcome.ok:

@@ -20,8 +20,10 @@ BadBody = BadInput
 
 
 def contest_field(body: dict):
+    """The optional ``"contest"`` slug: absent means the current contest; present, it is a string
+    (``null`` too is refused, as the OpenAPI document says)."""
     slug = body.get("contest")
-    if slug is not None and not isinstance(slug, str):
+    if "contest" in body and not isinstance(slug, str):
         raise BadBody("字段 contest 必须是字符串。")
     return contest_for_request(slug)
 

@@ -14,6 +14,7 @@ from contest.domain.errors import DomainError, PlatformError
 from contest.domain.ownership import unproven_entries, verify_own_entries
 from contest.douyin.author import AuthorVideos
 from contest.extensions import db, limiter
+from contest.web.origin import canonical_url_for
 from contest.web.security import safe_next
 from contest.web.signed_in import sign_in
 from contest.web.views_support import douyin
@@ -23,7 +24,7 @@ STATE_KEY = "douyin_oauth"
 
 def _redirect_uri() -> str:
     """Production registers one redirect URI; development follows the host and port asked."""
-    return current_app.config["CONTEST_DOUYIN_REDIRECT_URI"] or url_for("auth.douyin_callback", _external=True)
+    return current_app.config["CONTEST_DOUYIN_REDIRECT_URI"] or canonical_url_for("auth.douyin_callback")
 
 
 def _back_to_login(message: str, category: str = "error"):

@@ -29,7 +29,11 @@ from contest.extensions import db
 from contest.jobs.slogan import enqueue
 from contest.models import Entry
 from contest.slogan.frames import VideoError, probe
-from contest.slogan.uploads import GONE, UploadError, UploadStore
+from contest.slogan.uploads import GONE, UploadError, UploadLimits, UploadStore
+from contest.extensions import limiter
+from contest.web.json_body import json_object
+from contest.web.limits import configured
+from contest.web.numbers import MAX_INT64, json_int, parse_int
 
 
 def _entry(entry_id: int) -> Entry:
@@ -50,11 +54,14 @@ def _error(message: str, status: int, **extra):
 
 @bp.post("/<int:entry_id>/slogan/uploads")
 @login_required
+@limiter.limit(configured("CONTEST_SLOGAN_UPLOAD_LIMIT"), key_func=lambda: f"user:{current_user.get_id()}",
+               exempt_when=lambda: not current_user.is_authenticated)
 def slogan_upload_start(entry_id: int):
+    """At most CONTEST_SLOGAN_UPLOAD_LIMIT starts per account, and a few unfinished uploads at
+    once per entry and per account (429 beyond them; docs/operations.md, "Uploads")."""
     entry = _entry(entry_id)
-    body = request.get_json(silent=True)
-    size = body.get("size") if isinstance(body, dict) else None
-    if not isinstance(size, int) or isinstance(size, bool):
+    size = json_int(json_object(), "size", low=0, high=MAX_INT64)
+    if size is None:
         return _error("请告诉我们文件大小（size，字节）。", 400)
     keep = body.get("keep_for_judging", False)
     if not isinstance(keep, bool):
@@ -62,7 +69,11 @@ def slogan_upload_start(entry_id: int):
     if keep and entry.user_id != current_user.id:
         return _error("只有作者本人可以同意保留原视频供匿名评审。", 403)
     rules.check_upload(entry, size=size)
-    name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size, keep=keep)
+    try:
+        name = _uploads().start(entry_id=entry.id, user_id=current_user.id, size=size, keep=keep,
+                                limits=UploadLimits.from_config(current_app.config))
+    except UploadError as exc:
+        return _error(exc.message, 429)
     return jsonify(upload=name, offset=0, chunk_bytes=_chunk_bytes()), 201
 
 
@@ -81,8 +92,8 @@ def slogan_upload_status(entry_id: int, upload: str):
 @login_required
 def slogan_upload_chunk(entry_id: int, upload: str):
     entry = _entry(entry_id)
-    offset_arg = request.args.get("offset", "")
-    if not offset_arg.isdecimal() or len(offset_arg) > 12:
+    offset_arg = parse_int(request.args.get("offset"), low=0, high=MAX_INT64)
+    if offset_arg is None:
         return _error("缺少上传位置（offset）。", 400)
     data = request.get_data(cache=False)
     if not data:
@@ -92,7 +103,7 @@ def slogan_upload_chunk(entry_id: int, upload: str):
     store = _uploads()
     try:
         offset, size = store.append(upload, entry_id=entry.id, user_id=current_user.id,
-                                    offset=int(offset_arg), data=data)
+                                    offset=offset_arg, data=data)
     except UploadError as exc:
         if exc.offset is not None:
             return _error(exc.message, 409, offset=exc.offset)

@@ -38,6 +38,7 @@ from contest.extensions import db
 from contest.models import Entry, Role, User
 from contest.models.tokens import StaffToken
 from contest.web.boundary import attempt, flash_and_redirect, flash_outcome
+from contest.web.origin import canonical_root
 from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
 from contest.web.numbers import parse_id, parse_int
 
@@ -285,7 +286,7 @@ def add_staff_member():
             raise DomainError("请选择角色。")
         return add_staff(phone=request.form.get("phone", ""), nickname=request.form.get("nickname", ""),
                          role=Role(role), area_keys=request.form.getlist("areas"), actor=_current(),
-                         now=clock.now(), sender=sender_from_config(current_app.config), site_url=request.host_url)
+                         now=clock.now(), sender=sender_from_config(current_app.config), site_url=canonical_root())
 
     return flash_and_redirect(attempt(add), url_for("organiser.users"), lambda user: (
         f"已添加{user.role.label} {user.nickname}（{mask_phone(user.phone)}）。已发短信请其打开 "

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -37,7 +37,7 @@ from contest.web.forms import FlaskForm
 from contest.models import Contest, Entry
 from contest.models.awards import Announcement, AnnouncementKind
 from contest.web.views_support import admin_only, contest_for_request, reviewers_only
-from contest.web.numbers import IdField
+from contest.web.numbers import BoundedIntField, IdField
 
 
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in AnnouncementKind]
@@ -65,9 +65,9 @@ class ConfirmFields:
 
 
 class DraftForm(ConfirmFields, FlaskForm):
-    notice_days = IntegerField("公示天数", default=rules.DEFAULT_NOTICE_DAYS, validators=[
-        InputRequired("请填写公示天数。"),
-        NumberRange(min=1, max=rules.MAX_NOTICE_DAYS, message=f"公示天数必须在 1 到 {rules.MAX_NOTICE_DAYS} 之间。")])
+    notice_days = BoundedIntField("公示天数", default=rules.DEFAULT_NOTICE_DAYS, validators=[
+        InputRequired("请填写公示天数。")], low=1, high=rules.MAX_NOTICE_DAYS,
+        message=f"公示天数必须在 1 到 {rules.MAX_NOTICE_DAYS} 之间。")
 
 
 # An id the database can hold: anything else is no entry (and no query).

@@ -1,32 +1,19 @@
 from datetime import datetime
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from contest import clock
 from contest.integrations.evidence import evidence_store
 from contest.web.forms import FlaskForm, checked
+from contest.web.numbers import NOT_A_NUMBER, BoundedIntField
 
 # WTForms' own messages are English; these fields and validators speak Chinese.
 
 COUNT_MAX = 2_000_000_000  # fits a 32-bit integer column
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class CountField(IntegerField):
-    """A non-negative count; a malformed value gets a Chinese message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("请填写整数。") from None
 
 
 class BeijingDateTimeField(DateTimeLocalField):
@@ -58,8 +45,8 @@ class BeijingDateTimeField(DateTimeLocalField):
 
 def _count(label: str, *, required: bool = False):
     first = InputRequired(f"请填写{label}。") if required else Optional()
-    return CountField(label, validators=[
-        first, NumberRange(min=0, max=COUNT_MAX, message=f"{label}必须是不小于 0 的整数。")])
+    return BoundedIntField(label, validators=[first], low=0, high=COUNT_MAX, message=f"{label}必须是不小于 0 的整数。",
+                           not_a_number=NOT_A_NUMBER)
 
 
 def _screenshot() -> FileField:
@@ -142,16 +129,16 @@ class ContestForm(FlaskForm):
     slogan = StringField("口号", validators=[DataRequired("请填写口号。"), Length(max=200)])
     themes = TextAreaField("参赛主题（每行一个：标识|名称|说明，按顺序）", validators=[DataRequired("请填写参赛主题。")])
     areas = TextAreaField("区县（每行一个：标识|名称，按顺序）", validators=[DataRequired("请填写区县。")])
-    popularity_award_size = IntegerField("人气奖名额", validators=[
-        InputRequired("请填写人气奖名额。"), NumberRange(min=1, max=100, message="名额必须是 1 到 100 之间的整数。")])
-    excellence_award_size = IntegerField("优秀奖名额", validators=[
-        InputRequired("请填写优秀奖名额。"), NumberRange(min=1, max=100, message="名额必须是 1 到 100 之间的整数。")])
+    popularity_award_size = BoundedIntField("人气奖名额", validators=[InputRequired("请填写人气奖名额。")], low=1, high=100,
+                                            message="名额必须是 1 到 100 之间的整数。")
+    excellence_award_size = BoundedIntField("优秀奖名额", validators=[InputRequired("请填写优秀奖名额。")], low=1, high=100,
+                                            message="名额必须是 1 到 100 之间的整数。")
     allow_double_win = BooleanField("同一作品可同时获得人气奖和优秀奖")
     theme_award_places = BooleanField("每个主题另设获奖名额（不勾选：只设总榜名额，与公告一致）")
-    notice_days = IntegerField("获奖名单公示天数", validators=[
-        InputRequired("请填写公示天数。"), NumberRange(min=1, max=30, message="公示天数必须是 1 到 30 之间的整数。")])
-    min_judges = IntegerField("优秀奖每件作品需要的评委人数", validators=[
-        InputRequired("请填写评委人数。"), NumberRange(min=1, max=50, message="评委人数必须是 1 到 50 之间的整数。")])
+    notice_days = BoundedIntField("获奖名单公示天数", validators=[InputRequired("请填写公示天数。")], low=1, high=30,
+                                  message="公示天数必须是 1 到 30 之间的整数。")
+    min_judges = BoundedIntField("优秀奖每件作品需要的评委人数", validators=[InputRequired("请填写评委人数。")], low=1, high=50,
+                                 message="评委人数必须是 1 到 50 之间的整数。")
     organiser = StringField("主办单位（印在获奖证书上）", validators=[Optional(), Length(max=200)])
     signatory = StringField("证书落款（可不填，例如“负责人：张三”）", validators=[Optional(), Length(max=100)])
     seal = FileField("证书印章图片（PNG，透明背景，不超过 512 KB；可不传）")

@@ -7,7 +7,7 @@ import io
 from dataclasses import asdict
 
 import segno
-from flask import current_app, make_response, render_template, request, url_for
+from flask import current_app, make_response, render_template, request
 
 from contest.blueprints.public import bp
 from contest.integrations.caching import cached_public
@@ -18,6 +18,7 @@ from contest.domain.leaderboards import popularity_board
 from contest.render.poster import Poster, poster_png
 from contest.domain.likes import correction_in_force
 from contest.web.boundary import attempt, commit
+from contest.web.origin import canonical_url_for
 from contest.web.views_support import contest_for_request, douyin, public_page, showing
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
@@ -53,7 +54,7 @@ def _gallery_page(contest, filters: gallery.GalleryFilters, result: gallery.Gall
 
 def share_url(entry_id: int) -> str:
     """The entry page's absolute URL: what the share card shows and the QR code encodes."""
-    return url_for("public.entry", entry_id=entry_id, _external=True)
+    return canonical_url_for("public.entry", entry_id=entry_id)
 
 
 def qr_svg(url: str) -> bytes:

@@ -40,7 +40,7 @@ from contest.models import Entry, EntryStatus, EntryTally, Snapshot, SnapshotSou
 from contest.domain import platform_health
 from contest.web.views_support import admin_only, contest_for_request, platform_health_report, reviewers_only
 from contest.web.json_body import json_object
-from contest.web.numbers import MAX_ID, parse_int
+from contest.web.numbers import MAX_ID, json_int, parse_int
 
 NEED_TOKEN = "需要有效的访问令牌。"
 STALE = "这个作品刚被其他人修改过，请重新读取后再提交。"
@@ -94,8 +94,7 @@ def _int_field(body: dict, name: str, *, required: bool = False, low: int = 0, h
         if required:
             raise BadBody(f"缺少字段 {name}（整数）。")
         return None
-    value = body[name]
-    value = None if isinstance(value, str) else parse_int(value, low=low, high=high)  # JSON: a number, not text
+    value = json_int(body, name, low=low, high=high)
     if value is None:
         raise BadBody(f"字段 {name} 必须是 {low} 到 {high} 之间的整数。")
     return value
