@@ -1,4 +1,5 @@
-# The two commands: `make run` (demo site + Douyin sandbox) and `make test` (the whole suite).
+# The two commands: `make run` (demo site + Douyin sandbox) and `make test` (the whole suite);
+# `make test-quick` is the loop to run while working (docs/testing.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,8 +7,11 @@ FLASK := $(VENV)/bin/flask --app contest
 SITE_PORT ?= 5000
 SANDBOX_PORT ?= 5001
 PYTEST_ARGS ?= -n 2
+# What the quick loop leaves out (markers put on by tests/conftest.py); QUICK_ARGS adds pytest options.
+QUICK_MARKS := not browser and not multi and not postgres and not redis and not slow
+QUICK_ARGS ?=
 
-.PHONY: run test test-pg test-setup lint venv migrate-check clean
+.PHONY: run test test-quick test-pg test-setup lint venv migrate-check clean
 
 venv: $(VENV)/.installed
 
@@ -32,6 +36,12 @@ lint: venv
 ## Check the floors, then run the whole test suite (SQLite by default; CONTEST_TEST_DATABASE_URL selects PostgreSQL).
 test: venv test-setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The quick loop: the unit, domain and page tests on SQLite with the in-process sandbox; no root, no
+## PostgreSQL, Redis, nginx or Chromium. One process (collection costs more than a second worker saves).
+test-quick: venv
+	CONTEST_TEST_DATABASE_URL= $(PY) -m pytest -q -p no:playwright --ignore=tests/browser --ignore=tests/multi \
+		-m "$(QUICK_MARKS)" $(QUICK_ARGS)
 
 ## The suite against the local PostgreSQL (database `test`).
 test-pg: venv test-setup

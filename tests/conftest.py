@@ -1,12 +1,20 @@
 """Shared fixtures: a live Douyin sandbox over real HTTP, the app on SQLite (or on
-PostgreSQL when CONTEST_TEST_DATABASE_URL is set), a frozen clock and factories."""
+PostgreSQL when CONTEST_TEST_DATABASE_URL is set), a frozen clock and factories.
+
+The fixtures shared by several directories live in ``tests/support/`` and are registered below
+(``pytest_plugins``); the markers that sort the suite (``browser``, ``multi``, ``postgres``,
+``redis``, ``slow``) are put on each test by :func:`pytest_collection_modifyitems`. docs/testing.md
+has the map."""
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
 import re
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -16,9 +24,75 @@ from werkzeug.serving import make_server
 
 from contest import create_app
 from contest import clock
-from contest.extensions import db
+from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
 from flask.testing import FlaskClient
 from tests.redis_claims import claimed_redis_url
+
+# Fixtures shared across directories (each module's docstring says what it offers).
+pytest_plugins = [
+    "tests.support.entries",
+    "tests.support.linked",
+    "tests.support.awards",
+    "tests.support.objections",
+    "tests.support.review",
+    "tests.support.staff_likes",
+    "tests.support.gallery",
+    "tests.support.leaderboards",
+    "tests.support.polling",
+    "tests.support.rate_limits",
+    "tests.support.sms",
+    "tests.support.world",
+    "tests.support.live",
+]
+
+# What a test needs beyond SQLite and the in-process sandbox, by directory or by file (relative to
+# tests/) and by fixture. ``make test-quick`` leaves out every test marked here.
+MARKS_BY_PATH = {
+    "browser/": ("browser",),                 # Chromium through Playwright
+    "multi/": ("multi", "postgres"),          # gunicorn, nginx and a scratch PostgreSQL database
+    "reliability/": ("slow",),                # live servers, subprocesses, fuzzing
+    "slogan/test_detect.py": ("slow",),       # OCR on real clips
+    "slogan/test_cli.py": ("slow",),
+    "test_seed_scale.py": ("slow",),
+    "test_demo.py": ("slow",),
+    "test_demo_phases.py": ("slow",),
+}
+MARKS_BY_FIXTURE = {
+    "page": ("browser",),
+    "cluster": ("multi", "postgres"),
+    "scratch_databases": ("postgres",),
+    "worker_redis_url": ("redis",),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by where it lives and what it uses, so that ``-m "not slow and not …"`` selects."""
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(item.fspath).relative_to(root).as_posix()
+        names = set()
+        for prefix, marks in MARKS_BY_PATH.items():
+            if relative.startswith(prefix):
+                names.update(marks)
+        for fixture in set(getattr(item, "fixturenames", ())) & MARKS_BY_FIXTURE.keys():
+            names.update(MARKS_BY_FIXTURE[fixture])
+        for name in sorted(names):
+            item.add_marker(name)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_flush_to_disk(dbapi_connection, connection_record):
+    """The suite's databases need not survive a power cut: no fsync on commit (SQLite) and no wait for
+    the WAL flush (PostgreSQL). Each commit then costs well under a millisecond instead of tens of
+    milliseconds on a virtual disk; what other connections see and when is unchanged."""
+    module = type(dbapi_connection).__module__
+    cursor = dbapi_connection.cursor()
+    if module.startswith("sqlite3"):
+        cursor.execute("PRAGMA synchronous = OFF")
+    elif module.startswith("psycopg"):
+        cursor.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.commit()
+    cursor.close()
 
 
 class LiveSandbox:
@@ -107,13 +181,49 @@ def make_environ(database_url: str, sandbox_url: str, **extra: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url, sandbox):
+def _site(database_url, sandbox):
+    """The one app of the session, on a fresh schema, and what each test gets back (see ``app``).
+
+    Building an app costs more than most tests (its URL map, its engine, and the templates each
+    new app compiles again), so the tests share this one."""
     app = create_app(environ=make_environ(database_url, sandbox.url))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.drop_all()
         db.create_all()
+    root = logging.getLogger()
+    # Flask-Limiter, Flask-Caching and the others keep what the last init_app read on the extension
+    # object itself (whether rate limits are on, the storage…): an app built by a test changes them.
+    extensions = {ext: dict(vars(ext)) for ext in (cache, csrf, limiter, login_manager, migrate)}
+    yield app, copy.deepcopy(dict(app.config)), (list(root.handlers), root.level), extensions
+    with app.app_context():
         db.engine.dispose()
-    return True
+
+
+def _restore(app, config: dict, logging_state, extensions: dict) -> None:
+    """The app as it was built: its settings, a new Douyin client, the process-wide token cipher,
+    password hashing, log handlers and extension objects (another app built during a test changes
+    those), an empty cache."""
+    from contest.crypto import cipher_from_config, use_token_cipher
+    from contest.domain import accounts
+    from contest.douyin.client import DouyinClient
+
+    for ext, state in extensions.items():
+        vars(ext).clear()
+        vars(ext).update(state)
+    app.config.clear()
+    app.config.update(copy.deepcopy(config))
+    previous = app.extensions.get("douyin")
+    if previous is not None:
+        previous.http.close()
+    app.extensions["douyin"] = DouyinClient.from_config(app.config)
+    use_token_cipher(cipher_from_config(app.config))
+    accounts.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
+    handlers, level = logging_state
+    root = logging.getLogger()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    cache.clear()
 
 
 def _empty_tables():
@@ -142,16 +252,27 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(_schema, database_url, sandbox):
-    app = create_app(environ=make_environ(database_url, sandbox.url))
-    app.test_client_class = FreshContextClient
-    with app.app_context():
+def app(_site):
+    """The site, its tables empty, inside an app context. One app serves the whole session: each test
+    gets it back as it was built (settings, Douyin client, cache), so a test may change
+    ``app.config`` freely; a test that adds routes or hooks takes ``fresh_app`` instead."""
+    with _site[0].app_context():
+        _restore(*_site)
         _empty_tables()
-        yield app
+        yield _site[0]
         db.session.remove()
-        # Each test's app has its own engine: close its pooled connections now, or
-        # PostgreSQL runs out of connection slots over a few hundred tests.
+
+
+@pytest.fixture
+def fresh_app(app, _site, database_url, sandbox):
+    """An app of this test's own on the same (emptied) database, for a test that adds routes or hooks
+    to it; ``app``'s context stays pushed for the test's queries."""
+    made = create_app(environ=make_environ(database_url, sandbox.url))
+    made.test_client_class = FreshContextClient
+    yield made
+    with made.app_context():
         db.engine.dispose()
+    _restore(*_site)
 
 
 @pytest.fixture
@@ -229,9 +350,17 @@ def make_contest(app, freeze):
 
 
 @pytest.fixture
-def contest(make_contest):
-    """The default contest (June 18 to July 17, 2020), with the clock frozen inside its window."""
-    return make_contest(frozen_at=IN_WINDOW)
+def contest(request, make_contest):
+    """The default contest (June 18 to July 17, 2020), with the clock frozen inside its window (IN_WINDOW).
+
+    A module or a test that needs another contest says so with a marker rather than a fixture of its own:
+    ``pytest.mark.contest(frozen_at=…, popularity_award_size=2, …)`` takes make_contest's keywords, and
+    ``sandbox_clock=True`` moves the sandbox's clock to ``frozen_at`` as well (the ``at`` fixture)."""
+    marker = request.node.get_closest_marker("contest")
+    options = {"frozen_at": IN_WINDOW, **(marker.kwargs if marker else {})}
+    if options.pop("sandbox_clock", False):
+        request.getfixturevalue("at")(options.pop("frozen_at"))
+    return make_contest(**options)
 
 
 @pytest.fixture
@@ -247,6 +376,12 @@ def make_user(app):
         db.session.commit()
         return user
     return _make
+
+
+@pytest.fixture
+def admin(make_user):
+    """An organiser (not signed in)."""
+    return make_user(role="admin", nickname="管理员")
 
 
 @pytest.fixture
