@@ -10,6 +10,9 @@ PYTEST_ARGS ?= -n 2
 # What the quick loop leaves out (markers put on by tests/conftest.py); QUICK_ARGS adds pytest options.
 QUICK_MARKS := not browser and not multi and not postgres and not redis and not slow
 QUICK_ARGS ?=
+# Let Python keep bytecode even where the environment says not to: pytest then keeps its rewritten test
+# and plugin modules too, instead of parsing and compiling some two hundred of them in every process.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-quick test-pg test-setup lint venv migrate-check clean
 

@@ -227,19 +227,25 @@ def _restore(app, config: dict, logging_state, extensions: dict) -> None:
 
 
 def _empty_tables():
-    """Every table empty and, on PostgreSQL, ids restarting at 1 (as they do on SQLite)."""
+    """Every table empty and, on PostgreSQL, ids restarting at 1 (as they do on SQLite).
+
+    DELETE, not a transaction rolled back after each test: the test client's requests, live servers
+    and sweeps work on connections of their own, and PostgreSQL sequences do not roll back. On
+    PostgreSQL the statements go in one round trip (a quarter of the time of one each)."""
     from contest.integrations import caching
 
+    statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)
+                  if table.name != "cache_version"]
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name != "cache_version":
-                conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":  # DELETE is much faster than TRUNCATE on tiny tables
+            statements += [f'ALTER SEQUENCE IF EXISTS "{table.name}_id_seq" RESTART'
+                           for table in db.metadata.sorted_tables if "id" in table.c and table.c.id.primary_key]
+            conn.exec_driver_sql(";\n".join(statements))
+        else:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
         # Keep counting up: a cache shared between tests (Redis) never serves an older test's data.
         caching.bump(conn)
-        if conn.dialect.name == "postgresql":  # DELETE is much faster than TRUNCATE on tiny tables
-            for table in db.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key:
-                    conn.execute(sa.text(f'ALTER SEQUENCE IF EXISTS "{table.name}_id_seq" RESTART'))
 
 
 class FreshContextClient(FlaskClient):

@@ -6,19 +6,17 @@ import csv
 import io
 import re
 from datetime import datetime, timedelta
-from itertools import count as counter
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from contest.domain import awards, judging
-from contest.domain.likes import record_snapshot
 from contest.extensions import db
-from contest.models import AuditEvent, EntryStatus, SnapshotSource
+from contest.models import AuditEvent, EntryStatus
 from contest.models.awards import Announcement, AwardKind, AwardList, AwardStatus
 from contest.models.judging import JudgeConflict, Rubric, Score
-from tests.conftest import build_entry, csrf_from
+from tests.conftest import csrf_from
 
 IN_WINDOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")

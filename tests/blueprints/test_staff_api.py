@@ -2,7 +2,6 @@
 
 import re
 from datetime import datetime
-from itertools import count as counter
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from contest.domain.ownership import UNPROVEN_APPROVAL
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, Snapshot, SnapshotSource, User
-from tests.conftest import build_entry, count
+from tests.conftest import count
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 NEED_TOKEN = {"error": "需要有效的访问令牌。"}

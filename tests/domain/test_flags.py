@@ -19,7 +19,7 @@ from contest.domain.flags import Series, decide_flag, detect_flags, find_signs, 
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, Snapshot, SnapshotSource
-from tests.conftest import build_entry, count
+from tests.conftest import count
 
 BJ = clock.BEIJING
 START = datetime(2020, 6, 18, tzinfo=BJ)      # the contest opens; the simulation starts

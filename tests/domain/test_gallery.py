@@ -20,7 +20,6 @@ from contest.douyin.gateway import DouyinGateway
 from contest.extensions import db
 from contest.models import EntryStatus, EntryTally
 from tests.conftest import video_id_at
-from tests.support.gallery import START
 
 
 def ids(page: GalleryPage) -> list[int]:

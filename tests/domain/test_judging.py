@@ -2,7 +2,6 @@
 z-score aggregate, checked against figures computed here by hand."""
 
 from datetime import datetime, timedelta
-from itertools import count as counter
 from math import sqrt
 
 import pytest
@@ -14,7 +13,6 @@ from contest.domain.errors import Conflict, DomainError, Refused
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus
 from contest.models.judging import JudgeConflict, Rubric, Score
-from tests.conftest import build_entry
 
 NOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 
