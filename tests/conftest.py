@@ -14,7 +14,6 @@ import os
 import re
 import threading
 from datetime import datetime
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -45,37 +44,62 @@ pytest_plugins = [
     "tests.support.live",
 ]
 
-# What a test needs beyond SQLite and the in-process sandbox, by directory or by file (relative to
-# tests/) and by fixture. ``make test-quick`` leaves out every test marked here.
+# What a test needs beyond SQLite and the in-process sandbox, or that it is slow: by directory, file or
+# test (a prefix of its node id, relative to tests/) and by fixture. ``make test-quick`` leaves out
+# every test marked here.
 MARKS_BY_PATH = {
     "browser/": ("browser",),                 # Chromium through Playwright
     "multi/": ("multi", "postgres"),          # gunicorn, nginx and a scratch PostgreSQL database
     "reliability/": ("slow",),                # live servers, subprocesses, fuzzing
+    "api/": ("slow",),                        # schemathesis, and the seeded world built for every test
     "slogan/test_detect.py": ("slow",),       # OCR on real clips
     "slogan/test_cli.py": ("slow",),
     "test_seed_scale.py": ("slow",),
     "test_demo.py": ("slow",),
     "test_demo_phases.py": ("slow",),
+    "test_health.py::test_gunicorn": ("slow",),  # a gunicorn process
+    # Sweeps over every route or every caller, and the longest simulations and images (each took 4 s or
+    # more in a measured run on a loaded machine; docs/testing.md).
+    "blueprints/test_api.py::test_json_endpoints_never_answer_500": ("slow",),
+    "blueprints/test_staff_authorization.py::test_every_staff_route_for_each_caller": ("slow",),
+    "blueprints/test_staff_authorization.py::test_page_posts_still_need_a_csrf_token": ("slow",),
+    "blueprints/test_judging_awards.py::test_every_judging_and_award_endpoint_is_guarded": ("slow",),
+    "blueprints/test_judging_awards.py::test_admin_award_flow_through_the_pages": ("slow",),
+    "blueprints/test_contest_switcher.py::test_every_staff_page_has_the_switcher_with_every_contest": ("slow",),
+    "blueprints/test_contest_switcher.py::test_the_choice_is_remembered_for_the_session_and_only_there": ("slow",),
+    "blueprints/test_review.py::test_queue_pages_fifty_at_a_time": ("slow",),
+    "blueprints/test_objections.py::test_admin_upholds_an_objection_and_the_list_moves_up": ("slow",),
+    "blueprints/test_accounts.py::test_signup_flow_creates_the_account_and_signs_in": ("slow",),
+    "blueprints/test_douyin_auth.py::test_listing_failures_offer_the_pasted_link": ("slow",),
+    "blueprints/test_gallery.py::test_gallery_pages_twenty_at_a_time_with_links": ("slow",),
+    "blueprints/test_poster.py": ("slow",),   # QR codes read back from the images
+    "blueprints/test_tally_corrections.py::test_the_api_corrects_with_the_documented_answer": ("slow",),
+    "domain/test_flags.py::test_a_planted_burst_at_night_is_flagged_with_its_numbers": ("slow",),
+    "domain/test_awards.py::test_full_flow_notice_disqualify_publish_correct": ("slow",),
 }
 MARKS_BY_FIXTURE = {
     "page": ("browser",),
     "cluster": ("multi", "postgres"),
     "scratch_databases": ("postgres",),
     "worker_redis_url": ("redis",),
+    "world": ("slow",),     # the API's seeded world: a Douyin sign-in, videos, entries, awards, a token
+    "limited": ("slow",),   # an app of its own with the rate limits on
+    "live_site": ("slow",),
 }
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark each test by where it lives and what it uses, so that ``-m "not slow and not …"`` selects."""
-    root = Path(__file__).parent
     for item in items:
-        relative = Path(item.fspath).relative_to(root).as_posix()
+        relative = item.nodeid.removeprefix("tests/")  # e.g. "domain/test_review.py::test_bulk[2]"
         names = set()
         for prefix, marks in MARKS_BY_PATH.items():
             if relative.startswith(prefix):
                 names.update(marks)
         for fixture in set(getattr(item, "fixturenames", ())) & MARKS_BY_FIXTURE.keys():
             names.update(MARKS_BY_FIXTURE[fixture])
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            names.add("slow")  # property tests: a hundred generated examples each
         for name in sorted(names):
             item.add_marker(name)
 

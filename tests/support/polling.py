@@ -1,4 +1,4 @@
-"""A month of likes scheduled in the sandbox, and the faults check shared with the reliability tests. (Shared by several test modules.)"""
+"""A month of likes scheduled in the sandbox, and the faults check shared with the reliability tests. (Registered in tests/conftest.py.)"""
 
 from datetime import datetime, timedelta
 

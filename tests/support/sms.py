@@ -1,4 +1,4 @@
-"""Fake SMS senders: one that records, and a tiny HTTP gateway on a loopback port. (Shared by several test modules.)"""
+"""Fake SMS senders: one that records, and a tiny HTTP gateway on a loopback port. (Registered in tests/conftest.py.)"""
 
 import threading
 import time
