@@ -1,8 +1,15 @@
 """Shared fixtures: a live Douyin sandbox over real HTTP, the app on SQLite (or on
-PostgreSQL when CONTEST_TEST_DATABASE_URL is set), a frozen clock and factories."""
+PostgreSQL when CONTEST_TEST_DATABASE_URL is set), a frozen clock and factories.
+
+The fixtures shared by several directories live in ``tests/support/`` and are registered below
+(``pytest_plugins``); the markers that sort the suite (``browser``, ``multi``, ``postgres``,
+``redis``, ``slow``) are put on each test by :func:`pytest_collection_modifyitems`. docs/testing.md
+has the map."""
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
 import re
 import threading
@@ -16,9 +23,100 @@ from werkzeug.serving import make_server
 
 from contest import create_app
 from contest import clock
-from contest.extensions import db
+from contest.extensions import cache, csrf, db, limiter, login_manager, migrate
 from flask.testing import FlaskClient
 from tests.redis_claims import claimed_redis_url
+
+# Fixtures shared across directories (each module's docstring says what it offers).
+pytest_plugins = [
+    "tests.support.entries",
+    "tests.support.linked",
+    "tests.support.awards",
+    "tests.support.objections",
+    "tests.support.review",
+    "tests.support.staff_likes",
+    "tests.support.gallery",
+    "tests.support.leaderboards",
+    "tests.support.polling",
+    "tests.support.rate_limits",
+    "tests.support.sms",
+    "tests.support.world",
+    "tests.support.live",
+]
+
+# What a test needs beyond SQLite and the in-process sandbox, or that it is slow: by directory, file or
+# test (a prefix of its node id, relative to tests/) and by fixture. ``make test-quick`` leaves out
+# every test marked here.
+MARKS_BY_PATH = {
+    "browser/": ("browser",),                 # Chromium through Playwright
+    "multi/": ("multi", "postgres"),          # gunicorn, nginx and a scratch PostgreSQL database
+    "reliability/": ("slow",),                # live servers, subprocesses, fuzzing
+    "api/": ("slow",),                        # schemathesis, and the seeded world built for every test
+    "slogan/test_detect.py": ("slow",),       # OCR on real clips
+    "slogan/test_cli.py": ("slow",),
+    "test_seed_scale.py": ("slow",),
+    "test_demo.py": ("slow",),
+    "test_demo_phases.py": ("slow",),
+    "test_health.py::test_gunicorn": ("slow",),  # a gunicorn process
+    # Sweeps over every route or every caller, and the longest simulations and images (each took 4 s or
+    # more in a measured run on a loaded machine; docs/testing.md).
+    "blueprints/test_api.py::test_json_endpoints_never_answer_500": ("slow",),
+    "blueprints/test_staff_authorization.py::test_every_staff_route_for_each_caller": ("slow",),
+    "blueprints/test_staff_authorization.py::test_page_posts_still_need_a_csrf_token": ("slow",),
+    "blueprints/test_judging_awards.py::test_every_judging_and_award_endpoint_is_guarded": ("slow",),
+    "blueprints/test_judging_awards.py::test_admin_award_flow_through_the_pages": ("slow",),
+    "blueprints/test_contest_switcher.py::test_every_staff_page_has_the_switcher_with_every_contest": ("slow",),
+    "blueprints/test_contest_switcher.py::test_the_choice_is_remembered_for_the_session_and_only_there": ("slow",),
+    "blueprints/test_review.py::test_queue_pages_fifty_at_a_time": ("slow",),
+    "blueprints/test_objections.py::test_admin_upholds_an_objection_and_the_list_moves_up": ("slow",),
+    "blueprints/test_accounts.py::test_signup_flow_creates_the_account_and_signs_in": ("slow",),
+    "blueprints/test_douyin_auth.py::test_listing_failures_offer_the_pasted_link": ("slow",),
+    "blueprints/test_gallery.py::test_gallery_pages_twenty_at_a_time_with_links": ("slow",),
+    "blueprints/test_poster.py": ("slow",),   # QR codes read back from the images
+    "blueprints/test_tally_corrections.py::test_the_api_corrects_with_the_documented_answer": ("slow",),
+    "domain/test_flags.py::test_a_planted_burst_at_night_is_flagged_with_its_numbers": ("slow",),
+    "domain/test_awards.py::test_full_flow_notice_disqualify_publish_correct": ("slow",),
+}
+MARKS_BY_FIXTURE = {
+    "page": ("browser",),
+    "cluster": ("multi", "postgres"),
+    "scratch_databases": ("postgres",),
+    "worker_redis_url": ("redis",),
+    "world": ("slow",),     # the API's seeded world: a Douyin sign-in, videos, entries, awards, a token
+    "limited": ("slow",),   # an app of its own with the rate limits on
+    "live_site": ("slow",),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by where it lives and what it uses, so that ``-m "not slow and not …"`` selects."""
+    for item in items:
+        relative = item.nodeid.removeprefix("tests/")  # e.g. "domain/test_review.py::test_bulk[2]"
+        names = set()
+        for prefix, marks in MARKS_BY_PATH.items():
+            if relative.startswith(prefix):
+                names.update(marks)
+        for fixture in set(getattr(item, "fixturenames", ())) & MARKS_BY_FIXTURE.keys():
+            names.update(MARKS_BY_FIXTURE[fixture])
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            names.add("slow")  # property tests: a hundred generated examples each
+        for name in sorted(names):
+            item.add_marker(name)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_flush_to_disk(dbapi_connection, connection_record):
+    """The suite's databases need not survive a power cut: no fsync on commit (SQLite) and no wait for
+    the WAL flush (PostgreSQL). Each commit then costs well under a millisecond instead of tens of
+    milliseconds on a virtual disk; what other connections see and when is unchanged."""
+    module = type(dbapi_connection).__module__
+    cursor = dbapi_connection.cursor()
+    if module.startswith("sqlite3"):
+        cursor.execute("PRAGMA synchronous = OFF")
+    elif module.startswith("psycopg"):
+        cursor.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.commit()
+    cursor.close()
 
 
 class LiveSandbox:
@@ -107,29 +205,71 @@ def make_environ(database_url: str, sandbox_url: str, **extra: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url, sandbox):
+def _site(database_url, sandbox):
+    """The one app of the session, on a fresh schema, and what each test gets back (see ``app``).
+
+    Building an app costs more than most tests (its URL map, its engine, and the templates each
+    new app compiles again), so the tests share this one."""
     app = create_app(environ=make_environ(database_url, sandbox.url))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.drop_all()
         db.create_all()
+    root = logging.getLogger()
+    # Flask-Limiter, Flask-Caching and the others keep what the last init_app read on the extension
+    # object itself (whether rate limits are on, the storage…): an app built by a test changes them.
+    extensions = {ext: dict(vars(ext)) for ext in (cache, csrf, limiter, login_manager, migrate)}
+    yield app, copy.deepcopy(dict(app.config)), (list(root.handlers), root.level), extensions
+    with app.app_context():
         db.engine.dispose()
-    return True
+
+
+def _restore(app, config: dict, logging_state, extensions: dict) -> None:
+    """The app as it was built: its settings, a new Douyin client, the process-wide token cipher,
+    password hashing, log handlers and extension objects (another app built during a test changes
+    those), an empty cache."""
+    from contest.crypto import cipher_from_config, use_token_cipher
+    from contest.domain import accounts
+    from contest.douyin.client import DouyinClient
+
+    for ext, state in extensions.items():
+        vars(ext).clear()
+        vars(ext).update(state)
+    app.config.clear()
+    app.config.update(copy.deepcopy(config))
+    previous = app.extensions.get("douyin")
+    if previous is not None:
+        previous.http.close()
+    app.extensions["douyin"] = DouyinClient.from_config(app.config)
+    use_token_cipher(cipher_from_config(app.config))
+    accounts.use_hash_method(app.config["CONTEST_PASSWORD_HASH_METHOD"])
+    handlers, level = logging_state
+    root = logging.getLogger()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    cache.clear()
 
 
 def _empty_tables():
-    """Every table empty and, on PostgreSQL, ids restarting at 1 (as they do on SQLite)."""
+    """Every table empty and, on PostgreSQL, ids restarting at 1 (as they do on SQLite).
+
+    DELETE, not a transaction rolled back after each test: the test client's requests, live servers
+    and sweeps work on connections of their own, and PostgreSQL sequences do not roll back. On
+    PostgreSQL the statements go in one round trip (a quarter of the time of one each)."""
     from contest.integrations import caching
 
+    statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)
+                  if table.name != "cache_version"]
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name != "cache_version":
-                conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":  # DELETE is much faster than TRUNCATE on tiny tables
+            statements += [f'ALTER SEQUENCE IF EXISTS "{table.name}_id_seq" RESTART'
+                           for table in db.metadata.sorted_tables if "id" in table.c and table.c.id.primary_key]
+            conn.exec_driver_sql(";\n".join(statements))
+        else:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
         # Keep counting up: a cache shared between tests (Redis) never serves an older test's data.
         caching.bump(conn)
-        if conn.dialect.name == "postgresql":  # DELETE is much faster than TRUNCATE on tiny tables
-            for table in db.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key:
-                    conn.execute(sa.text(f'ALTER SEQUENCE IF EXISTS "{table.name}_id_seq" RESTART'))
 
 
 class FreshContextClient(FlaskClient):
@@ -142,16 +282,27 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(_schema, database_url, sandbox):
-    app = create_app(environ=make_environ(database_url, sandbox.url))
-    app.test_client_class = FreshContextClient
-    with app.app_context():
+def app(_site):
+    """The site, its tables empty, inside an app context. One app serves the whole session: each test
+    gets it back as it was built (settings, Douyin client, cache), so a test may change
+    ``app.config`` freely; a test that adds routes or hooks takes ``fresh_app`` instead."""
+    with _site[0].app_context():
+        _restore(*_site)
         _empty_tables()
-        yield app
+        yield _site[0]
         db.session.remove()
-        # Each test's app has its own engine: close its pooled connections now, or
-        # PostgreSQL runs out of connection slots over a few hundred tests.
+
+
+@pytest.fixture
+def fresh_app(app, _site, database_url, sandbox):
+    """An app of this test's own on the same (emptied) database, for a test that adds routes or hooks
+    to it; ``app``'s context stays pushed for the test's queries."""
+    made = create_app(environ=make_environ(database_url, sandbox.url))
+    made.test_client_class = FreshContextClient
+    yield made
+    with made.app_context():
         db.engine.dispose()
+    _restore(*_site)
 
 
 @pytest.fixture
@@ -229,9 +380,17 @@ def make_contest(app, freeze):
 
 
 @pytest.fixture
-def contest(make_contest):
-    """The default contest (June 18 to July 17, 2020), with the clock frozen inside its window."""
-    return make_contest(frozen_at=IN_WINDOW)
+def contest(request, make_contest):
+    """The default contest (June 18 to July 17, 2020), with the clock frozen inside its window (IN_WINDOW).
+
+    A module or a test that needs another contest says so with a marker rather than a fixture of its own:
+    ``pytest.mark.contest(frozen_at=…, popularity_award_size=2, …)`` takes make_contest's keywords, and
+    ``sandbox_clock=True`` moves the sandbox's clock to ``frozen_at`` as well (the ``at`` fixture)."""
+    marker = request.node.get_closest_marker("contest")
+    options = {"frozen_at": IN_WINDOW, **(marker.kwargs if marker else {})}
+    if options.pop("sandbox_clock", False):
+        request.getfixturevalue("at")(options.pop("frozen_at"))
+    return make_contest(**options)
 
 
 @pytest.fixture
@@ -247,6 +406,12 @@ def make_user(app):
         db.session.commit()
         return user
     return _make
+
+
+@pytest.fixture
+def admin(make_user):
+    """An organiser (not signed in)."""
+    return make_user(role="admin", nickname="管理员")
 
 
 @pytest.fixture

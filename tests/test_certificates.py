@@ -21,7 +21,9 @@ from contest.extensions import db
 from contest.models import AuditEvent
 from contest.models.awards import AwardKind, AwardPlace, Certificate as CertificateRow, CertificateCopy
 from tests.conftest import csrf_from
-from tests.support.awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
+from tests.support.awards import AWARDS_CONTEST, DRAFT, NOTICE_ENDS
+
+pytestmark = AWARDS_CONTEST
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 CERT = Certificate(place_id=1, contest="“动力株洲文旅通”杯株洲抖音生活秀", award="人气奖（总榜）", rank=1,

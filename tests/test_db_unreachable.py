@@ -77,13 +77,13 @@ def test_a_signed_in_visitor_still_gets_the_503_page(down):
     assert not _leaks(body)
 
 
-def test_other_database_errors_stay_500(app):
+def test_other_database_errors_stay_500(fresh_app):
     """A refused row is a bug to fix, not an outage: the usual 500, with its traceback logged."""
     def duplicate():
         raise IntegrityError("INSERT INTO entry …", {}, Exception("duplicate key"))
 
-    app.add_url_rule("/api/v1/test-duplicate", view_func=duplicate)
-    response = app.test_client().get("/api/v1/test-duplicate")
+    fresh_app.add_url_rule("/api/v1/test-duplicate", view_func=duplicate)
+    response = fresh_app.test_client().get("/api/v1/test-duplicate")
     assert response.status_code == 500
     assert response.get_json() == {"error": "服务器出错了，我们会尽快处理。请稍后再试。"}
     assert "Retry-After" not in response.headers

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from contest.extensions import db
-from tests.support.migrations import empty_database_app  # noqa: F401 (fixtures and helpers)
+from tests.support.migrations import empty_database_app
 
 
 def test_upgrade_an_empty_database_matches_the_models(database_url, sandbox, tmp_path):

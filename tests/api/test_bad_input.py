@@ -6,7 +6,7 @@ import pytest
 
 from contest.extensions import db
 from contest.models import Entry, Snapshot
-from tests.api.conftest import call, load_schema
+from tests.support.world import call, load_schema
 from tests.conftest import count
 
 HUGE = "9" * 5000  # past Python's 4,300-digit limit for int()

@@ -9,7 +9,6 @@ from werkzeug.routing import IntegerConverter
 
 from contest import create_app
 from contest.web.json_body import MAX_DEPTH, NOT_AN_OBJECT, TOO_DEEP
-from tests.api.conftest import world  # noqa: F401 (the seeded world: entries, a citizen, a staff token)
 from tests.conftest import make_environ
 
 

@@ -11,7 +11,7 @@ from schemathesis.specs.openapi import definitions
 from contest.blueprints.api.openapi import DOCUMENT, SITE_VERSION
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
-from tests.api.conftest import SLUG, TAGGED, call, load_schema
+from tests.support.world import SLUG, TAGGED, call, load_schema
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # Flask adds them to every rule
 

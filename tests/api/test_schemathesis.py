@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import DataGenerationMethod
 
-from tests.api.conftest import SLUG, call, load_schema
+from tests.support.world import SLUG, call, load_schema
 
 TAGS = {"anonymous": ["public", "citizen", "staff"], "citizen": ["public", "citizen"], "staff": ["staff"]}
 # Values the seeded world knows, mixed into the generated query strings and bodies.

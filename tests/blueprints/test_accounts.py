@@ -14,7 +14,7 @@ from contest import create_app
 from contest.extensions import db
 from contest.models import PhoneCode, User
 from tests.conftest import count, csrf_from, make_environ
-from tests.support.accounts import PHONE, DEMO_CODE, html, ask_code, demo_code, confirm, post_login  # noqa: F401 (fixtures and helpers)
+from tests.support.accounts import PHONE, DEMO_CODE, html, ask_code, demo_code, confirm, post_login
 
 T0 = "2020-06-20T10:00:00+08:00"
 CSRF_MESSAGE = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"

@@ -13,16 +13,18 @@ from contest import clock
 from contest.domain import objections
 from contest.extensions import db
 from tests.conftest import csrf_from
-from tests.support.objections import DRAFT, admin, contest, world  # noqa: F401 (fixtures)
+from tests.support.objections import DRAFT, NOTICE_CONTEST
+
+pytestmark = NOTICE_CONTEST
 
 NEXT_YEAR = "zhuzhou-2021"
 
 
 @pytest.fixture
-def waiting(world, make_contest, make_user, freeze):  # noqa: F811
+def waiting(on_notice, make_contest, make_user, freeze):
     """The 2020 contest's popularity list in its notice with one objection waiting, and next year's
     contest created (not open yet): the moment issue 18 saw the console switch to the wrong one."""
-    popularity, entries = world
+    popularity, entries = on_notice
     make_contest(NEXT_YEAR, "2021-06-18", "2021-07-17", name="2021 活动")
     freeze(DRAFT + timedelta(days=1))
     filed = objections.file_objection(popularity, entries["E1"], reason="点赞数可疑，请核实。", now=clock.now(),
@@ -46,7 +48,7 @@ def choose(client, slug: str, next_path: str = "/staff/objections"):
     return client.post("/staff/contest", data={"contest": slug, "next": next_path, "csrf_token": token})
 
 
-def test_staff_objections_shows_the_objection_waiting_in_the_living_contest(client, login, admin, waiting):  # noqa: F811
+def test_staff_objections_shows_the_objection_waiting_in_the_living_contest(client, login, admin, waiting):
     login(admin)
     page = client.get("/staff/objections").get_data(as_text=True)
     assert title(page) == "异议 · 测试活动 · 工作人员"
@@ -56,7 +58,7 @@ def test_staff_objections_shows_the_objection_waiting_in_the_living_contest(clie
                            "待答复异议", "1", "·", "默认活动"]
 
 
-def test_every_staff_page_has_the_switcher_with_every_contest(client, login, admin, waiting):  # noqa: F811
+def test_every_staff_page_has_the_switcher_with_every_contest(client, login, admin, waiting):
     login(admin)
     for path in ("/staff/", "/staff/awards", "/staff/objections", "/staff/judging", "/staff/judging/progress",
                  "/staff/rubric", "/staff/dashboard", "/staff/flags", "/staff/announcements", "/staff/contests",
@@ -68,7 +70,7 @@ def test_every_staff_page_has_the_switcher_with_every_contest(client, login, adm
         assert '<span class="phase-badge phase-upcoming">未开始</span>' in form, path
 
 
-def test_the_choice_is_remembered_for_the_session_and_only_there(app, client, login, admin, waiting, make_user):  # noqa: F811
+def test_the_choice_is_remembered_for_the_session_and_only_there(app, client, login, admin, waiting, make_user):
     login(admin)
     response = choose(client, NEXT_YEAR, "/staff/objections?contest=zhuzhou-2020&status=open")
     assert (response.status_code, response.headers["Location"]) == (302, "/staff/objections?status=open")
@@ -94,7 +96,7 @@ def test_the_choice_is_remembered_for_the_session_and_only_there(app, client, lo
     assert title(client.get("/staff/objections").get_data(as_text=True)) == "异议 · 测试活动 · 工作人员"
 
 
-def test_a_bad_choice_changes_nothing(client, login, admin, waiting):  # noqa: F811
+def test_a_bad_choice_changes_nothing(client, login, admin, waiting):
     login(admin)
     response = choose(client, "nope", "//evil.example/x")
     assert (response.status_code, response.headers["Location"]) == (302, "/staff/")

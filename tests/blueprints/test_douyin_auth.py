@@ -15,19 +15,22 @@ from contest import clock
 from contest.extensions import db
 from contest.models import DouyinAccount, Entry, User
 from tests.conftest import count
-from tests.support.douyin import OPEN_ID, start, consent, callback, sign_in  # noqa: F401 (fixtures and helpers)
+from tests.support.douyin import OPEN_ID, callback, consent, sign_in, start
 
 T0 = "2020-06-25T12:00:00+08:00"
 ALL_SCOPES = ["user_info", "video.list.bind", "video.data.bind"]
 
 
-@pytest.fixture
-def contest(make_contest, freeze, sandbox):
-    freeze(T0)
-    # The sandbox's clock matches the site's, so token lifetimes agree.
-    sandbox.control("clock", {"now": int(clock.now().timestamp())})
-    sandbox.control("users", {"open_id": OPEN_ID, "nickname": "小李爱株洲"})
-    return make_contest()
+# The sandbox's clock matches the site's, so token lifetimes agree.
+pytestmark = pytest.mark.contest(frozen_at=T0, sandbox_clock=True)
+
+
+@pytest.fixture(autouse=True)
+def _xiaoli_on_douyin(request):
+    """With a contest, 小李爱株洲 has a Douyin account in the sandbox."""
+    if "contest" in request.fixturenames:
+        request.getfixturevalue("contest")
+        request.getfixturevalue("sandbox").control("users", {"open_id": OPEN_ID, "nickname": "小李爱株洲"})
 
 
 def flashes(client) -> str:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import count, csrf_from
-from tests.support.entries import citizen, form  # noqa: F401 (fixtures and helpers)
+from tests.support.entries import form
 
 
 def test_entering_needs_sign_in(client, contest):

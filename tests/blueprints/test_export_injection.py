@@ -57,7 +57,7 @@ def test_table_bytes_csv_and_xlsx_hold_no_formula():
 # --- the real exports ---------------------------------------------------------------
 
 @pytest.fixture
-def world(make_contest, make_user, login, freeze, evidence_dir):
+def exported_entry(make_contest, make_user, login, freeze, evidence_dir):
     freeze(IN_WINDOW)
     contest = make_contest()
     admin = make_user(role="admin", phone="13900000001", nickname="管理员小刘")
@@ -77,14 +77,14 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_entries_csv_neutralises_caption_nickname_and_reason(client, world):
+def test_entries_csv_neutralises_caption_nickname_and_reason(client, exported_entry):
     header, row = csv_rows(client.get("/staff/exports/entries.csv").get_data())
     cells = dict(zip(header, row))
     assert (cells["作品描述"], cells["作者"], cells["状态说明"], cells["计入赞数"]) == (
         "'" + CAPTION, "'" + NICKNAME, "'" + REASON, "120")
 
 
-def test_entries_xlsx_cells_from_users_are_strings(client, world):
+def test_entries_xlsx_cells_from_users_are_strings(client, exported_entry):
     book = openpyxl.load_workbook(io.BytesIO(client.get("/staff/exports/entries.xlsx").get_data()))
     header, row = list(book.active.iter_rows(max_row=2))
     cells = {h.value: c for h, c in zip(header, row)}
@@ -92,7 +92,7 @@ def test_entries_xlsx_cells_from_users_are_strings(client, world):
         ("'" + CAPTION, "s"), ("'" + NICKNAME, "s"), ("'" + REASON, "s"), (120, "n")]
 
 
-def test_tallies_exports_neutralise_notes(client, world):
+def test_tallies_exports_neutralise_notes(client, exported_entry):
     header, row = csv_rows(client.get("/staff/exports/tallies.csv").get_data())
     assert dict(zip(header, row))["备注"] == "'" + NOTE
     book = openpyxl.load_workbook(io.BytesIO(client.get("/staff/exports/tallies.xlsx").get_data()))
@@ -101,7 +101,7 @@ def test_tallies_exports_neutralise_notes(client, world):
     assert (note.value, note.data_type) == ("'" + NOTE, "s")
 
 
-def test_the_evidence_packs_csv_is_neutralised(client, world):
-    pack = zipfile.ZipFile(io.BytesIO(client.get(f"/staff/exports/evidence/{world.id}.zip").get_data()))
+def test_the_evidence_packs_csv_is_neutralised(client, exported_entry):
+    pack = zipfile.ZipFile(io.BytesIO(client.get(f"/staff/exports/evidence/{exported_entry.id}.zip").get_data()))
     header, row = csv_rows(pack.read("snapshots.csv"))
     assert dict(zip(header, row))["备注"] == "'" + NOTE

@@ -41,7 +41,7 @@ def admin(make_user, login, contest):
 
 
 @pytest.fixture
-def world(contest, make_user, admin, evidence_dir, freeze):
+def export_rows(contest, make_user, admin, evidence_dir, freeze):
     """Two entries: a public nickname with a platform reading, a manual reading with a screenshot and a
     reading after the close; a private one, reviewed, without readings."""
     shown = make_user(phone="13812345678", nickname="张三丰")
@@ -101,12 +101,12 @@ def exports() -> list[tuple[str, dict, str | None]]:
 
 # --- entries --------------------------------------------------------------------------
 
-def test_entries_csv_masked_by_default(client, world):
+def test_entries_csv_masked_by_default(client, export_rows):
     response = client.get("/staff/exports/entries.csv?contest=zhuzhou-2020")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename*=UTF-8''zhuzhou-2020-entries.csv"
-    first, second = world["first"], world["second"]
+    first, second = export_rows["first"], export_rows["second"]
     assert read_csv(response) == [ENTRY_HEADER, [
         str(first.id), "6840000000000000001", "株洲美好生活秀", "荷塘区", "已通过", "株洲 #动力株洲文旅通 @株洲足迹",
         "张三丰", "138****5678", "是", "2020-06-24 20:00:00", "2020-06-25 12:00:00", "2020-06-26 10:00:00",
@@ -120,11 +120,11 @@ def test_entries_csv_masked_by_default(client, world):
     assert events("export.entries")[0].actor.nickname == "管理员小刘"
 
 
-def test_entries_xlsx_masked_by_default(client, world):
+def test_entries_xlsx_masked_by_default(client, export_rows):
     response = client.get("/staff/exports/entries.xlsx")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    first, second = world["first"], world["second"]
+    first, second = export_rows["first"], export_rows["second"]
     assert read_xlsx(response) == [tuple(ENTRY_HEADER), (
         first.id, "6840000000000000001", "株洲美好生活秀", "荷塘区", "已通过", "株洲 #动力株洲文旅通 @株洲足迹", "张三丰",
         "138****5678", "是", datetime(2020, 6, 24, 20), datetime(2020, 6, 25, 12), datetime(2020, 6, 26, 10),
@@ -137,11 +137,11 @@ def test_entries_xlsx_masked_by_default(client, world):
     assert exports() == [("export.entries", {"unmasked": False, "format": "xlsx", "rows": 2}, None)]
 
 
-def test_unmasked_entries_are_recorded_with_the_admins_name(client, world):
+def test_unmasked_entries_are_recorded_with_the_admins_name(client, export_rows):
     response = client.get("/staff/exports/entries.csv?unmasked=1")
     rows = read_csv(response)
     assert [(r[6], r[7]) for r in rows[1:]] == [("张三丰", "13812345678"), ("李四", "13987654321")]
-    contest_id = world["first"].contest_id
+    contest_id = export_rows["first"].contest_id
     assert exports() == [
         ("export.entries", {"unmasked": True, "format": "csv", "rows": 2}, None),
         ("export.unmasked", {"export": "entries", "format": "csv", "rows": 2}, "管理员小刘 导出了未遮盖的个人信息（entries）。"),
@@ -150,13 +150,13 @@ def test_unmasked_entries_are_recorded_with_the_admins_name(client, world):
 
 
 @pytest.mark.parametrize("value", ["0", "true", "yes", ""])
-def test_only_unmasked_1_unmasks(client, world, value):
+def test_only_unmasked_1_unmasks(client, export_rows, value):
     rows = read_csv(client.get(f"/staff/exports/entries.csv?unmasked={value}"))
     assert rows[2][6:8] == ["李*", "139****4321"]
     assert events("export.unmasked") == []
 
 
-def test_unknown_export_format_is_404(client, world):
+def test_unknown_export_format_is_404(client, export_rows):
     assert client.get("/staff/exports/entries.pdf").status_code == 404
     assert client.get("/staff/exports/tallies.json").status_code == 404
     assert exports() == []
@@ -164,10 +164,10 @@ def test_unknown_export_format_is_404(client, world):
 
 # --- tallies --------------------------------------------------------------------------
 
-def test_tallies_csv_lists_every_snapshot(client, world):
+def test_tallies_csv_lists_every_snapshot(client, export_rows):
     response = client.get("/staff/exports/tallies.csv")
     assert response.headers["Content-Disposition"] == "attachment; filename*=UTF-8''zhuzhou-2020-tallies.csv"
-    first, second, path = world["first"], world["second"], world["path"]
+    first, second, path = export_rows["first"], export_rows["second"], export_rows["path"]
     head = [str(first.id), "6840000000000000001", "张三丰", "已通过", "150", "2020-07-17 22:00:00", "", "", ""]
     assert read_csv(response) == [
         TALLY_HEADER,
@@ -179,9 +179,9 @@ def test_tallies_csv_lists_every_snapshot(client, world):
     assert exports() == [("export.tallies", {"unmasked": False, "format": "csv", "rows": 4}, None)]
 
 
-def test_tallies_xlsx(client, world):
+def test_tallies_xlsx(client, export_rows):
     rows = read_xlsx(client.get("/staff/exports/tallies.xlsx?unmasked=1"))
-    first, second, path = world["first"], world["second"], world["path"]
+    first, second, path = export_rows["first"], export_rows["second"], export_rows["path"]
     head = (first.id, "6840000000000000001", "张三丰", "已通过", 150, datetime(2020, 7, 17, 22), None, None, None)
     assert rows == [
         tuple(TALLY_HEADER),
@@ -195,8 +195,8 @@ def test_tallies_xlsx(client, world):
 
 # --- the evidence pack ----------------------------------------------------------------
 
-def test_the_evidence_pack(client, world, evidence_dir):
-    first, path = world["first"], world["path"]
+def test_the_evidence_pack(client, export_rows, evidence_dir):
+    first, path = export_rows["first"], export_rows["path"]
     response = client.get(f"/staff/exports/evidence/{first.id}.zip")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/zip"
@@ -234,8 +234,8 @@ def test_the_evidence_pack(client, world, evidence_dir):
         "entry", first.id, {"unmasked": False, "files": 1, "missing": 0})
 
 
-def test_the_evidence_pack_names_a_missing_screenshot(client, world, evidence_dir):
-    first, path = world["first"], world["path"]
+def test_the_evidence_pack_names_a_missing_screenshot(client, export_rows, evidence_dir):
+    first, path = export_rows["first"], export_rows["path"]
     (evidence_dir / path).unlink()
     pack = zipfile.ZipFile(io.BytesIO(client.get(f"/staff/exports/evidence/{first.id}.zip?unmasked=1").get_data()))
     assert sorted(pack.namelist()) == ["entry.json", "snapshots.csv"]
@@ -245,8 +245,8 @@ def test_the_evidence_pack_names_a_missing_screenshot(client, world, evidence_di
     assert [a for a, _, _ in exports()] == ["export.evidence_pack", "export.unmasked"]
 
 
-def test_the_evidence_pack_of_an_entry_without_readings(client, world):
-    second = world["second"]
+def test_the_evidence_pack_of_an_entry_without_readings(client, export_rows):
+    second = export_rows["second"]
     pack = zipfile.ZipFile(io.BytesIO(client.get(f"/staff/exports/evidence/{second.id}.zip").get_data()))
     assert sorted(pack.namelist()) == ["entry.json", "snapshots.csv"]
     record = json.loads(pack.read("entry.json"))
@@ -261,7 +261,7 @@ def test_the_evidence_pack_of_an_unknown_entry_is_404(client, admin):
     assert "没有找到这个作品。" in response.get_data(as_text=True)
 
 
-def test_the_dashboard_offers_the_exports_to_admins(client, world):
+def test_the_dashboard_offers_the_exports_to_admins(client, export_rows):
     page = client.get("/staff/dashboard").get_data(as_text=True)
     for href in ("/staff/exports/entries.xlsx?contest=zhuzhou-2020", "/staff/exports/tallies.csv?contest=zhuzhou-2020"):
         assert f'href="{href}"' in page

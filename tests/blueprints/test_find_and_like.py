@@ -13,7 +13,7 @@ from contest.extensions import db
 from contest.models import EntryStatus
 from contest.models.awards import Announcement, AnnouncementKind
 from tests.support.gallery_pages import cards
-from tests.support.gallery import START, add  # noqa: F401 (fixtures)
+from tests.support.gallery import START
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

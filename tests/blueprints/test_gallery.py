@@ -14,8 +14,8 @@ from contest.domain.likes import record_snapshot
 from contest.render.charts import ms
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource, User
-from tests.support.gallery import START, add  # noqa: F401 (fixtures)
-from tests.support.gallery_pages import CARD_LINK, cards  # noqa: F401 (fixtures and helpers)
+from tests.support.gallery import START
+from tests.support.gallery_pages import CARD_LINK, cards
 
 
 def test_gallery_shows_only_approved_entries_of_that_contest(client, add, make_contest, contest):

@@ -13,9 +13,7 @@ from contest.extensions import db
 from contest.models import EntryStatus
 from contest.models.notification import Notification
 from contest.web.numbers import MAX_ID, parse_id, parse_int
-from tests.support.review import (  # noqa: F401 (fixtures)
-    APPROVE, author, bulk, decide, entry, fresh, make_entry, reviewer, signed_in, staff, token,
-)
+from tests.support.review import APPROVE, bulk, decide, fresh, token
 from tests.conftest import csrf_from, make_environ
 
 PAST_INT32 = ["2147483648", "99999999999", "99999999999999999999", "9" * 5000]

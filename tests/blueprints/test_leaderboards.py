@@ -4,7 +4,6 @@ import pytest
 
 from contest import clock
 from contest.extensions import db
-from tests.support.leaderboards import board  # noqa: F401 (fixtures and helpers)
 
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
 

@@ -14,9 +14,11 @@ from contest.domain import awards
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, PhoneCode
 from contest.models.objection import Objection, ObjectionStatus
-from tests.support.rate_limits import assert_page_429, limited  # noqa: F401 (a fixture)
+from tests.support.rate_limits import assert_page_429
 from tests.conftest import count, csrf_from
-from tests.support.objections import DRAFT, NOTICE_ENDS, admin, contest, world  # noqa: F401 (fixtures)
+from tests.support.objections import DRAFT, NOTICE_CONTEST, NOTICE_ENDS
+
+pytestmark = NOTICE_CONTEST
 
 DURING = DRAFT + timedelta(days=1)
 SLUG = "zhuzhou-2020"
@@ -32,10 +34,10 @@ def _evidence_dir(app, tmp_path):
 
 
 @pytest.fixture
-def listed(world, freeze):
-    """The domain tests' world (E1, E2 on the popularity list in its notice; E3 not), seen during the notice."""
+def listed(on_notice, freeze):
+    """The popularity list on notice (E1, E2 listed; E3 not), seen during the notice."""
     freeze(DURING)
-    return world
+    return on_notice
 
 
 def new_path(award_list, entry) -> str:
@@ -227,7 +229,7 @@ def test_admin_upholds_an_objection_and_the_list_moves_up(client, login, make_us
 
 # --- limits ------------------------------------------------------------------------------------------------------------
 
-def test_objections_are_rate_limited_per_address(limited, listed, make_user):  # noqa: F811
+def test_objections_are_rate_limited_per_address(limited, listed, make_user):
     popularity, entries = listed
     client = limited(CONTEST_OBJECTION_LIMIT="2/hour")
     path = new_path(popularity, entries["E1"])
@@ -240,7 +242,7 @@ def test_objections_are_rate_limited_per_address(limited, listed, make_user):  #
     assert client.get(path).status_code == 200  # only POSTs count
 
 
-def test_objection_codes_share_the_one_time_code_allowance(limited, listed, freeze):  # noqa: F811
+def test_objection_codes_share_the_one_time_code_allowance(limited, listed, freeze):
     popularity, entries = listed
     client = limited(CONTEST_OTP_LIMIT="2/minute", CONTEST_OTP_RESEND_SECONDS="0")
     token = csrf_from(client, "/accounts/signup")

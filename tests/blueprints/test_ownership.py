@@ -12,9 +12,7 @@ from contest import clock
 from contest.domain import ownership
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, OwnerProof
-from tests.support.review import (  # noqa: F401 (fixtures)
-    ALL, author, audits, bulk, decide, flashes, fresh, make_entry, reviewer, signed_in, staff, text, token,
-)
+from tests.support.review import audits, bulk, decide, flashes, fresh, text, token
 from tests.support.staff_likes import EVIDENCE_NAME, PNG
 
 LABEL = "作者身份待验证"

@@ -12,8 +12,6 @@ from PIL import Image
 
 from contest.models import EntryStatus
 from contest.render.poster import HEIGHT, WIDTH, Poster, poster_png
-from tests.support.gallery import add  # noqa: F401 (fixtures)
-from tests.support.review import signed_in  # noqa: F401 (fixtures)
 
 
 def decoded(png: bytes) -> str:

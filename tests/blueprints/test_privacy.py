@@ -34,16 +34,16 @@ def html(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def contest(make_contest, freeze, sandbox):
-    freeze(T0)
-    sandbox.control("clock", {"now": int(clock.now().timestamp())})
-    sandbox.control("users", {"open_id": OPEN_ID, "nickname": "小李爱株洲", "union_id": "un_xiaoli",
-                              "avatar": AVATAR})
-    contest = make_contest()
-    contest.popularity_award_size = contest.excellence_award_size = 1
-    db.session.commit()
-    return contest
+pytestmark = pytest.mark.contest(frozen_at=T0, sandbox_clock=True, popularity_award_size=1, excellence_award_size=1)
+
+
+@pytest.fixture(autouse=True)
+def _xiaoli_on_douyin(request):
+    """With a contest, 小李爱株洲 has a Douyin account in the sandbox."""
+    if "contest" in request.fixturenames:
+        request.getfixturevalue("contest")
+        request.getfixturevalue("sandbox").control("users", {"open_id": OPEN_ID, "nickname": "小李爱株洲",
+                                                             "union_id": "un_xiaoli", "avatar": AVATAR})
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from contest.config import ConfigError, load_config
 from contest.extensions import db
 from contest.models import PhoneCode, SignInThrottle
 from tests.conftest import CSRF_META, count, csrf_from, make_environ
-from tests.support.rate_limits import TOO_MANY, limited, assert_names_the_wait, assert_page_429  # noqa: F401 (fixtures and helpers)
+from tests.support.rate_limits import TOO_MANY, assert_names_the_wait, assert_page_429
 
 PHONE = "13812345678"
 OTHER_PHONE = "13812345679"

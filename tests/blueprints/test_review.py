@@ -15,7 +15,7 @@ from contest.models import Entry, EntryStatus, FlagStatus, LikeFlag
 from contest.models.notification import Notification
 from tests.conftest import count
 from tests.support.sms import Gateway
-from tests.support.review import TAGS, ALL, author, signed_in, staff, reviewer, make_entry, entry, token, decide, APPROVE, fresh, audits, text, flashes, bulk  # noqa: F401 (fixtures and helpers)
+from tests.support.review import TAGS, ALL, token, decide, APPROVE, fresh, audits, text, flashes, bulk
 
 PROVISIONAL = {"published_at": "video_id", "caption": "embed"}
 CSRF_REFUSED = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。"

@@ -25,9 +25,7 @@ PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/
 LOGIN_PAGE = "/accounts/login?next=%2Faccounts%2Fprivacy"
 
 
-@pytest.fixture
-def contest(make_contest):
-    return make_contest()
+pytestmark = pytest.mark.contest(frozen_at=None)  # the clock runs
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import re
 from datetime import datetime
-from itertools import count as counter
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from contest.domain.ownership import UNPROVEN_APPROVAL
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, Role, Snapshot, SnapshotSource, User
-from tests.conftest import build_entry, count
+from tests.conftest import count
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 NEED_TOKEN = {"error": "需要有效的访问令牌。"}
@@ -22,25 +21,10 @@ CHECKS = [{"code": "video", "passed": True, "label": "抖音视频链接有效",
 ALL_TICKED = {"slogan": True, "theme": True, "content": True}
 
 
-@pytest.fixture
-def author(make_user, contest):
-    return make_user(nickname="作者小王")
-
-
-@pytest.fixture
-def make_entry(contest, author):
-    serial = counter(1)
-
-    def _make(area="hetang", theme="life", status=EntryStatus.PENDING, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹",
-              **fields):
-        now = clock.now()
-        entry = build_entry(contest, author, video_id=str(6_840_000_000_000_000_000 + next(serial)), theme=theme,
-                            area=area, status=status, at=now, submitted_text=caption, caption=caption,
-                            published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"),
-                            fact_sources={"caption": "embed", "published_at": "video_id"}, checks=CHECKS, **fields)
-        db.session.commit()
-        return entry
-    return _make
+# make_entry(): entries whose caption and publication time the embed page and the id gave (provisional facts).
+pytestmark = pytest.mark.entries(video_base=6_840_000_000_000_000_000,
+                                 published_at=datetime.fromisoformat("2020-06-24T20:00:00+08:00"),
+                                 facts={"caption": "embed", "published_at": "video_id"}, checks=CHECKS, event=False)
 
 
 def api_user(role: str, nickname: str, areas=()) -> User:

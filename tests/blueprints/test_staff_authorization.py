@@ -48,12 +48,12 @@ STAFF = frozenset({"admin", "reviewer_in", "reviewer_out", "judge"})
 @dataclass(frozen=True)
 class Row:
     who: frozenset[str]  # the callers who get through
-    path: str  # {pending} {approved} {flag} {announcement} {evidence} {objection} {me} are filled in per world
+    path: str  # {pending} {approved} {flag} {announcement} {evidence} {objection} {me} are filled in per scene
     ok: int | dict[str, int]  # the status for those who get through (per caller when it differs)
     data: dict = field(default_factory=dict)  # a POST's fields (pages: form, plus a CSRF token; API: JSON)
 
 
-# Calls run in this order within one world: GETs first, then the POSTs, the destructive ones last.
+# Calls run in this order within one scene: GETs first, then the POSTs, the destructive ones last.
 EXPECTED: dict[tuple[str, str], Row] = {
     # --- review (contest/blueprints/organiser/review.py: reviewers_only; per entry: can_review) ---
     ("organiser.queue", "GET"): Row(REVIEWERS, "/staff/", 200),
@@ -129,7 +129,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # --- the contest switcher (contest/blueprints/organiser/switcher.py: any_staff) ---
     ("organiser.choose_contest", "POST"): Row(STAFF, "/staff/contest", 302, {"contest": ""}),
     ("staff_api.record_likes", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{approved}/likes", 201, {"likes": 7}),
-    # Admins only; this world is in its window, so an admin's correction is refused as not closed yet.
+    # Admins only; this scene is in its window, so an admin's correction is refused as not closed yet.
     ("staff_api.correct_likes", "POST"): Row(ADMIN, "/api/v1/staff/entries/{approved}/tally-corrections", 409, {
         "likes": 7, "observed_at": "2020-06-25T10:00:00+08:00", "reason": "核实截图"}),
     ("staff_api.decide_entry", "POST"): Row(IN_AREA, "/api/v1/staff/entries/{pending}/review", 200, {
@@ -154,10 +154,10 @@ def test_the_table_covers_every_staff_route(app):
         assert adapter.match(row.path.format(**DUMMY), method=method)[0] == endpoint, (endpoint, row.path)
 
 
-# --- one world per caller -------------------------------------------------------------
+# --- one scene per caller -------------------------------------------------------------
 
 @pytest.fixture
-def world(app, make_contest, freeze, tmp_path):
+def staff_scene(app, make_contest, freeze, tmp_path):
     """A contest in its window; a pending and an approved entry in 荷塘区 (hetang), a like flag,
     a manual reading with a screenshot, a draft announcement, an open objection."""
     app.config["CONTEST_EVIDENCE_DIR"] = str(tmp_path / "evidence")
@@ -228,11 +228,11 @@ def expected(caller: str, endpoint: str, row: Row, path: str) -> tuple[int, str 
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_every_staff_route_for_each_caller(client, world, make_user, login, caller):
+def test_every_staff_route_for_each_caller(client, staff_scene, make_user, login, caller):
     user = sign_in(caller, make_user, login)
     headers = api_headers(user)
     csrf_token = csrf_from(client, "/" if user else "/accounts/login")  # a signed-out home page has no token
-    values = dict(world, me=user.id if user else 0)
+    values = dict(staff_scene, me=user.id if user else 0)
     wrong = []
     for (endpoint, method), row in EXPECTED.items():
         path = row.path.format(**values)
@@ -251,20 +251,20 @@ def test_every_staff_route_for_each_caller(client, world, make_user, login, call
     assert wrong == []
 
 
-def test_the_api_ignores_a_session_cookie(client, world, make_user, login):
+def test_the_api_ignores_a_session_cookie(client, staff_scene, make_user, login):
     """A signed-in admin without a token: every API route is 401, including the POSTs (no CSRF there)."""
     sign_in("admin", make_user, login)
     for (endpoint, method), row in EXPECTED.items():
         if endpoint.startswith("staff_api."):
-            response = client.open(row.path.format(**world), method=method, json=row.data if method == "POST" else None)
+            response = client.open(row.path.format(**staff_scene), method=method, json=row.data if method == "POST" else None)
             assert (endpoint, response.status_code, response.get_json()) == (
                 endpoint, 401, {"error": "需要有效的访问令牌。"})
 
 
-def test_page_posts_still_need_a_csrf_token(client, world, make_user, login):
+def test_page_posts_still_need_a_csrf_token(client, staff_scene, make_user, login):
     """The API's exemption from CSRF does not leak to the pages."""
     sign_in("admin", make_user, login)
     for (endpoint, method), row in EXPECTED.items():
         if method == "POST" and endpoint.startswith("organiser."):
-            response = client.post(row.path.format(**world, me=0), data={})
+            response = client.post(row.path.format(**staff_scene, me=0), data={})
             assert (endpoint, response.status_code) == (endpoint, 400)

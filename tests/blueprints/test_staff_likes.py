@@ -22,7 +22,9 @@ def chart(page: str) -> dict:
     return json.loads(html.unescape(re.search(r'data-chart="([^"]*)"', page).group(1)))
 
 
-from tests.support.staff_likes import PNG, EVIDENCE_NAME, author, make_entry, entry, sign_in, token, record, rows, files_in  # noqa: F401 (fixtures and helpers)
+from tests.support.staff_likes import EVIDENCE_NAME, LIKES_ENTRIES, PNG, files_in, record, rows, token
+
+pytestmark = LIKES_ENTRIES
 
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
 UTC = clock.UTC

@@ -25,13 +25,11 @@ from contest.domain.tally_corrections import AWARDS_PUBLISHED, NOT_CLOSED, UNCHA
 from contest.extensions import db
 from contest.models import AuditEvent, EntryTally, Snapshot, SnapshotSource, TallyCorrection
 from contest.models.awards import AwardKind
-from tests.api.conftest import World, call, load_schema
-from tests.support.staff_likes import (  # noqa: F401 (fixtures: the entries, screenshots, sign-in)
-    PNG, author, files_in, make_entry, record, sign_in, token,
-)
+from tests.support.world import World, call, load_schema
+from tests.support.staff_likes import LIKES_ENTRIES, PNG, files_in, record, token
 from tests.conftest import count
 
-pytestmark = pytest.mark.usefixtures("evidence_dir")  # screenshots in a temporary folder
+pytestmark = [pytest.mark.usefixtures("evidence_dir"), LIKES_ENTRIES]  # screenshots in a temporary folder
 
 AFTER_CLOSE = "2020-07-20T09:00:00+08:00"
 MANUAL_CLOSED = ("活动已截止，排行榜已冻结，不能再人工记录点赞数。"

@@ -8,7 +8,7 @@ import pytest
 from contest.blueprints.api.openapi import DOCUMENT
 from contest.domain.entries import MAX_TEXT
 from contest.models import Entry
-from tests.support.entries import citizen, form  # noqa: F401 (fixtures)
+from tests.support.entries import form
 from tests.conftest import count, csrf_from
 
 TOO_LONG_PAGE = f"粘贴的内容太长了（超过 {MAX_TEXT} 个字），请只粘贴抖音的分享文字。"

@@ -1,15 +1,13 @@
 """Browser tests: Debian's Chromium driven by Playwright, against the site served on a
 free loopback port (and the Douyin sandbox), on a phone-sized viewport. Screenshots of
-every step go to ``test-artifacts/screenshots/``."""
+every step go to ``test-artifacts/screenshots/``. (``live_site`` is in tests/support/live.py.)"""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from contest import clock
 
@@ -32,16 +30,6 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def live_site(app):
-    """The app under test served over real HTTP; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
 def open_contest(make_contest):
     """A contest whose window is open now (browser tests run on the real clock)."""
     today = clock.to_local(clock.now()).date()
@@ -60,7 +48,3 @@ def shot(page, request):
         page.screenshot(path=str(path), full_page=True)
         return path
     return _shot
-
-
-# Douyin-linked authors and their entries, as the polling tests make them.
-from tests.jobs.conftest import author, entry_of  # noqa: E402,F401

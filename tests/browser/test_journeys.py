@@ -13,7 +13,9 @@ from contest.domain import awards
 from contest.extensions import db
 from contest.models import Entry, EntryStatus
 from tests.conftest import build_entry, video_id_at
-from tests.support.awards import DRAFT, NOTICE_ENDS, admin, contest, field  # noqa: F401 (fixtures)
+from tests.support.awards import AWARDS_CONTEST, DRAFT, NOTICE_ENDS
+
+pytestmark = AWARDS_CONTEST
 
 
 def test_citizen_signs_in_with_douyin_and_enters_a_video(page, live_site, sandbox, open_contest, shot):
@@ -84,9 +86,9 @@ def test_reviewer_approves_a_pending_entry(page, live_site, open_contest, make_u
 
 
 def test_visitor_finds_an_entry_in_the_gallery_and_after_a_poll_on_the_leaderboard(
-        app, page, live_site, sandbox, open_contest, author, entry_of, shot):
+        app, page, live_site, sandbox, open_contest, linked_author, entry_of, shot):
     published = clock.to_local(clock.now() - timedelta(days=2)).isoformat()
-    entry = entry_of(open_contest, author("ou_visitor_test"), published=published, likes=5)
+    entry = entry_of(open_contest, linked_author("ou_visitor_test"), published=published, likes=5)
     entry.caption = "醴陵瓷器手作 #动力株洲文旅通 @株洲足迹"
     db.session.commit()
 

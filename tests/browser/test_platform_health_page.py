@@ -21,10 +21,10 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}, "device_scale_factor": 1,
 
 
 @pytest.fixture
-def unhealthy(app, sandbox, open_contest, author, make_user):
+def unhealthy(app, sandbox, open_contest, linked_author, make_user):
     """Three authors; one revoked the authorisation; the sweep failed past the threshold, so an alarm is open."""
     sandbox.control("clock", {"now": int(clock.now().timestamp())})
-    authors = [author(f"ou_page{n}") for n in range(3)]
+    authors = [linked_author(f"ou_page{n}") for n in range(3)]
     for n, user in enumerate(authors):
         published = clock.now() - timedelta(days=2, hours=n)
         vid = video_id_at(published, n + 1)

@@ -20,7 +20,7 @@ from contest.extensions import db
 from contest.models import PhoneCode, Role, User
 from contest.integrations.sms import HttpSender, LogSender, SmsError, sender_from_config
 from tests.conftest import count
-from tests.support.sms import RecordingSender, Gateway  # noqa: F401 (fixtures and helpers)
+from tests.support.sms import RecordingSender, Gateway
 
 SECRET = "test-secret"
 PHONE = "13812345678"

@@ -15,7 +15,9 @@ from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus
 from contest.models.awards import AnnouncementKind, AwardKind, AwardList, AwardPlace, AwardStatus, Disqualification
-from tests.support.awards import IN_WINDOW, CLOSE, DRAFT, NOTICE_ENDS, contest, admin, field  # noqa: F401 (fixtures and helpers)
+from tests.support.awards import AWARDS_CONTEST, CLOSE, DRAFT, IN_WINDOW, NOTICE_ENDS
+
+pytestmark = AWARDS_CONTEST
 
 
 # name: (theme, likes at the close, excellence total given by every judge)

@@ -19,7 +19,7 @@ from contest.domain.flags import Series, decide_flag, detect_flags, find_signs, 
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, Snapshot, SnapshotSource
-from tests.conftest import build_entry, count
+from tests.conftest import count
 
 BJ = clock.BEIJING
 START = datetime(2020, 6, 18, tzinfo=BJ)      # the contest opens; the simulation starts
@@ -36,30 +36,18 @@ def bj(text: str) -> datetime:
 
 
 # --------------------------------------------------------------------------- fixtures
-@pytest.fixture
-def contest(make_contest):
-    return make_contest(frozen_at=NOW)
+# make_entry(status=…): an entry submitted when the contest opened, flushed (not committed).
+pytestmark = [
+    pytest.mark.contest(frozen_at=NOW),
+    pytest.mark.entries(status=EntryStatus.APPROVED, video_base=6_800_000_000_000_000_000,
+                        at=START.astimezone(clock.UTC), submitted_text="https://v.douyin.com/T{n}/", caption="株洲 #动力株洲文旅通 @株洲足迹",
+                        published_at=None, facts=None, event=False, commit=False),
+]
 
 
 @pytest.fixture
 def staff(make_user):
     return make_user(role="reviewer", nickname="审核员")
-
-
-@pytest.fixture
-def make_entry(contest, make_user):
-    """``make_entry(status)``: an entry of ``contest``, submitted when it opened."""
-    owner = make_user()
-    serial = iter(range(1, 1_000_000))
-
-    def _make(status: EntryStatus = EntryStatus.APPROVED) -> Entry:
-        n = next(serial)
-        submitted = START.astimezone(clock.UTC)
-        entry = build_entry(contest, owner, video_id=f"68{n:017d}", status=status, at=submitted,
-                            submitted_text=f"https://v.douyin.com/T{n}/", caption="株洲 #动力株洲文旅通 @株洲足迹")
-        db.session.flush()
-        return entry
-    return _make
 
 
 def readings(entry: Entry, rows) -> None:
@@ -81,7 +69,7 @@ def add_world(make_entry, worlds) -> list[tuple[Entry, list]]:
     """One entry per series (every fourth pending, the rest approved), committed."""
     out = []
     for i, series in enumerate(worlds):
-        entry = make_entry(EntryStatus.PENDING if i % 4 == 0 else EntryStatus.APPROVED)
+        entry = make_entry(status=EntryStatus.PENDING if i % 4 == 0 else EntryStatus.APPROVED)
         bulk(entry, series)
         out.append((entry, series))
     db.session.commit()
@@ -321,7 +309,7 @@ def test_likes_out_of_proportion_to_plays_are_flagged_once_a_run(contest, make_e
 
 
 def test_a_sharp_drop_is_flagged_and_small_or_mild_ones_are_not(contest, make_entry):
-    sharp, mild, small, rejected = (make_entry(), make_entry(), make_entry(), make_entry(EntryStatus.REJECTED))
+    sharp, mild, small, rejected = (make_entry(), make_entry(), make_entry(), make_entry(status=EntryStatus.REJECTED))
     readings(sharp, [("2020-06-20T08:00", 6000), ("2020-06-20T11:00", 4500), ("2020-06-20T14:00", 4600)])
     readings(mild, [("2020-06-20T08:00", 10_000), ("2020-06-20T11:00", 8500)])   # 15 %
     readings(small, [("2020-06-20T08:00", 400), ("2020-06-20T11:00", 320)])      # 80 likes

@@ -20,8 +20,6 @@ from contest.douyin.gateway import DouyinGateway
 from contest.extensions import db
 from contest.models import EntryStatus, EntryTally
 from tests.conftest import video_id_at
-from tests.jobs.conftest import at, author, entry_of, sweep  # noqa: F401 (fixtures)
-from tests.support.gallery import START, add  # noqa: F401 (fixtures and helpers)
 
 
 def ids(page: GalleryPage) -> list[int]:
@@ -189,8 +187,8 @@ def test_clean_cover_keeps_http_urls_only(url, kept):
     assert clean_cover(url) == (url if kept else None)
 
 
-def test_submission_keeps_the_cover_the_platform_gave(app, contest, sandbox, author):
-    citizen = author("ou_cover")
+def test_submission_keeps_the_cover_the_platform_gave(app, contest, sandbox, linked_author):
+    citizen = linked_author("ou_cover")
     vid = video_id_at("2020-06-20T12:00:00+08:00", 7)
     sandbox.control("videos", {"video_id": vid, "open_id": "ou_cover", "title": "晨练 #动力株洲文旅通 @株洲足迹",
                                "create_time": int(datetime.fromisoformat("2020-06-20T12:00:00+08:00").timestamp()),
@@ -203,9 +201,9 @@ def test_submission_keeps_the_cover_the_platform_gave(app, contest, sandbox, aut
     assert entry.cover_url == "https://p3.douyinpic.com/cover-7.jpeg"
 
 
-def test_a_sweep_keeps_the_newest_cover_on_the_tally_not_the_entry(contest, author, entry_of, at, sandbox, sweep):
+def test_a_sweep_keeps_the_newest_cover_on_the_tally_not_the_entry(contest, linked_author, entry_of, at, sandbox, sweep):
     at("2020-06-25T12:00:00+08:00")
-    citizen = author("ou_sweep")
+    citizen = linked_author("ou_sweep")
     entry = entry_of(contest, citizen, likes=12)
     entry.cover_url = "https://p3.douyinpic.com/at-submission.jpeg"
     db.session.commit()

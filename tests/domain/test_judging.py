@@ -2,7 +2,6 @@
 z-score aggregate, checked against figures computed here by hand."""
 
 from datetime import datetime, timedelta
-from itertools import count as counter
 from math import sqrt
 
 import pytest
@@ -14,33 +13,17 @@ from contest.domain.errors import Conflict, DomainError, Refused
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus
 from contest.models.judging import JudgeConflict, Rubric, Score
-from tests.conftest import build_entry
 
 NOW = datetime.fromisoformat("2020-07-10T12:00:00+08:00")
 
 
-@pytest.fixture
-def contest(make_contest):
-    return make_contest(frozen_at=NOW)
-
-
-@pytest.fixture
-def entrant(make_user):
-    return make_user(nickname="作者小王", phone="13800138000")
-
-
-@pytest.fixture
-def make_entry(contest, entrant):
-    serial = counter(1)
-
-    def _make(theme="life", status=EntryStatus.APPROVED, submitted=None, caption=None):
-        n = next(serial)
-        when = submitted or datetime.fromisoformat("2020-06-20T10:00:00+08:00") + timedelta(minutes=n)
-        entry = build_entry(contest, entrant, video_id=str(7_000_000_000_000_000_000 + n), theme=theme,
-                            status=status, at=when, submitted_text="x", caption=caption or f"作品说明 {n}")
-        db.session.commit()
-        return entry
-    return _make
+# make_entry(): approved entries submitted a minute apart from June 20, 10:00.
+pytestmark = [
+    pytest.mark.contest(frozen_at=NOW),
+    pytest.mark.entries(status=EntryStatus.APPROVED, video_base=7_000_000_000_000_000_000,
+                        at=datetime.fromisoformat("2020-06-20T10:00:00+08:00"), spacing=timedelta(minutes=1),
+                        submitted_text="x", caption="作品说明 {n}", published_at=None, facts=None, event=False),
+]
 
 
 @pytest.fixture
@@ -300,10 +283,10 @@ def test_min_judges_and_conflicts_decide_who_ranks(contest, make_entry, judges):
 def test_tie_rule_raw_mean_then_judges_then_submission_then_id(contest, make_entry, judges):
     contest.min_judges = 1
     same_time = datetime.fromisoformat("2020-06-25T09:00:00+08:00")
-    late = make_entry(submitted=same_time + timedelta(hours=1))
-    early = make_entry(submitted=same_time)
-    twin_b = make_entry(submitted=same_time + timedelta(hours=2))
-    twin_a = make_entry(submitted=same_time + timedelta(hours=2))
+    late = make_entry(at=same_time + timedelta(hours=1))
+    early = make_entry(at=same_time)
+    twin_b = make_entry(at=same_time + timedelta(hours=2))
+    twin_a = make_entry(at=same_time + timedelta(hours=2))
     # Every judge gives every entry 50, and 甲 also scores a 100 and a 0 so that z is defined:
     # all four entries get z = 0 from 甲 and from the others (σ = 0).
     for entry in (late, early, twin_b, twin_a):

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from contest import clock
 from contest.domain import leaderboards
-from tests.support.leaderboards import board  # noqa: F401 (a fixture)
 
 AFTER_CLOSE = datetime.fromisoformat("2020-07-18T00:00:00+08:00")
 

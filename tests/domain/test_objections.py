@@ -19,7 +19,9 @@ from contest.models.awards import AwardKind, Disqualification
 from contest.models.notification import Notification
 from contest.models.objection import Objection, ObjectionStatus
 from tests.support.sms import RecordingSender
-from tests.support.objections import DRAFT, NOTICE_ENDS, contest, admin, world  # noqa: F401 (fixtures and helpers)
+from tests.support.objections import DRAFT, NOTICE_CONTEST, NOTICE_ENDS
+
+pytestmark = NOTICE_CONTEST
 
 DURING = DRAFT + timedelta(days=1)
 SECRET = "test-secret"
@@ -47,8 +49,8 @@ def send_code(now, phone=PHONE) -> str:
     return code
 
 
-def test_a_signed_in_citizen_files_an_objection(world, objector):
-    popularity, entries = world
+def test_a_signed_in_citizen_files_an_objection(on_notice, objector):
+    popularity, entries = on_notice
     filed = rules.file_objection(popularity, entries["E1"], reason=" 视频是搬运的 ", now=DURING, user=objector,
                                  evidence_path="2020/07/19/" + "a" * 32 + ".png")
     db.session.commit()
@@ -67,8 +69,8 @@ def test_a_signed_in_citizen_files_an_objection(world, objector):
         rules.file_objection(popularity, entries["E1"], reason="再说一次", now=DURING, user=objector)
 
 
-def test_filing_only_during_the_notice_and_against_a_listed_entry(world, objector):
-    popularity, entries = world
+def test_filing_only_during_the_notice_and_against_a_listed_entry(on_notice, objector):
+    popularity, entries = on_notice
     with pytest.raises(DomainError, match="这件作品不在该获奖名单上"):
         rules.file_objection(popularity, entries["E3"], reason="x", now=DURING, user=objector)
     with pytest.raises(DomainError, match="只能在获奖名单公示期内提出异议"):
@@ -82,8 +84,8 @@ def test_filing_only_during_the_notice_and_against_a_listed_entry(world, objecto
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Objection)) == 0
 
 
-def test_without_an_account_the_phone_is_proven_with_a_code(world, objector):
-    popularity, entries = world
+def test_without_an_account_the_phone_is_proven_with_a_code(on_notice, objector):
+    popularity, entries = on_notice
     with pytest.raises(DomainError, match="请先获取验证码"):
         rules.file_objection(popularity, entries["E2"], reason="刷赞", now=DURING, phone=PHONE, code="123456",
                              secret=SECRET)
@@ -111,8 +113,8 @@ def test_without_an_account_the_phone_is_proven_with_a_code(world, objector):
     assert (filed.objection.user_id, filed.objection.phone) == (objector.id, objector.phone)
 
 
-def test_upholding_disqualifies_the_entry_and_the_next_moves_up(world, objector, admin):
-    popularity, entries = world
+def test_upholding_disqualifies_the_entry_and_the_next_moves_up(on_notice, objector, admin):
+    popularity, entries = on_notice
     first = rules.file_objection(popularity, entries["E1"], reason="搬运", now=DURING, user=objector).objection
     code = send_code(DURING)
     second = rules.file_objection(popularity, entries["E1"], reason="同一作品", now=DURING, phone=PHONE, code=code,
@@ -153,8 +155,8 @@ def test_upholding_disqualifies_the_entry_and_the_next_moves_up(world, objector,
     assert objection_counts(entries["E1"].contest)["popularity"] == ObjectionCounts(received=2, handled=2)
 
 
-def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(world, objector, admin):
-    popularity, entries = world
+def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(on_notice, objector, admin):
+    popularity, entries = on_notice
     contest = entries["E1"].contest
     objection = rules.file_objection(popularity, entries["E2"], reason="不喜欢", now=DURING, user=objector).objection
     db.session.commit()
@@ -174,8 +176,8 @@ def test_dismissing_leaves_the_lists_and_publication_waits_for_every_answer(worl
     assert actions()[-1] == "objection.dismiss"
 
 
-def test_an_objection_filed_in_time_can_be_upheld_after_the_notice_until_publication(world, objector, admin):
-    popularity, entries = world
+def test_an_objection_filed_in_time_can_be_upheld_after_the_notice_until_publication(on_notice, objector, admin):
+    popularity, entries = on_notice
     objection = rules.file_objection(popularity, entries["E1"], reason="搬运", now=DURING, user=objector).objection
     db.session.commit()
     # Staff disqualifying on their own after the period: a correction is the way.
@@ -188,8 +190,8 @@ def test_an_objection_filed_in_time_can_be_upheld_after_the_notice_until_publica
         ObjectionStatus.UPHELD, EntryStatus.REJECTED, ["E2", "E3"])
 
 
-def test_looking_up_needs_the_reference_and_the_phone(world, objector):
-    popularity, entries = world
+def test_looking_up_needs_the_reference_and_the_phone(on_notice, objector):
+    popularity, entries = on_notice
     code = send_code(DURING)
     anonymous = rules.file_objection(popularity, entries["E1"], reason="搬运", now=DURING, phone=PHONE, code=code,
                                      secret=SECRET)

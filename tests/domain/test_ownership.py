@@ -18,7 +18,6 @@ from contest.models import AuditEvent, Entry, EntryStatus, OwnerProof, Snapshot
 from contest.models.notification import Notification
 from contest.web.views_support import douyin
 from tests.conftest import build_entry, count
-from tests.jobs.conftest import at, author, sweep  # noqa: F401 (clocks, Douyin-linked authors, sweeps)
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
 AUTHOR = "ou_real_author"
@@ -26,10 +25,7 @@ ALL = {"slogan": True, "theme": True, "content": True}
 EVIDENCE = "2020/06/25/" + "a" * 32 + ".png"
 
 
-@pytest.fixture
-def contest(make_contest, at):
-    at(IN_WINDOW)
-    return make_contest()
+pytestmark = pytest.mark.contest(frozen_at=IN_WINDOW, sandbox_clock=True)
 
 
 @pytest.fixture
@@ -39,8 +35,8 @@ def video(publish):
 
 
 @pytest.fixture
-def real_author(author):
-    return author(AUTHOR)
+def real_author(linked_author):
+    return linked_author(AUTHOR)
 
 
 def request_for(video_id: str, **kw) -> EntryRequest:
@@ -194,7 +190,7 @@ def test_bulk_approval_skips_an_unproven_entry_with_the_reason(contest, unproven
     assert bulk_blocker(unproven) is None
 
 
-def test_an_unproven_entry_is_never_polled(contest, real_author, publish, sweep):  # noqa: F811
+def test_an_unproven_entry_is_never_polled(contest, real_author, publish, sweep):
     proven = enter(contest, real_author, publish(open_id=AUTHOR), linked=True)
     # The same author's entry whose check fell back to the embed (the platform did not answer).
     other = build_entry(contest, real_author, video_id=publish(open_id=AUTHOR), status=EntryStatus.PENDING,

@@ -29,9 +29,7 @@ CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
 PHRASE = "注销账号"
 
 
-@pytest.fixture
-def contest(make_contest):
-    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=1, excellence_award_size=1)
+pytestmark = pytest.mark.contest(frozen_at=IN_WINDOW, popularity_award_size=1, excellence_award_size=1)
 
 
 @pytest.fixture

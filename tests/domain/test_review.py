@@ -23,7 +23,7 @@ from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatu
 from contest.models.notification import Notification
 from contest.web.views_support import douyin
 from tests.conftest import build_entry, count, video_id_at
-from tests.support.review import TAGS, VERIFIED, author, entry, make_entry  # noqa: F401 (fixtures)
+from tests.support.review import TAGS, VERIFIED
 from tests.support.sms import Gateway
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"

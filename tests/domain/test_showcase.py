@@ -14,7 +14,7 @@ from contest.domain.leaderboards import popularity_board, race
 from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
-from tests.support.gallery import START, add  # noqa: F401 (fixtures)
+from tests.support.gallery import START
 
 VIDEO = "7455266733985729852"
 

@@ -31,7 +31,7 @@ def douyin(sandbox):
 
 
 @pytest.fixture
-def world(sandbox):
+def platform_videos(sandbox):
     sandbox.control("users", {"open_id": "ou_a", "nickname": "作者甲"})
     sandbox.control("videos", {"video_id": VIDEO_ID, "open_id": "ou_a", "title": TITLE, "create_time": T0,
                                "digg_count": 3, "public": True})
@@ -57,20 +57,20 @@ def logged(sandbox) -> list[tuple[str, str, str]]:
 
 # -- short links ----------------------------------------------------------------------
 
-def test_resolve_short_link_to_a_video(douyin, world):
+def test_resolve_short_link_to_a_video(douyin, platform_videos):
     location = douyin.resolve_short_link("L5pbfdP")
     assert location.startswith(f"https://www.iesdouyin.com/share/video/{VIDEO_ID}/?region=CN&mid=")
     assert parse_redirect(location, douyin.share_base) == Link("video", video_id=VIDEO_ID)
-    assert logged(world) == [("shortlink", "GET", "/v/L5pbfdP/")]
+    assert logged(platform_videos) == [("shortlink", "GET", "/v/L5pbfdP/")]
 
 
 @pytest.mark.parametrize(("code", "kind"), [("note01", "note"), ("user01", "user"), ("live01", "live")])
-def test_resolve_short_links_that_are_not_videos(douyin, world, code, kind):
+def test_resolve_short_links_that_are_not_videos(douyin, platform_videos, code, kind):
     assert parse_redirect(douyin.resolve_short_link(code), douyin.share_base) == Link(kind)
 
 
 @pytest.mark.parametrize("code", ["gone01", "unknown99"])
-def test_expired_or_unknown_short_links_land_on_the_home_page(douyin, world, code):
+def test_expired_or_unknown_short_links_land_on_the_home_page(douyin, platform_videos, code):
     location = douyin.resolve_short_link(code)
     assert location == "https://www.douyin.com/"
     with pytest.raises(LinkProblem) as caught:
@@ -78,13 +78,13 @@ def test_expired_or_unknown_short_links_land_on_the_home_page(douyin, world, cod
     assert caught.value.problem.code == LINK_EXPIRED[0]
 
 
-def test_a_short_link_leaving_douyin_is_reported_and_never_followed(douyin, world):
+def test_a_short_link_leaving_douyin_is_reported_and_never_followed(douyin, platform_videos):
     location = douyin.resolve_short_link("away01")
     assert location == "http://169.254.169.254/latest/meta-data/"
     with pytest.raises(LinkProblem) as caught:
         parse_redirect(location, douyin.share_base)
     assert (caught.value.problem.code, caught.value.problem.message) == LEFT_DOUYIN
-    assert logged(world) == [("shortlink", "GET", "/v/away01/")]
+    assert logged(platform_videos) == [("shortlink", "GET", "/v/away01/")]
 
 
 def test_share_url(douyin, sandbox):
@@ -93,18 +93,18 @@ def test_share_url(douyin, sandbox):
 
 # -- embed info ---------------------------------------------------------------------------
 
-def test_embed_info_of_a_public_video(douyin, world):
+def test_embed_info_of_a_public_video(douyin, platform_videos):
     src = f"https://open.douyin.com/player/video?vid={VIDEO_ID}&autoplay=0"
     assert douyin.embed_info(VIDEO_ID) == EmbedInfo(
         video_id=VIDEO_ID, title=TITLE,
         iframe_code=f'<iframe width="720" height="1280" frameborder="0" src="{src}" '
                     f'referrerpolicy="unsafe-url" allowfullscreen></iframe>',
         width=720, height=1280)
-    assert logged(world) == [("get_iframe_by_video", "GET", "/open/api/douyin/v1/video/get_iframe_by_video")]
+    assert logged(platform_videos) == [("get_iframe_by_video", "GET", "/open/api/douyin/v1/video/get_iframe_by_video")]
 
 
 @pytest.mark.parametrize("video_id", [PRIVATE_ID, str((T0 << 32) | 99)])
-def test_embed_info_of_a_private_or_missing_video_is_unavailable(douyin, world, video_id):
+def test_embed_info_of_a_private_or_missing_video_is_unavailable(douyin, platform_videos, video_id):
     with pytest.raises(VideoUnavailable) as caught:
         douyin.embed_info(video_id)
     assert (caught.value.kind, caught.value.code, caught.value.description) == (
@@ -113,8 +113,8 @@ def test_embed_info_of_a_private_or_missing_video_is_unavailable(douyin, world, 
     assert caught.value.logid  # get_iframe_by_video's log_id is kept
 
 
-def test_embed_info_of_a_deleted_video_is_unavailable(douyin, world):
-    world.control(f"videos/{VIDEO_ID}/visibility", {"deleted": True})
+def test_embed_info_of_a_deleted_video_is_unavailable(douyin, platform_videos):
+    platform_videos.control(f"videos/{VIDEO_ID}/visibility", {"deleted": True})
     with pytest.raises(VideoUnavailable) as caught:
         douyin.embed_info(VIDEO_ID)
     assert caught.value.code == 28001007
@@ -126,16 +126,16 @@ def _fault(sandbox, endpoint: str, kind: str, **extra) -> None:
     sandbox.control("faults", {"endpoint": endpoint, "kind": kind, **extra})
 
 
-def test_embed_info_timeout(douyin, world):
-    _fault(world, "get_iframe_by_video", "timeout", seconds=1.0)
+def test_embed_info_timeout(douyin, platform_videos):
+    _fault(platform_videos, "get_iframe_by_video", "timeout", seconds=1.0)
     with pytest.raises(DouyinError) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code) == ("timeout", None)
     assert douyin.embed_info(VIDEO_ID).title == TITLE  # the fault fired once
 
 
-def test_embed_info_http_500(douyin, world):
-    _fault(world, "get_iframe_by_video", "http_500")
+def test_embed_info_http_500(douyin, platform_videos):
+    _fault(platform_videos, "get_iframe_by_video", "http_500")
     with pytest.raises(DouyinError) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code, caught.value.description) == (
@@ -143,8 +143,8 @@ def test_embed_info_http_500(douyin, world):
     assert not isinstance(caught.value, VideoUnavailable)
 
 
-def test_embed_info_bad_json(douyin, world):
-    _fault(world, "get_iframe_by_video", "bad_json", times=2)
+def test_embed_info_bad_json(douyin, platform_videos):
+    _fault(platform_videos, "get_iframe_by_video", "bad_json", times=2)
     for _ in range(2):
         with pytest.raises(DouyinError) as caught:
             douyin.embed_info(VIDEO_ID)
@@ -153,8 +153,8 @@ def test_embed_info_bad_json(douyin, world):
     assert douyin.embed_info(VIDEO_ID).video_id == VIDEO_ID
 
 
-def test_embed_info_platform_error_keeps_the_code(douyin, world):
-    _fault(world, "get_iframe_by_video", "error_code", code=28001052)
+def test_embed_info_platform_error_keeps_the_code(douyin, platform_videos):
+    _fault(platform_videos, "get_iframe_by_video", "error_code", code=28001052)
     with pytest.raises(DouyinError) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code, caught.value.description) == (
@@ -164,8 +164,8 @@ def test_embed_info_platform_error_keeps_the_code(douyin, world):
 
 
 @pytest.mark.parametrize("code", [28001045, 28001046, 28001047])
-def test_embed_info_banned_or_private_author_codes_mean_unavailable(douyin, world, code):
-    _fault(world, "get_iframe_by_video", "error_code", code=code)
+def test_embed_info_banned_or_private_author_codes_mean_unavailable(douyin, platform_videos, code):
+    _fault(platform_videos, "get_iframe_by_video", "error_code", code=code)
     with pytest.raises(AccountUnavailable) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code) == ("platform", code)
@@ -176,31 +176,31 @@ def test_embed_info_banned_or_private_author_codes_mean_unavailable(douyin, worl
     (28003017, QuotaExhausted, DomainQuotaExhausted),
     (10008, AccessTokenRejected, TokenRejected),        # the old code of an expired token
 ])
-def test_embed_info_quota_and_token_codes_never_mean_the_video_is_gone(douyin, world, code, cls, domain):
-    _fault(world, "get_iframe_by_video", "error_code", code=code)
+def test_embed_info_quota_and_token_codes_never_mean_the_video_is_gone(douyin, platform_videos, code, cls, domain):
+    _fault(platform_videos, "get_iframe_by_video", "error_code", code=code)
     with pytest.raises(cls) as caught:
         douyin.embed_info(VIDEO_ID)
     assert not isinstance(caught.value, VideoUnavailable)
     assert type(translate(caught.value)) is domain
 
 
-def test_embed_info_rate_limited(douyin, world):
-    world.control("rate-limit", {"endpoint": "get_iframe_by_video", "per_second": 1})
+def test_embed_info_rate_limited(douyin, platform_videos):
+    platform_videos.control("rate-limit", {"endpoint": "get_iframe_by_video", "per_second": 1})
     douyin.embed_info(VIDEO_ID)
     with pytest.raises(DouyinError) as caught:
         douyin.embed_info(VIDEO_ID)
     assert (caught.value.kind, caught.value.code) == ("platform", 28003018)
 
 
-def test_short_link_timeout(douyin, world):
-    _fault(world, "shortlink", "timeout", seconds=1.0)
+def test_short_link_timeout(douyin, platform_videos):
+    _fault(platform_videos, "shortlink", "timeout", seconds=1.0)
     with pytest.raises(DouyinError) as caught:
         douyin.resolve_short_link("L5pbfdP")
     assert (caught.value.kind, caught.value.code) == ("timeout", None)
 
 
-def test_short_link_http_500(douyin, world):
-    _fault(world, "shortlink", "http_500")
+def test_short_link_http_500(douyin, platform_videos):
+    _fault(platform_videos, "shortlink", "http_500")
     with pytest.raises(DouyinError) as caught:
         douyin.resolve_short_link("L5pbfdP")
     assert (caught.value.kind, caught.value.code) == ("http", 500)
@@ -208,8 +208,8 @@ def test_short_link_http_500(douyin, world):
 
 
 @pytest.mark.parametrize(("kind", "extra"), [("bad_json", {}), ("error_code", {"code": 28001052})])
-def test_short_link_answering_a_page_instead_of_a_redirect_is_blocked_not_expired(douyin, world, kind, extra):
-    _fault(world, "shortlink", kind, **extra)
+def test_short_link_answering_a_page_instead_of_a_redirect_is_blocked_not_expired(douyin, platform_videos, kind, extra):
+    _fault(platform_videos, "shortlink", kind, **extra)
     with pytest.raises(DouyinError) as caught:
         douyin.resolve_short_link("L5pbfdP")
     assert (caught.value.kind, caught.value.code) == ("blocked", 200)

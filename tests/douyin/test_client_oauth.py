@@ -91,7 +91,7 @@ def douyin(sandbox, sleeps):
 
 
 @pytest.fixture
-def world(sandbox):
+def author_videos(sandbox):
     sandbox.control("users", {"open_id": "ou_a", "nickname": "作者甲"})
     sandbox.control("users", {"open_id": "ou_b", "nickname": "作者乙"})
     for n, video_id in zip((5, 4, 3, 2, 1), PUBLIC):
@@ -164,16 +164,16 @@ def test_authorize_url_has_the_documented_shape(douyin, sandbox):
     assert DEFAULT_SCOPES == ("user_info", "video.data.bind")
 
 
-def test_the_sandbox_authorize_page_accepts_the_url_and_returns_state_and_scopes(douyin, world):
+def test_the_sandbox_authorize_page_accepts_the_url_and_returns_state_and_scopes(douyin, author_videos):
     callback = consent(douyin, state="s t/a+te&x=1")
     assert set(callback) == {"code", "state", "scopes"}
     assert (callback["state"], callback["scopes"]) == ("s t/a+te&x=1", ",".join(ALL_SCOPES))
-    assert logged(world) == ["authorize"]
+    assert logged(author_videos) == ["authorize"]
 
 
 # -- the whole round trip ------------------------------------------------------------------
 
-def test_full_round_trip(douyin, world, sleeps, sandbox):
+def test_full_round_trip(douyin, author_videos, sleeps, sandbox):
     code = consent(douyin)["code"]
     grant = douyin.exchange_code(code)
     assert isinstance(grant, TokenGrant)
@@ -210,38 +210,38 @@ def test_full_round_trip(douyin, world, sleeps, sandbox):
         (PRIVATE, 0, 7, True, 1),
     ]
     assert [(v.public, v.visibility) for v in videos] == [(True, ""), (False, "私密")]
-    assert logged(world) == ["authorize", "access_token", "userinfo", "video_list", "video_list", "video_list",
+    assert logged(author_videos) == ["authorize", "access_token", "userinfo", "video_list", "video_list", "video_list",
                              "video_list", "video_data"]
     assert sleeps.sleeps == []
 
 
-def test_video_data_splits_into_batches_and_concatenates(world, sleeps, sandbox):
+def test_video_data_splits_into_batches_and_concatenates(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, batch_size=2)
-    token = mint(world)["access_token"]
+    token = mint(author_videos)["access_token"]
     asked = [PUBLIC[0], PRIVATE, PUBLIC[1], OTHERS, PUBLIC[0], PUBLIC[2], DELETED]  # one duplicate
     videos = douyin.video_data(token, "ou_a", asked)
     assert [v.video_id for v in videos] == [PUBLIC[0], PRIVATE, PUBLIC[1], PUBLIC[2]]
-    assert logged(world) == ["video_data"] * 3  # 6 distinct ids in batches of 2
+    assert logged(author_videos) == ["video_data"] * 3  # 6 distinct ids in batches of 2
     assert douyin.video_data(token, "ou_a", []) == []
-    assert logged(world) == ["video_data"] * 3
+    assert logged(author_videos) == ["video_data"] * 3
 
 
-def test_video_data_default_batch_is_ten(douyin, world):
-    token = mint(world)["access_token"]
+def test_video_data_default_batch_is_ten(douyin, author_videos):
+    token = mint(author_videos)["access_token"]
     ids = [vid(1000 + n) for n in range(21)]
     assert douyin.video_data(token, "ou_a", ids) == []
-    assert logged(world) == ["video_data"] * 3
+    assert logged(author_videos) == ["video_data"] * 3
 
 
-def test_video_data_takes_integer_ids_exactly(douyin, world):
-    token = mint(world)["access_token"]
+def test_video_data_takes_integer_ids_exactly(douyin, author_videos):
+    token = mint(author_videos)["access_token"]
     videos = douyin.video_data(token, "ou_a", [int(PUBLIC[0])])
     assert [v.video_id for v in videos] == [PUBLIC[0]]
 
 
 # -- authorisation errors: mapped, never retried -------------------------------------------------
 
-def test_a_replayed_code_is_refused_once_without_retry(douyin, world, sleeps):
+def test_a_replayed_code_is_refused_once_without_retry(douyin, author_videos, sleeps):
     code = consent(douyin)["code"]
     douyin.exchange_code(code)
     with pytest.raises(DouyinAuthError) as caught:
@@ -250,7 +250,7 @@ def test_a_replayed_code_is_refused_once_without_retry(douyin, world, sleeps):
     assert (error.kind, error.code, error.description) == ("platform", 10007, "授权码已被使用")
     assert error.message == "抖音授权码已失效（已被使用或超过 10 分钟），请重新授权。"
     assert isinstance(translate(error), AuthorizationLost) and isinstance(translate(error), PlatformError)
-    assert logged(world) == ["authorize", "access_token", "access_token"]
+    assert logged(author_videos) == ["authorize", "access_token", "access_token"]
     assert sleeps.sleeps == []
 
 
@@ -258,31 +258,31 @@ def test_a_replayed_code_is_refused_once_without_retry(douyin, world, sleeps):
     ("http_500", {}, ("http", 500)),
     ("error_code", {"code": 28001005}, ("platform", 28001005)),
 ])
-def test_exchange_code_is_never_retried(douyin, world, sleeps, kind, extra, expected):
+def test_exchange_code_is_never_retried(douyin, author_videos, sleeps, kind, extra, expected):
     code = consent(douyin)["code"]
-    fault(world, "access_token", kind, **extra)
+    fault(author_videos, "access_token", kind, **extra)
     with pytest.raises(DouyinError) as caught:
         douyin.exchange_code(code)
     assert (caught.value.kind, caught.value.code) == expected
-    assert logged(world) == ["authorize", "access_token"]
+    assert logged(author_videos) == ["authorize", "access_token"]
     assert sleeps.sleeps == []
     assert douyin.exchange_code(code).open_id == "ou_a"  # the fault struck before the code was used
 
 
-def test_exchange_code_timeout_is_not_retried(world, sleeps, sandbox):
+def test_exchange_code_timeout_is_not_retried(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, timeout=0.3)
     code = consent(douyin)["code"]
-    fault(world, "access_token", "timeout", seconds=1.0)
+    fault(author_videos, "access_token", "timeout", seconds=1.0)
     with pytest.raises(DouyinError) as caught:
         douyin.exchange_code(code)
     assert (caught.value.kind, caught.value.code, caught.value.message) == ("timeout", None, "连接抖音超时，请稍后再试。")
-    assert logged(world) == ["authorize", "access_token"]
+    assert logged(author_videos) == ["authorize", "access_token"]
     assert sleeps.sleeps == []
 
 
-def test_expired_access_token_then_refresh(douyin, world, sleeps):
-    grant = mint(world)
-    world.control("clock", {"advance": ACCESS_TTL + 1})
+def test_expired_access_token_then_refresh(douyin, author_videos, sleeps):
+    grant = mint(author_videos)
+    author_videos.control("clock", {"advance": ACCESS_TTL + 1})
     with pytest.raises(DouyinAuthError) as caught:
         douyin.video_list(grant["access_token"], "ou_a")
     assert (caught.value.kind, caught.value.code, caught.value.message) == (
@@ -298,22 +298,22 @@ def test_expired_access_token_then_refresh(douyin, world, sleeps):
         "ou_a", ACCESS_TTL, grant["refresh_token"], ALL_SCOPES)
     assert REFRESH_TTL - ACCESS_TTL - 3 <= fresh.refresh_expires_in <= REFRESH_TTL - ACCESS_TTL - 1
     assert [v.video_id for v in douyin.video_list(fresh.access_token, "ou_a").videos] == LISTED
-    assert logged(world) == ["video_list", "userinfo", "refresh_token", "video_list"]
+    assert logged(author_videos) == ["video_list", "userinfo", "refresh_token", "video_list"]
     assert sleeps.sleeps == []
 
 
-def test_expired_refresh_token(douyin, world, sleeps):
-    grant = mint(world)
-    world.control("clock", {"advance": REFRESH_TTL + 1})
+def test_expired_refresh_token(douyin, author_videos, sleeps):
+    grant = mint(author_videos)
+    author_videos.control("clock", {"advance": REFRESH_TTL + 1})
     with pytest.raises(DouyinAuthError) as caught:
         douyin.refresh_access_token(grant["refresh_token"])
     assert (caught.value.code, caught.value.message) == (10010, "抖音授权已过期，请重新授权。")
-    assert logged(world) == ["refresh_token"]
+    assert logged(author_videos) == ["refresh_token"]
     assert sleeps.sleeps == []
 
 
-def test_refresh_token_renewals_run_out_on_the_sixth(douyin, world, sleeps):
-    token = mint(world)["refresh_token"]
+def test_refresh_token_renewals_run_out_on_the_sixth(douyin, author_videos, sleeps):
+    token = mint(author_videos)["refresh_token"]
     first = token
     for _ in range(5):
         renewed, expires_in = douyin.renew_refresh_token(token)
@@ -326,12 +326,12 @@ def test_refresh_token_renewals_run_out_on_the_sixth(douyin, world, sleeps):
         douyin.renew_refresh_token(first)  # renewed away
     assert caught.value.code == 10010
     assert douyin.refresh_access_token(token).refresh_token == token  # the last one still refreshes
-    assert logged(world) == ["renew_refresh_token"] * 7 + ["refresh_token"]
+    assert logged(author_videos) == ["renew_refresh_token"] * 7 + ["refresh_token"]
     assert sleeps.sleeps == []
 
 
-def test_scope_not_granted_and_wrong_open_id(douyin, world, sleeps):
-    token = mint(world, scopes=["user_info"])["access_token"]
+def test_scope_not_granted_and_wrong_open_id(douyin, author_videos, sleeps):
+    token = mint(author_videos, scopes=["user_info"])["access_token"]
     with pytest.raises(DouyinAuthError) as caught:
         douyin.video_list(token, "ou_a")
     assert (caught.value.code, caught.value.message) == (28001012, "你没有授予所需的抖音权限，请重新授权并勾选全部权限。")
@@ -341,7 +341,7 @@ def test_scope_not_granted_and_wrong_open_id(douyin, world, sleeps):
     with pytest.raises(DouyinAuthError) as caught:
         douyin.video_list("act.not-a-token", "ou_a")
     assert caught.value.code == 28001003
-    assert logged(world) == ["video_list", "video_data", "video_list"]
+    assert logged(author_videos) == ["video_list", "video_data", "video_list"]
     assert sleeps.sleeps == []
 
 
@@ -357,13 +357,13 @@ RETRYABLE = [
 
 
 @pytest.mark.parametrize(("kind", "extra", "cls", "expected"), RETRYABLE)
-def test_retryable_faults_recover_within_the_budget(douyin, world, sleeps, caplog, kind, extra, cls, expected):
-    token = mint(world)["access_token"]
-    fault(world, "video_list", kind, times=RETRIES, **extra)
+def test_retryable_faults_recover_within_the_budget(douyin, author_videos, sleeps, caplog, kind, extra, cls, expected):
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_list", kind, times=RETRIES, **extra)
     with caplog.at_level(logging.WARNING, logger="contest.douyin.client"):
         page = douyin.video_list(token, "ou_a", count=20)
     assert [v.video_id for v in page.videos] == LISTED
-    assert logged(world) == ["video_list"] * (RETRIES + 1)
+    assert logged(author_videos) == ["video_list"] * (RETRIES + 1)
     assert sleeps.sleeps == expected_sleeps(RETRIES)
     code = f" {expected[1]}"
     logid = r", logid [0-9]{14}[0-9A-F]{20}" if expected[0] == "platform" else ""  # the platform's answer names it
@@ -375,36 +375,36 @@ def test_retryable_faults_recover_within_the_budget(douyin, world, sleeps, caplo
 
 
 @pytest.mark.parametrize(("kind", "extra", "cls", "expected"), RETRYABLE)
-def test_retryable_faults_beyond_the_budget_raise(douyin, world, sleeps, kind, extra, cls, expected):
-    token = mint(world)["access_token"]
-    fault(world, "video_list", kind, times=RETRIES + 1, **extra)
+def test_retryable_faults_beyond_the_budget_raise(douyin, author_videos, sleeps, kind, extra, cls, expected):
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_list", kind, times=RETRIES + 1, **extra)
     with pytest.raises(cls) as caught:
         douyin.video_list(token, "ou_a")
     assert type(caught.value) is cls
     assert (caught.value.kind, caught.value.code) == expected
-    assert logged(world) == ["video_list"] * (RETRIES + 1)
+    assert logged(author_videos) == ["video_list"] * (RETRIES + 1)
     assert sleeps.sleeps == expected_sleeps(RETRIES)
     assert douyin.video_list(token, "ou_a").videos  # the faults are used up
 
 
-def test_timeouts_recover_within_the_budget(world, sleeps, sandbox):
+def test_timeouts_recover_within_the_budget(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, timeout=0.3)
-    token = mint(world)["access_token"]
-    fault(world, "video_list", "timeout", seconds=1.0, times=RETRIES)
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_list", "timeout", seconds=1.0, times=RETRIES)
     assert [v.video_id for v in douyin.video_list(token, "ou_a").videos] == LISTED
-    assert logged(world) == ["video_list"] * (RETRIES + 1)
+    assert logged(author_videos) == ["video_list"] * (RETRIES + 1)
     assert sleeps.sleeps == expected_sleeps(RETRIES)
 
 
-def test_timeouts_beyond_the_budget_raise(world, sleeps, sandbox):
+def test_timeouts_beyond_the_budget_raise(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, timeout=0.3, retries=1)
-    token = mint(world)["access_token"]
-    fault(world, "userinfo", "timeout", seconds=1.0, times=2)
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "userinfo", "timeout", seconds=1.0, times=2)
     with pytest.raises(DouyinError) as caught:
         douyin.user_info(token, "ou_a")
     assert (type(caught.value), caught.value.kind, caught.value.code) == (DouyinError, "timeout", None)
     assert caught.value.message == "连接抖音超时，请稍后再试。"
-    assert logged(world) == ["userinfo"] * 2
+    assert logged(author_videos) == ["userinfo"] * 2
     assert sleeps.sleeps == expected_sleeps(1)
 
 
@@ -414,33 +414,33 @@ def test_timeouts_beyond_the_budget_raise(world, sleeps, sandbox):
     ("userinfo", lambda c, g: c.user_info(g["access_token"], "ou_a").nickname == "作者甲"),
     ("video_data", lambda c, g: [v.video_id for v in c.video_data(g["access_token"], "ou_a", [PRIVATE])] == [PRIVATE]),
 ])
-def test_every_token_call_retries(douyin, world, sleeps, endpoint, call):
-    grant = mint(world)
-    fault(world, endpoint, "http_500")
-    fault(world, endpoint, "error_code", code=28001052)
+def test_every_token_call_retries(douyin, author_videos, sleeps, endpoint, call):
+    grant = mint(author_videos)
+    fault(author_videos, endpoint, "http_500")
+    fault(author_videos, endpoint, "error_code", code=28001052)
     assert call(douyin, grant) is True
-    assert logged(world) == [endpoint] * 3
+    assert logged(author_videos) == [endpoint] * 3
     assert sleeps.sleeps == expected_sleeps(2)
 
 
-def test_a_video_data_batch_is_retried_alone(world, sleeps, sandbox):
+def test_a_video_data_batch_is_retried_alone(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, batch_size=3)
-    token = mint(world)["access_token"]
-    fault(world, "video_data", "error_code", code=28001005)
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_data", "error_code", code=28001005)
     videos = douyin.video_data(token, "ou_a", PUBLIC)
     assert [v.video_id for v in videos] == PUBLIC
-    assert logged(world) == ["video_data"] * 3  # batch 1 twice, batch 2 once
+    assert logged(author_videos) == ["video_data"] * 3  # batch 1 twice, batch 2 once
     assert sleeps.sleeps == expected_sleeps(1)
 
 
-def test_zero_retries_means_one_attempt(world, sleeps, sandbox):
+def test_zero_retries_means_one_attempt(author_videos, sleeps, sandbox):
     douyin = make_client(sandbox, sleeps, retries=0)
-    token = mint(world)["access_token"]
-    fault(world, "video_list", "http_500")
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_list", "http_500")
     with pytest.raises(DouyinError) as caught:
         douyin.video_list(token, "ou_a")
     assert (caught.value.kind, caught.value.code) == ("http", 500)
-    assert logged(world) == ["video_list"]
+    assert logged(author_videos) == ["video_list"]
     assert sleeps.sleeps == []
 
 
@@ -461,15 +461,15 @@ def test_zero_retries_means_one_attempt(world, sleeps, sandbox):
     ("error_code", {"code": 12345}, DouyinError, ("platform", 12345), "抖音返回了错误（错误码 12345），请稍后再试。"),
     ("bad_json", {}, DouyinError, ("bad_json", 200), "抖音返回了无法识别的内容，请稍后再试。"),
 ])
-def test_non_retryable_errors_raise_at_once(douyin, world, sleeps, kind, extra, cls, expected, message):
-    token = mint(world)["access_token"]
-    fault(world, "video_list", kind, times=2, **extra)
+def test_non_retryable_errors_raise_at_once(douyin, author_videos, sleeps, kind, extra, cls, expected, message):
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "video_list", kind, times=2, **extra)
     with pytest.raises(cls) as caught:
         douyin.video_list(token, "ou_a")
     error = caught.value
     assert type(error) is cls
     assert (error.kind, error.code, error.message) == (*expected, message)
-    assert logged(world) == ["video_list"]
+    assert logged(author_videos) == ["video_list"]
     assert sleeps.sleeps == []
 
 
@@ -621,11 +621,11 @@ def test_config_keys_and_from_config(tmp_path, sandbox, sleeps):
 
 # -- no credential in any log -------------------------------------------------------------------
 
-def test_no_token_code_or_secret_is_ever_logged(douyin, world, sleeps, caplog):
+def test_no_token_code_or_secret_is_ever_logged(douyin, author_videos, sleeps, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="urllib3")
-    fault(world, "userinfo", "error_code", code=28001005)   # one retry warning
-    fault(world, "video_list", "http_500")                   # another
+    fault(author_videos, "userinfo", "error_code", code=28001005)   # one retry warning
+    fault(author_videos, "video_list", "http_500")                   # another
 
     code = consent(douyin)["code"]
     grant = douyin.exchange_code(code)
@@ -636,7 +636,7 @@ def test_no_token_code_or_secret_is_ever_logged(douyin, world, sleeps, caplog):
     videos = douyin.video_data(grant.access_token, grant.open_id, [PUBLIC[0], PRIVATE])
     fresh = douyin.refresh_access_token(grant.refresh_token)
     renewed, _ = douyin.renew_refresh_token(grant.refresh_token)
-    world.control("clock", {"advance": ACCESS_TTL + 1})
+    author_videos.control("clock", {"advance": ACCESS_TTL + 1})
     with pytest.raises(DouyinAuthError) as expired:
         douyin.video_list(grant.access_token, grant.open_id)
     assert (user.nickname, len(page.videos), len(videos), expired.value.code) == ("作者甲", 6, 2, 28001008)
@@ -670,18 +670,18 @@ def test_no_token_code_or_secret_is_ever_logged(douyin, world, sleeps, caplog):
 
 # -- the real platform's answers (docs/douyin.md) -----------------------------------------------------
 
-def test_user_info_in_both_envelopes(douyin, world, sandbox):
-    token = mint(world)["access_token"]
+def test_user_info_in_both_envelopes(douyin, author_videos, sandbox):
+    token = mint(author_videos)["access_token"]
     expected = DouyinUser(open_id="ou_a", union_id="un_ou_a", nickname="作者甲",
                           avatar=f"{sandbox.url}/assets/avatar/ou_a.svg")
     assert douyin.user_info(token, "ou_a") == expected  # the newer envelope (the sandbox's default)
-    world.control("modes", {"userinfo_envelope": "old"})
+    author_videos.control("modes", {"userinfo_envelope": "old"})
     assert douyin.user_info(token, "ou_a") == expected
 
 
-def test_a_non_zero_err_no_is_an_error_whatever_data_error_code_says(douyin, world):
-    token = mint(world)["access_token"]
-    fault(world, "userinfo", "error_code", code=28001003)  # answers data.error_code "0" beside err_no
+def test_a_non_zero_err_no_is_an_error_whatever_data_error_code_says(douyin, author_videos):
+    token = mint(author_videos)["access_token"]
+    fault(author_videos, "userinfo", "error_code", code=28001003)  # answers data.error_code "0" beside err_no
     with pytest.raises(AccessTokenRejected) as caught:
         douyin.user_info(token, "ou_a")
     assert (caught.value.code, caught.value.message) == (28001003, "抖音授权已失效，请重新授权。")
@@ -689,18 +689,18 @@ def test_a_non_zero_err_no_is_an_error_whatever_data_error_code_says(douyin, wor
 
 
 @pytest.mark.parametrize("mode", ["item_id_only", "item_id_only_bare"])
-def test_video_data_matches_answers_without_video_id(douyin, world, sleeps, sandbox, mode):
-    token = mint(world)["access_token"]
-    world.control("modes", {"video_objects": mode})
+def test_video_data_matches_answers_without_video_id(douyin, author_videos, sleeps, sandbox, mode):
+    token = mint(author_videos)["access_token"]
+    author_videos.control("modes", {"video_objects": mode})
     asked = [PUBLIC[0], PRIVATE, OTHERS, PUBLIC[2]]
     first = douyin.video_data(token, "ou_a", asked)
     assert [(v.video_id, v.public, v.statistics.digg_count) for v in first] == [
         (PUBLIC[0], True, 50), (PRIVATE, False, 1), (PUBLIC[2], True, 30)]
     # Without the id in the share URL either, each asked id is asked alone once; the item ids are learnt.
     calls = 1 if mode == "item_id_only" else 1 + len(asked)
-    assert logged(world) == ["video_data"] * calls
+    assert logged(author_videos) == ["video_data"] * calls
     assert [v.video_id for v in douyin.video_data(token, "ou_a", asked)] == [PUBLIC[0], PRIVATE, PUBLIC[2]]
-    assert logged(world) == ["video_data"] * (calls + 1)
+    assert logged(author_videos) == ["video_data"] * (calls + 1)
     assert [v.video_id for v in douyin.video_list(token, "ou_a").videos] == (
         LISTED if mode == "item_id_only" else [PUBLIC[0], PUBLIC[2], PRIVATE])  # the others' ids are not known yet
 

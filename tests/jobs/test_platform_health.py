@@ -14,7 +14,6 @@ from contest.domain import platform_health
 from contest.domain.staff_tokens import issue_token
 from contest.extensions import db
 from contest.models import DouyinAccount, PlatformAlarm, Role, Sweep, User
-from tests.support.sms import sms_gateway as sms  # noqa: F401 (the fixture)
 from tests.support.sms import texts_to
 
 OPENS = "2020-06-18T09:00:00+08:00"
@@ -22,11 +21,11 @@ ADMIN_PHONE = "13900000001"
 
 
 @pytest.fixture
-def world(make_contest, author, entry_of, at, make_user):
+def linked_fleet(make_contest, linked_author, entry_of, at, make_user):
     """Four authors with an entry each, and an admin with a phone."""
     at(OPENS)
     contest = make_contest()
-    authors = [author(f"ou_h{n}") for n in range(4)]
+    authors = [linked_author(f"ou_h{n}") for n in range(4)]
     entries = [entry_of(contest, a, likes=10 * n) for n, a in enumerate(authors)]
     admin = make_user("admin", phone=ADMIN_PHONE, nickname="管理员")
     return contest, authors, entries, admin
@@ -47,8 +46,8 @@ def bearer(role: str) -> dict:
     return {"Authorization": f"Bearer {plain}"}
 
 
-def test_a_sweep_past_the_error_share_raises_one_alarm_per_incident(world, at, sandbox, sweep, sms, app, client, login):
-    contest, authors, entries, admin = world
+def test_a_sweep_past_the_error_share_raises_one_alarm_per_incident(linked_fleet, at, sandbox, sweep, sms, app, client, login):
+    contest, authors, entries, admin = linked_fleet
     app.extensions["douyin"].retries = 0
     # One author of four fails: 25 % is above the default threshold of 20 %.
     sandbox.control("faults", {"endpoint": "video_data", "kind": "bad_json"})
@@ -81,7 +80,7 @@ def test_a_sweep_past_the_error_share_raises_one_alarm_per_incident(world, at, s
     assert len(admin_texts(sms)) == 2
 
 
-def test_the_threshold_is_configurable(world, at, sandbox, sweep, sms, app):
+def test_the_threshold_is_configurable(linked_fleet, at, sandbox, sweep, sms, app):
     app.config["CONTEST_PLATFORM_ALARM_ERROR_SHARE"] = 0.25  # passing means above: 1 of 4 is not enough
     app.extensions["douyin"].retries = 0
     sandbox.control("faults", {"endpoint": "video_data", "kind": "bad_json"})
@@ -102,7 +101,7 @@ def test_a_bad_threshold_stops_the_start(tmp_path, value):
         load_config({"CONTEST_PLATFORM_ALARM_ERROR_SHARE": value}, str(tmp_path))
 
 
-def test_a_retired_capability_during_a_sweep_raises_its_alarm(world, at, sandbox, sweep, sms):
+def test_a_retired_capability_during_a_sweep_raises_its_alarm(linked_fleet, at, sandbox, sweep, sms):
     sandbox.control("capabilities", {"endpoint": "video_data", "retired": True})
     at("2020-06-20T20:00:00+08:00")
     assert sweep().outcomes == {"ok": 0, "capability_retired": 4}
@@ -113,9 +112,9 @@ def test_a_retired_capability_during_a_sweep_raises_its_alarm(world, at, sandbox
     assert len(admin_texts(sms)) == 2
 
 
-def health_world(world, at, sandbox, sweep):
+def health_world(linked_fleet, at, sandbox, sweep):
     """Two sweeps (one with an author revoked), an author whose refresh token ends within 7 days."""
-    contest, authors, entries, admin = world
+    contest, authors, entries, admin = linked_fleet
     at("2020-06-20T20:00:00+08:00")
     sweep(concurrency=1)
     sandbox.control("users/ou_h1/revoke")
@@ -128,8 +127,8 @@ def health_world(world, at, sandbox, sweep):
     return authors, second
 
 
-def test_platform_health_json(world, at, sandbox, sweep, client, app, tmp_path):
-    authors, second = health_world(world, at, sandbox, sweep)
+def test_platform_health_json(linked_fleet, at, sandbox, sweep, client, app, tmp_path):
+    authors, second = health_world(linked_fleet, at, sandbox, sweep)
     uploads = tmp_path / "uploads"
     (uploads / "a").mkdir(parents=True)
     (uploads / "a" / "chunk").write_bytes(b"x" * 1500)
@@ -166,14 +165,14 @@ def test_platform_health_json(world, at, sandbox, sweep, client, app, tmp_path):
 
 
 @pytest.mark.parametrize(("headers", "status"), [(None, 401), ("judge", 403), ("citizen", 403)])
-def test_platform_health_json_needs_a_staff_token(world, client, headers, status):
+def test_platform_health_json_needs_a_staff_token(linked_fleet, client, headers, status):
     response = client.get("/api/v1/staff/platform-health", headers=bearer(headers) if headers else {})
     assert response.status_code == status and set(response.get_json()) == {"error"}
 
 
-def test_platform_health_page(world, at, sandbox, sweep, client, login, make_user):
-    authors, second = health_world(world, at, sandbox, sweep)
-    contest, _, _, admin = world
+def test_platform_health_page(linked_fleet, at, sandbox, sweep, client, login, make_user):
+    authors, second = health_world(linked_fleet, at, sandbox, sweep)
+    contest, _, _, admin = linked_fleet
     login(admin)
     page = client.get("/staff/platform-health").get_data(as_text=True)
     assert "<h1>抖音平台状态</h1>" in page
@@ -188,9 +187,9 @@ def test_platform_health_page(world, at, sandbox, sweep, client, login, make_use
     assert f'action="/staff/platform-health/alarms/{alarm.id}/close"' in page
 
 
-def test_an_admin_marks_an_alarm_handled(world, at, sandbox, sweep, client, login, csrf):
-    health_world(world, at, sandbox, sweep)
-    contest, _, _, admin = world
+def test_an_admin_marks_an_alarm_handled(linked_fleet, at, sandbox, sweep, client, login, csrf):
+    health_world(linked_fleet, at, sandbox, sweep)
+    contest, _, _, admin = linked_fleet
     (alarm,) = platform_health.open_alarms()
     login(admin)
     token = csrf(client, "/staff/platform-health")
@@ -204,9 +203,9 @@ def test_an_admin_marks_an_alarm_handled(world, at, sandbox, sweep, client, logi
 
 
 @pytest.mark.parametrize(("role", "read", "close"), [("reviewer", 200, 403), ("judge", 403, 403), ("citizen", 403, 403)])
-def test_who_may_see_the_page_and_close_an_alarm(world, at, sandbox, sweep, client, login, make_user, csrf,
+def test_who_may_see_the_page_and_close_an_alarm(linked_fleet, at, sandbox, sweep, client, login, make_user, csrf,
                                                  role, read, close):
-    health_world(world, at, sandbox, sweep)
+    health_world(linked_fleet, at, sandbox, sweep)
     (alarm,) = platform_health.open_alarms()
     login(make_user(role))
     assert client.get("/staff/platform-health").status_code == read
@@ -216,7 +215,7 @@ def test_who_may_see_the_page_and_close_an_alarm(world, at, sandbox, sweep, clie
     assert db.session.get(PlatformAlarm, alarm.id).closed_at is None
 
 
-def test_sweeps_keep_their_outcomes(world, at, sweep):
+def test_sweeps_keep_their_outcomes(linked_fleet, at, sweep):
     at("2020-06-20T20:00:00+08:00")
     report = sweep()
     assert db.session.get(Sweep, report.sweep_id).outcomes == {"ok": 4}

@@ -15,7 +15,7 @@ from contest.jobs.polling import poll_author, start_or_resume, work
 from contest.jobs.ratelimit import Pacer
 from contest.models import EntryStatus, EntryTally, Snapshot, SnapshotSource, Sweep
 from tests.conftest import count
-from tests.support.polling import OPENS, faults_lose_nothing, likes_on, month  # noqa: F401 (fixtures and helpers)
+from tests.support.polling import OPENS, faults_lose_nothing, likes_on
 
 CLOSE = datetime.fromisoformat("2020-07-17T23:59:59+08:00")
 
@@ -50,10 +50,10 @@ def test_a_month_of_sweeps_tallies_the_last_reading_before_the_close(month, at, 
     assert [s.rank for s in ranking] == list(range(1, 13))
 
 
-def test_ties_rank_by_who_reached_the_count_first_then_by_submission(make_contest, author, entry_of, at, sandbox, sweep):
+def test_ties_rank_by_who_reached_the_count_first_then_by_submission(make_contest, linked_author, entry_of, at, sandbox, sweep):
     at("2020-06-18T09:00:00+08:00")
     contest = make_contest()
-    a, b = author("ou_a"), author("ou_b")
+    a, b = linked_author("ou_a"), linked_author("ou_b")
     early = entry_of(contest, a, published="2020-06-18T10:00:00+08:00", submitted="2020-06-18T11:00:00+08:00")
     late = entry_of(contest, b, published="2020-06-18T09:30:00+08:00", submitted="2020-06-18T10:30:00+08:00")
     same_a = entry_of(contest, a, published="2020-06-18T10:10:00+08:00", submitted="2020-06-18T12:00:00+08:00")
@@ -82,10 +82,10 @@ def test_ties_rank_by_who_reached_the_count_first_then_by_submission(make_contes
     assert standings(contest, theme=contest.themes[1]) == []
 
 
-def test_a_falling_count_keeps_the_tie_rule_honest(make_contest, author, entry_of, at, sandbox, sweep):
+def test_a_falling_count_keeps_the_tie_rule_honest(make_contest, linked_author, entry_of, at, sandbox, sweep):
     at("2020-06-18T09:00:00+08:00")
     contest = make_contest()
-    entry = entry_of(contest, author("ou_a"))
+    entry = entry_of(contest, linked_author("ou_a"))
     for day, likes in enumerate([100, 900, 400], start=1):
         sandbox.control(f"videos/{entry.video_id}/stats", {"digg_count": likes, "at": int((OPENS + timedelta(days=day)).timestamp())})
         at(OPENS + timedelta(days=day, hours=1))
@@ -139,11 +139,11 @@ def test_a_stale_unfinished_sweep_is_closed_not_resumed(month, at, app):
     assert (resumed, new.id != old.id, old.summary) == (False, True, "中断，未续扫")
 
 
-def test_only_entries_in_play_are_polled(make_contest, author, entry_of, at, sweep):
+def test_only_entries_in_play_are_polled(make_contest, linked_author, entry_of, at, sweep):
     at("2020-06-18T09:00:00+08:00")
     contest = make_contest()
-    a = author("ou_a")
-    no_list = author("ou_b", scopes="user_info,video.list.bind")
+    a = linked_author("ou_a")
+    no_list = linked_author("ou_b", scopes="user_info,video.list.bind")
     entry_of(contest, a, status=EntryStatus.PENDING)
     entry_of(contest, a, status=EntryStatus.REJECTED)
     entry_of(contest, a, status=EntryStatus.WITHDRAWN)

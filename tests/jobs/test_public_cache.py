@@ -27,10 +27,10 @@ def board_likes(client) -> list[int]:
 
 
 @pytest.fixture
-def entry(at, make_contest, author, entry_of):
+def entry(at, make_contest, linked_author, entry_of):
     at("2020-06-20T09:00:00+08:00")
     contest = make_contest()
-    made = entry_of(contest, author("ou_cache"), likes=100)
+    made = entry_of(contest, linked_author("ou_cache"), likes=100)
     record_snapshot(made, observed_at=clock.now(), likes=100, source=SnapshotSource.PLATFORM)
     db.session.commit()
     return made

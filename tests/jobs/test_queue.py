@@ -27,10 +27,10 @@ def redis_app(app, monkeypatch, worker_redis_url):
     redis.flushdb()
 
 
-def test_a_sweep_split_into_rq_jobs(redis_app, make_contest, author, entry_of, at, runner):
+def test_a_sweep_split_into_rq_jobs(redis_app, make_contest, linked_author, entry_of, at, runner):
     at("2020-06-18T09:00:00+08:00")
     contest = make_contest()
-    authors = [author(f"ou_q{i}") for i in range(3)]
+    authors = [linked_author(f"ou_q{i}") for i in range(3)]
     for i in range(6):
         entry_of(contest, authors[i % 3], likes=100 + i)
     at(OPENS + timedelta(days=1))

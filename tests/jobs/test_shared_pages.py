@@ -21,10 +21,10 @@ PAGES = ["/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements
 
 
 @pytest.fixture
-def entry(at, make_contest, author, entry_of):
+def entry(at, make_contest, linked_author, entry_of):
     at("2020-06-20T09:00:00+08:00")
     contest = make_contest()
-    made = entry_of(contest, author("ou_pages"), likes=100)
+    made = entry_of(contest, linked_author("ou_pages"), likes=100)
     record_snapshot(made, observed_at=clock.now(), likes=100, source=SnapshotSource.PLATFORM)
     db.session.commit()
     return made
@@ -127,9 +127,9 @@ def test_a_visitor_with_a_session_but_signed_out_is_served_by_flask(app, entry, 
     assert flask_requests == ["/accounts/login", "/gallery", "/gallery"]
 
 
-def test_a_change_is_on_the_next_page_view(client, entry, author, entry_of, flask_requests):
+def test_a_change_is_on_the_next_page_view(client, entry, linked_author, entry_of, flask_requests):
     assert "共 1 件作品" in client.get("/gallery").get_data(as_text=True)
-    other = entry_of(entry.contest, author("ou_second"), status=EntryStatus.PENDING)
+    other = entry_of(entry.contest, linked_author("ou_second"), status=EntryStatus.PENDING)
     assert "共 1 件作品" in client.get("/gallery").get_data(as_text=True)  # a pending entry moves nothing shown…
     other.status = EntryStatus.APPROVED  # …a review does
     db.session.commit()

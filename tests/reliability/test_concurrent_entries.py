@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from contest.extensions import db
 from contest.models import Entry, EntryEvent
 from tests.conftest import count
-from tests.support.sessions_http import signed_in_session  # noqa: F401 (fixtures and helpers)
+from tests.support.sessions_http import signed_in_session
 
 CITIZENS = 50
 IN_WINDOW = "2020-06-25T12:00:00+08:00"

@@ -33,7 +33,7 @@ from contest.domain.announcements import create_announcement
 from contest.extensions import db
 from contest.models import Contest, LikeFlag, Role, User
 from contest.models.awards import Announcement, AwardKind, AwardList, AwardPlace
-from tests.api.conftest import SLUG, world  # noqa: F401 (the seeded world: contest, entries, awards, citizen, token)
+from tests.support.world import SLUG
 from tests.conftest import CSRF_META, csrf_from, make_environ
 
 EXAMPLES = 20

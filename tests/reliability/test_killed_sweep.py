@@ -41,11 +41,11 @@ def snapshots_now() -> dict[int, tuple]:
 
 
 def test_a_sweep_killed_midway_and_run_again_loses_and_duplicates_nothing(app, database_url, sandbox, make_contest,
-                                                                         author, entry_of):
+                                                                         linked_author, entry_of):
     today = clock.to_local(clock.now()).date()  # the subprocess runs on the real clock
     contest = make_contest(slug="live", opens=(today - timedelta(days=10)).isoformat(),
                            closes=(today + timedelta(days=20)).isoformat())
-    authors = [author(f"ou_kill_{i}") for i in range(AUTHORS)]
+    authors = [linked_author(f"ou_kill_{i}") for i in range(AUTHORS)]
     entries = [entry_of(contest, authors[i % AUTHORS], likes=100 + i) for i in range(ENTRIES)]
     # One video_data call a second: the sweep takes about ENTRIES seconds.
     sandbox.control("rate-limit", {"endpoint": "video_data", "per_second": 1})

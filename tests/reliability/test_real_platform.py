@@ -19,7 +19,6 @@ from contest.models import DouyinAccount, Entry, EntryTally, LikeFlag, OwnerProo
 from contest.models.notification import Notification
 from tests.conftest import count, csrf_from
 from tests.support.douyin import OPEN_ID, sign_in
-from tests.support.sms import sms_gateway as sms  # noqa: F401 (the fixture)
 from tests.support.sms import texts_to
 
 OPENS = "2020-06-18T09:00:00+08:00"
@@ -79,10 +78,10 @@ def preflight(client, text: str) -> list[str]:
 # --- 1. Renewal refused: the link is kept, the author reminded, the organisers told ---------------
 
 def test_without_the_renew_permission_a_working_link_is_kept_and_the_author_reminded(
-        make_contest, author, entry_of, at, sandbox, sweep, sms, admin):
+        make_contest, linked_author, entry_of, at, sandbox, sweep, sms, admin):
     at(OPENS)
     contest = make_contest()
-    user = with_phone(author("ou_renew"))
+    user = with_phone(linked_author("ou_renew"))
     entry = entry_of(contest, user, published="2020-06-18T10:00:00+08:00", likes=7)
     sandbox.control("app", {"renew_permission": False})
     # Day 24: the access token expired on day 15, the refresh token has six days left.
@@ -113,10 +112,10 @@ def test_without_the_renew_permission_a_working_link_is_kept_and_the_author_remi
     assert count(Snapshot) == 4 and db.session.get(EntryTally, entry.id).likes == 7
 
 
-def test_a_sixth_renewal_refused_keeps_the_link_and_stops_asking(make_contest, author, entry_of, at, sandbox, sweep):
+def test_a_sixth_renewal_refused_keeps_the_link_and_stops_asking(make_contest, linked_author, entry_of, at, sandbox, sweep):
     at(OPENS)
     contest = make_contest()
-    user = author("ou_renewed")
+    user = linked_author("ou_renewed")
     entry_of(contest, user)
     # The grant was already renewed five times (say, by an earlier deployment of the site).
     token = account_of(user).refresh_token
@@ -142,10 +141,10 @@ def test_a_sixth_renewal_refused_keeps_the_link_and_stops_asking(make_contest, a
 # --- 2. video_data objects without video_id ---------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["item_id_only", "item_id_only_bare"])
-def test_videos_answered_by_item_id_only_are_still_read(make_contest, author, entry_of, at, sandbox, sweep, mode):
+def test_videos_answered_by_item_id_only_are_still_read(make_contest, linked_author, entry_of, at, sandbox, sweep, mode):
     at(OPENS)
     contest = make_contest()
-    user = author("ou_items")
+    user = linked_author("ou_items")
     entries = [entry_of(contest, user, published=f"2020-06-18T1{n}:00:00+08:00", likes=10 * (n + 1)) for n in range(3)]
     sandbox.control("modes", {"video_objects": mode})
     at("2020-06-20T20:00:00+08:00")
@@ -218,10 +217,10 @@ def test_a_video_that_is_not_public_cannot_be_entered(client, contest, at, sandb
 
 
 def test_an_approved_entry_whose_video_turns_friends_only_stops_counting_and_says_why(
-        make_contest, author, entry_of, at, sandbox, sweep, client, login, make_user):
+        make_contest, linked_author, entry_of, at, sandbox, sweep, client, login, make_user):
     at(OPENS)
     contest = make_contest()
-    hidden_user, other_user = author("ou_hidden"), author("ou_other")
+    hidden_user, other_user = linked_author("ou_hidden"), linked_author("ou_other")
     hidden = entry_of(contest, hidden_user, likes=500)
     other = entry_of(contest, other_user, likes=100)
     at("2020-06-20T20:00:00+08:00")
@@ -266,10 +265,10 @@ def test_an_exhausted_quota_is_never_told_as_a_deleted_video(client, contest, at
 
 @pytest.mark.parametrize("code", [2190001, 28003017])
 def test_a_quota_answer_pauses_the_sweep_until_the_next_and_alerts_the_organisers_once(
-        make_contest, author, entry_of, at, sandbox, sweep, sms, admin, code):
+        make_contest, linked_author, entry_of, at, sandbox, sweep, sms, admin, code):
     at(OPENS)
     contest = make_contest()
-    entries = [entry_of(contest, author(f"ou_q{n}"), likes=n) for n in range(4)]
+    entries = [entry_of(contest, linked_author(f"ou_q{n}"), likes=n) for n in range(4)]
     at("2020-06-20T20:00:00+08:00")
     sandbox.control("quota", {"endpoint": "video_data", "limit": 1, "code": code})
     report = sweep(concurrency=1)
@@ -298,12 +297,12 @@ def test_a_quota_answer_pauses_the_sweep_until_the_next_and_alerts_the_organiser
 # --- 6. A revoked authorisation: marked at once, the author told once -------------------------------
 
 def test_a_revoked_authorisation_marks_the_author_at_once_and_tells_them_once(
-        make_contest, author, entry_of, at, sandbox, sweep, sms, app):
+        make_contest, linked_author, entry_of, at, sandbox, sweep, sms, app):
     at(OPENS)
     contest = make_contest()
-    user = with_phone(author("ou_revoked"))
+    user = with_phone(linked_author("ou_revoked"))
     entry_of(contest, user)
-    entry_of(contest, author("ou_stays"))
+    entry_of(contest, linked_author("ou_stays"))
     at("2020-06-20T20:00:00+08:00")
     assert sweep().snapshots == 2
     sandbox.control("users/ou_revoked/revoke")
@@ -324,10 +323,10 @@ def test_a_revoked_authorisation_marks_the_author_at_once_and_tells_them_once(
 
 # --- 7. The smaller ones ------------------------------------------------------------------------
 
-def test_28001006_is_retried(make_contest, author, entry_of, at, sandbox, sweep, app):
+def test_28001006_is_retried(make_contest, linked_author, entry_of, at, sandbox, sweep, app):
     at(OPENS)
     contest = make_contest()
-    entry_of(contest, author("ou_retry"))
+    entry_of(contest, linked_author("ou_retry"))
     app.extensions["douyin"].retries, app.extensions["douyin"].backoff = 1, 0.0
     sandbox.control("faults", {"endpoint": "video_data", "kind": "error_code", "code": 28001006})
     at("2020-06-20T20:00:00+08:00")

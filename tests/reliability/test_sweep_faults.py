@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from contest.douyin.client import ERRORS, RETRY_CODES, AccessTokenRejected
-from tests.support.polling import month  # noqa: F401 (the fixture: 4 authors, 12 entries, a month of likes)
 from tests.support.polling import faults_lose_nothing
 
 # The codes of docs/douyin.md that video_data can answer, and the outcome of the author they defeat.
@@ -42,6 +41,6 @@ def test_every_documented_code_is_known_to_the_client():
 
 
 @pytest.mark.parametrize("code", sorted(set(DOCUMENTED) - COVERED_IN_JOBS - QUOTA))
-def test_an_error_code_during_a_sweep_loses_no_snapshot_and_stops_no_sweep(month, at, sweep, sandbox, app,  # noqa: F811
+def test_an_error_code_during_a_sweep_loses_no_snapshot_and_stops_no_sweep(month, at, sweep, sandbox, app,
                                                                            code):
     faults_lose_nothing(month, at, sweep, sandbox, app, "error_code", code, attempts_to_defeat(code), DOCUMENTED[code])

@@ -21,7 +21,7 @@ from tests.conftest import build_entry, csrf_from
 
 
 @pytest.fixture
-def world(slogan_app, make_contest, make_user, freeze):
+def slogan_entry(slogan_app, make_contest, make_user, freeze):
     freeze("2020-06-25T10:00:00+08:00")
     contest = make_contest()
     author = make_user(nickname="小李")
@@ -48,9 +48,9 @@ def upload(client, entry_id: int, data: bytes, *, pieces: int = 2, token: str | 
     return name, response
 
 
-def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slogan_clip, slogan_app):
-    entry = world["entry"]
-    login(world["author"])
+def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, slogan_entry, slogan_clip, slogan_app):
+    entry = slogan_entry["entry"]
+    login(slogan_entry["author"])
     data = slogan_clip.read_bytes()
     _name, response = upload(client, entry.id, data, pieces=3)
     assert response.status_code == 201
@@ -69,12 +69,12 @@ def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slog
     assert list(Path(slogan_app.config["CONTEST_SLOGAN_UPLOAD_DIR"]).iterdir()) == []
     assert len(list(Path(slogan_app.config["CONTEST_EVIDENCE_DIR"]).rglob("*.jpg"))) == 3
     row = db.session.scalar(sa.select(SloganCheck))
-    assert (row.state, row.upload_name, row.uploaded_by_id) == (CheckState.DONE, None, world["author"].id)
+    assert (row.state, row.upload_name, row.uploaded_by_id) == (CheckState.DONE, None, slogan_entry["author"].id)
     actions = db.session.execute(sa.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.target_id)
                                  .order_by(AuditEvent.id)).all()
     assert actions == [("slogan_check.queued", None, entry.id), ("slogan_check.done", None, entry.id)]
     queued = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id))
-    assert queued.changes == {"check_id": row.id, "uploaded_by": world["author"].id, "bytes": len(data),
+    assert queued.changes == {"check_id": row.id, "uploaded_by": slogan_entry["author"].id, "bytes": len(data),
                               "seconds": row.video_seconds}
     state = client.get(f"/entries/{entry.id}/slogan/check").get_json()["check"]
     assert state["state"] == "done" and state["result"] == check["result"]
@@ -86,9 +86,9 @@ def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, world, slog
     assert "slogan-upload.js" in page
 
 
-def test_a_chunk_at_the_wrong_offset_says_where_to_resume(client, login, world, slogan_clip):
-    entry = world["entry"]
-    login(world["author"])
+def test_a_chunk_at_the_wrong_offset_says_where_to_resume(client, login, slogan_entry, slogan_clip):
+    entry = slogan_entry["entry"]
+    login(slogan_entry["author"])
     token = csrf_from(client, "/entries/mine")
     data = slogan_clip.read_bytes()
     name = client.post(f"/entries/{entry.id}/slogan/uploads", json={"size": len(data)},
@@ -104,9 +104,9 @@ def test_a_chunk_at_the_wrong_offset_says_where_to_resume(client, login, world, 
     assert client.get(url).status_code == 404  # the upload became a check
 
 
-def test_uploads_are_checked_by_their_bytes_size_and_length(client, login, world, slogan_clip, monkeypatch):
-    entry = world["entry"]
-    login(world["author"])
+def test_uploads_are_checked_by_their_bytes_size_and_length(client, login, slogan_entry, slogan_clip, monkeypatch):
+    entry = slogan_entry["entry"]
+    login(slogan_entry["author"])
     token = csrf_from(client, "/entries/mine")
     headers = {"X-CSRFToken": token}
     too_big = client.post(f"/entries/{entry.id}/slogan/uploads", json={"size": 200 * 1024 * 1024 + 1}, headers=headers)
@@ -126,8 +126,8 @@ def test_uploads_are_checked_by_their_bytes_size_and_length(client, login, world
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SloganCheck)) == 0
 
 
-def test_only_the_author_and_its_reviewers_may_upload(client, login, world, make_user):
-    entry = world["entry"]
+def test_only_the_author_and_its_reviewers_may_upload(client, login, slogan_entry, make_user):
+    entry = slogan_entry["entry"]
     path = f"/entries/{entry.id}/slogan/check"
     assert (client.get(path).status_code, client.get(path).get_json()) == (401, {"error": "请先登录。"})
     login(make_user(nickname="别人"))
@@ -147,8 +147,8 @@ def test_only_the_author_and_its_reviewers_may_upload(client, login, world, make
     assert client.put(f"/entries/{entry.id}/slogan/uploads/{'0' * 32}?offset=0", data=b"x").status_code == 400  # CSRF
 
 
-def test_reviewer_uploads_and_the_review_page_shows_the_result(client, login, world, make_user, slogan_clip):
-    entry = world["entry"]
+def test_reviewer_uploads_and_the_review_page_shows_the_result(client, login, slogan_entry, make_user, slogan_clip):
+    entry = slogan_entry["entry"]
     page = None
     reviewer = make_user("reviewer", nickname="审核员小陈")
     login(reviewer)
@@ -165,9 +165,9 @@ def test_reviewer_uploads_and_the_review_page_shows_the_result(client, login, wo
     assert db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "slogan_check.queued")) == reviewer.id
 
 
-def test_no_subtitle_tells_the_reviewer_to_listen(client, login, world, make_user, slogan_clip, monkeypatch):
+def test_no_subtitle_tells_the_reviewer_to_listen(client, login, slogan_entry, make_user, slogan_clip, monkeypatch):
     monkeypatch.setattr(jobs, "check_video", lambda path, **kw: {"subtitle": _nothing()})
-    entry = world["entry"]
+    entry = slogan_entry["entry"]
     login(make_user("admin", nickname="管理员"))
     _name, response = upload(client, entry.id, slogan_clip.read_bytes(), token=csrf_from(client, "/"))
     assert response.get_json()["check"]["label"] == "未检测到口号字幕——请听视频确认口述"
@@ -180,12 +180,12 @@ def _nothing():
     return Finding(kind="subtitle", segments=[], min_seconds=2, duration=3.5)
 
 
-def test_a_check_that_breaks_fails_visibly(client, login, world, slogan_clip, monkeypatch, slogan_app):
+def test_a_check_that_breaks_fails_visibly(client, login, slogan_entry, slogan_clip, monkeypatch, slogan_app):
     def broken(path, **kw):
         raise RuntimeError("boom")
     monkeypatch.setattr(jobs, "check_video", broken)
-    login(world["author"])
-    _name, response = upload(client, world["entry"].id, slogan_clip.read_bytes())
+    login(slogan_entry["author"])
+    _name, response = upload(client, slogan_entry["entry"].id, slogan_clip.read_bytes())
     check = response.get_json()["check"]
     assert (check["state"], check["state_label"], check["error"]) == ("failed", "失败", "检查时出错了，请稍后重新上传。")
     assert list(Path(slogan_app.config["CONTEST_SLOGAN_UPLOAD_DIR"]).iterdir()) == []
@@ -193,22 +193,22 @@ def test_a_check_that_breaks_fails_visibly(client, login, world, slogan_clip, mo
     assert "失败" in client.get("/entries/mine").get_data(as_text=True)
 
 
-def test_thread_worker_runs_checks_in_the_background(client, login, world, slogan_clip, slogan_app):
+def test_thread_worker_runs_checks_in_the_background(client, login, slogan_entry, slogan_clip, slogan_app):
     slogan_app.config["CONTEST_SLOGAN_WORKER"] = "thread"
-    login(world["author"])
-    _name, response = upload(client, world["entry"].id, slogan_clip.read_bytes())
+    login(slogan_entry["author"])
+    _name, response = upload(client, slogan_entry["entry"].id, slogan_clip.read_bytes())
     assert response.get_json()["check"]["state"] in ("queued", "running", "done")
     jobs.wait_for_local_checks(slogan_app)
-    state = client.get(f"/entries/{world['entry'].id}/slogan/check").get_json()["check"]
+    state = client.get(f"/entries/{slogan_entry['entry'].id}/slogan/check").get_json()["check"]
     assert state["state"] == "done" and state["result"]["subtitle"]["meets_rule"] is True
 
 
-def test_rq_worker_gets_a_job_on_its_queue(client, login, world, slogan_clip, slogan_app, worker_redis_url):
+def test_rq_worker_gets_a_job_on_its_queue(client, login, slogan_entry, slogan_clip, slogan_app, worker_redis_url):
     slogan_app.config.update(CONTEST_SLOGAN_WORKER="rq", CONTEST_REDIS_URL=worker_redis_url)
     queue = Queue(jobs.QUEUE, connection=Redis.from_url(worker_redis_url))
     queue.empty()
-    login(world["author"])
-    _name, response = upload(client, world["entry"].id, slogan_clip.read_bytes())
+    login(slogan_entry["author"])
+    _name, response = upload(client, slogan_entry["entry"].id, slogan_clip.read_bytes())
     assert response.get_json()["check"]["state"] == "queued"
     (job,) = queue.get_jobs()
     assert (job.func_name, job.args) == ("contest.jobs.slogan.run_check_job", (response.get_json()["check"]["id"],))
@@ -217,8 +217,8 @@ def test_rq_worker_gets_a_job_on_its_queue(client, login, world, slogan_clip, sl
     assert jobs.run_check(job.args[0]) == "done"  # run twice, runs once
 
 
-def test_evidence_pack_has_the_check_and_its_frames(client, login, world, make_user, slogan_clip):
-    entry = world["entry"]
+def test_evidence_pack_has_the_check_and_its_frames(client, login, slogan_entry, make_user, slogan_clip):
+    entry = slogan_entry["entry"]
     login(make_user("admin", nickname="管理员"))
     _name, response = upload(client, entry.id, slogan_clip.read_bytes(), token=csrf_from(client, "/"))
     check = response.get_json()["check"]

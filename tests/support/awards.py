@@ -1,4 +1,5 @@
-"""A finished contest with a field of entries and an admin, for the awards. (Shared by several test modules.)"""
+"""``field``: a finished contest's six judged entries, for the awards; ``AWARDS_CONTEST``, the contest they need.
+(Registered in tests/conftest.py.)"""
 
 from datetime import datetime, timedelta
 from itertools import count as counter
@@ -32,15 +33,10 @@ FIELD = {
 }
 
 
-@pytest.fixture
-def contest(make_contest):
-    # theme_award_places: these tests check the per-theme lists too
-    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=2, excellence_award_size=2, theme_award_places=True)
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(role="admin", nickname="管理员")
+# The contest of the awards tests (``pytestmark = AWARDS_CONTEST``): two places a list, and places per
+# theme (these tests check the per-theme lists too).
+AWARDS_CONTEST = pytest.mark.contest(frozen_at=IN_WINDOW, popularity_award_size=2, excellence_award_size=2,
+                                     theme_award_places=True)
 
 
 @pytest.fixture

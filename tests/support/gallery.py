@@ -1,4 +1,4 @@
-"""A contest and a way to add approved entries with likes, for the gallery. (Shared by several test modules.)"""
+"""A contest and a way to add approved entries with likes, for the gallery. (Registered in tests/conftest.py.)"""
 
 from datetime import datetime, timedelta
 import pytest

@@ -1,4 +1,4 @@
-"""Three approved entries with readings and a pending one, for the leaderboards. (Shared by several test modules.)"""
+"""Three approved entries with readings and a pending one, for the leaderboards. (Registered in tests/conftest.py.)"""
 
 from datetime import timedelta
 

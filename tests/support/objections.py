@@ -1,4 +1,5 @@
-"""A contest with awards on notice and an admin, for the objections. (Shared by several test modules.)"""
+"""``on_notice``: a contest's popularity list in its notice period, for the objections; ``NOTICE_CONTEST``, the
+contest it needs. (Registered in tests/conftest.py.)"""
 
 from datetime import datetime, timedelta
 import pytest
@@ -21,18 +22,12 @@ DRAFT = datetime.fromisoformat("2020-07-18T10:00:00+08:00")
 NOTICE_ENDS = DRAFT + timedelta(days=5)
 
 
-@pytest.fixture
-def contest(make_contest):
-    return make_contest(frozen_at=IN_WINDOW, popularity_award_size=2)
+# The contest of the objections tests (``pytestmark = NOTICE_CONTEST``): two places on the popularity list.
+NOTICE_CONTEST = pytest.mark.contest(frozen_at=IN_WINDOW, popularity_award_size=2)
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(role="admin", nickname="管理员")
-
-
-@pytest.fixture
-def world(contest, make_user, admin, freeze):
+def on_notice(contest, make_user, admin, freeze):
     return awards_on_notice(contest, make_user, admin, freeze)
 
 

@@ -1,4 +1,4 @@
-"""A month of likes scheduled in the sandbox, and the faults check shared with the reliability tests. (Shared by several test modules.)"""
+"""A month of likes scheduled in the sandbox, and the faults check shared with the reliability tests. (Registered in tests/conftest.py.)"""
 
 from datetime import datetime, timedelta
 
@@ -18,10 +18,10 @@ def likes_on(entry_index: int, day: int) -> int:
 
 
 @pytest.fixture
-def month(make_contest, author, entry_of, at, sandbox):
+def month(make_contest, linked_author, entry_of, at, sandbox):
     at("2020-06-18T09:00:00+08:00")
     contest = make_contest()
-    authors = [author(f"ou_author_{i}") for i in range(4)]
+    authors = [linked_author(f"ou_author_{i}") for i in range(4)]
     entries = [entry_of(contest, authors[i % 4], published=f"2020-06-18T1{i % 10}:00:00+08:00") for i in range(12)]
     # Each video's likes, scheduled day by day in the sandbox (its clock moves with ours).
     for i, entry in enumerate(entries):

@@ -1,4 +1,4 @@
-"""An app with the rate limits on, and what a refused page looks like. (Shared by several test modules.)"""
+"""An app with the rate limits on, and what a refused page looks like. (Registered in tests/conftest.py.)"""
 
 import re
 import pytest

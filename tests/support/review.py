@@ -1,32 +1,18 @@
-"""A contest, entries, staff and sign-ins for the review pages. (Shared by several test modules.)"""
+"""Staff and sign-ins for the review pages (``signed_in``, ``staff``, ``reviewer``) and the helpers that post
+their forms. (Registered in tests/conftest.py; the entries come from ``make_entry``, tests/support/entries.py.)"""
 
 import html
 import re
-from datetime import datetime
 import pytest
 import sqlalchemy as sa
-from contest import clock
-from contest.domain.entries import entry_checks
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus
-from tests.conftest import build_entry, csrf_from, video_id_at
-
-
-IN_WINDOW = "2020-06-25T12:00:00+08:00"
-
-
-TAGS = "#动力株洲文旅通 @株洲足迹"
-
-
-VERIFIED = {"owner": "platform", "published_at": "platform", "caption": "platform"}
+from contest.models import AuditEvent, Entry
+from tests.conftest import csrf_from
+# IN_WINDOW, TAGS and VERIFIED live with make_entry; the review tests import them from here too.
+from tests.support.entries import IN_WINDOW, TAGS, VERIFIED
 
 
 ALL = {"slogan": True, "theme": True, "content": True}
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(nickname="作者小王", phone="13812345678")
 
 
 @pytest.fixture
@@ -56,29 +42,6 @@ def staff(make_user):
 @pytest.fixture
 def reviewer(staff):
     return staff("reviewer")
-
-
-@pytest.fixture
-def make_entry(contest, author):
-    serial = iter(range(1, 1_000_000))
-
-    def _make(*, area="hetang", theme="life", facts=VERIFIED, status=EntryStatus.PENDING, caption=f"株洲的早晨 {TAGS}",
-              user=None, video_id=None, checks=None):
-        now = clock.now()
-        entry = build_entry(
-            contest, user or author, video_id=video_id or video_id_at("2020-06-20T12:00:00+08:00", next(serial)),
-            theme=theme, area=area, status=status, at=now, submitted_text="link", caption=caption,
-            published_at=datetime.fromisoformat("2020-06-20T12:00:00+08:00"), fact_sources=dict(facts),
-            checks=checks if checks is not None else entry_checks(contest, facts),
-            events=[EntryEvent(at=now, actor_id=(user or author).id, from_status=None, to_status=status, note="报名")])
-        db.session.commit()
-        return entry
-    return _make
-
-
-@pytest.fixture
-def entry(make_entry):
-    return make_entry()
 
 
 def token(client, path="/accounts/login") -> str:

@@ -1,4 +1,4 @@
-"""Fake SMS senders: one that records, and a tiny HTTP gateway on a loopback port. (Shared by several test modules.)"""
+"""Fake SMS senders: one that records, and a tiny HTTP gateway on a loopback port. (Registered in tests/conftest.py.)"""
 
 import threading
 import time
@@ -45,7 +45,7 @@ class Gateway:
 
 
 @pytest.fixture
-def sms_gateway(app):
+def sms(app):
     """The site texts through a live :class:`Gateway` (``CONTEST_SMS_BACKEND=http``)."""
     live = Gateway()
     app.config.update(CONTEST_SMS_BACKEND="http", CONTEST_SMS_GATEWAY_URL=live.url, CONTEST_SMS_GATEWAY_KEY="gw")

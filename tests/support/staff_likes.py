@@ -1,15 +1,12 @@
-"""A contest with entries, screenshots and a staff sign-in, for the staff likes pages. (Shared by several test modules.)"""
+"""Screenshots, a staff sign-in (``sign_in``) and the form posts of the staff likes pages; ``LIKES_ENTRIES``, the
+entries they need from ``make_entry``. (Registered in tests/conftest.py.)"""
 
 import io
 import re
 import struct
 import zlib
-from itertools import count as counter
 import pytest
-from contest import clock
-from contest.extensions import db
 from contest.models import EntryStatus
-from tests.conftest import build_entry
 
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
@@ -30,27 +27,9 @@ PNG = png()
 EVIDENCE_NAME = re.compile(r"2020/06/25/[0-9a-f]{32}\.(png|jpg|webp)")
 
 
-@pytest.fixture
-def author(make_user):
-    return make_user(nickname="作者小王")
-
-
-@pytest.fixture
-def make_entry(contest, author):
-    serial = counter(1)
-
-    def _make(user=None, caption="株洲的早晨 #动力株洲文旅通 @株洲足迹", status=EntryStatus.APPROVED):
-        now = clock.now()
-        entry = build_entry(contest, user or author, video_id=str(6_840_000_000_000_000_000 + next(serial)),
-                            status=status, at=now, submitted_text=caption, caption=caption)
-        db.session.commit()
-        return entry
-    return _make
-
-
-@pytest.fixture
-def entry(make_entry):
-    return make_entry()
+# The entries of the staff likes tests (``pytestmark = LIKES_ENTRIES``): approved, submitted now, facts unproven.
+LIKES_ENTRIES = pytest.mark.entries(status=EntryStatus.APPROVED, video_base=6_840_000_000_000_000_000,
+                                    published_at=None, facts=None, event=False)
 
 
 @pytest.fixture

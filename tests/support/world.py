@@ -1,6 +1,7 @@
-"""A seeded world for the API's description tests: a contest in its window, entries in several
-states with like readings, both award lists, a signed-in citizen who linked Douyin (with
-videos in the sandbox), and an admin's API token."""
+"""``world``: the seeded world of the API's description tests and the fuzzers: a contest in its window,
+entries in several states with like readings, both award lists, a signed-in citizen who linked Douyin
+(with videos in the sandbox), and an admin's API token; and the schemathesis helpers that drive the
+app with it. (Registered in tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-import schemathesis
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                 status_code_conformance)
-from schemathesis.specs.openapi.schemas import BaseOpenAPISchema
 
 from contest import clock
 from contest.domain.likes import record_snapshot
@@ -111,11 +108,17 @@ def world(app, client, sandbox, freeze, make_contest, make_user, login, publish)
     )
 
 
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
+def checks() -> tuple:
+    """What every answer must pass (schemathesis is imported here, not by every test run)."""
+    from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
+                                     status_code_conformance)
+    return not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance
 
 
-def load_schema(app, **options) -> BaseOpenAPISchema:
+def load_schema(app, **options):
     """The document as the site serves it, driving the app in-process (WSGI)."""
+    import schemathesis
+
     raw = app.test_client().get("/api/v1/openapi.json").get_json()
     return schemathesis.from_dict(raw, app=app, validate_schema=True, **options)
 
@@ -127,5 +130,5 @@ def call(world: World, case, caller: str):
     # request that reused it would share ``g`` (the signed-in user) with the previous one.
     with world.app.app_context():
         response = case.call(headers=headers, cookies=cookies)
-    case.validate_response(response, checks=CHECKS)
+    case.validate_response(response, checks=checks())
     return response

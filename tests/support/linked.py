@@ -1,3 +1,7 @@
+"""Douyin-linked authors and their entries, clocks moved with the sandbox's, and in-process sweeps:
+the fixtures of the polling, gallery, ownership, reliability and browser tests. (Registered in
+tests/conftest.py.)"""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -22,9 +26,9 @@ def at(freeze, sandbox):
 
 
 @pytest.fixture
-def author(app, sandbox):
+def linked_author(app, sandbox):
     """A citizen with a linked Douyin account whose tokens the sandbox minted."""
-    def _author(open_id: str, *, scopes: str = ALL_SCOPES) -> User:
+    def _linked_author(open_id: str, *, scopes: str = ALL_SCOPES) -> User:
         sandbox.control("users", {"open_id": open_id, "nickname": open_id})
         grant = sandbox.control("tokens", {"open_id": open_id, "scopes": scopes})
         grant = grant.get("data", grant)
@@ -37,7 +41,7 @@ def author(app, sandbox):
         db.session.add(user)
         db.session.commit()
         return user
-    return _author
+    return _linked_author
 
 
 @pytest.fixture
