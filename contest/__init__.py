@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    signed_in.serve_signed_in_pages(app)  # a signed-in visitor's public page, inside the public store
     caching.serve_cached_responses(app)  # inside the request log, which wraps it next
     logs.register(app)
 
