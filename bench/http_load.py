@@ -84,9 +84,12 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk(url: str, *, duration: int, threads: int = 2, connections: int = 16, cookie: str = "",
-        timeout: int = 2) -> dict:
-    """One wrk run: requests/s, p50 and p99 in ms, and the responses that were not 2xx/3xx."""
+        timeout: int = 2, script: Path | None = None) -> dict:
+    """One wrk run: requests/s, p50 and p99 in ms, and the responses that were not 2xx/3xx
+    (``script``: a wrk Lua script that makes the requests)."""
     header = ["-H", f"Cookie: {cookie}"] if cookie else []
+    if script is not None:
+        header += ["-s", str(script)]
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
                           "--latency", *header, url],
                          capture_output=True, text=True, check=True, timeout=duration + 60).stdout
@@ -262,7 +265,8 @@ def seeded(stack: ExitStack, database: str, size: int, snapshots: int, workdir: 
     return env, redis_url, procs, seed_seconds
 
 
-def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: int, workdir: Path) -> dict:
+def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: int, workdir: Path,
+             profile_n: int = 300) -> dict:
     """Build, seed, serve and measure one database at one size."""
     with ExitStack() as stack:
         env, redis_url, procs, seed_seconds = seeded(stack, database, size, snapshots, workdir)
@@ -303,7 +307,7 @@ def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: 
                 "snapshots": size * snapshots, "seed_seconds": round(seed_seconds, 1),
                 "load_before": load_before, "load_after": load_after, "rounds": rounds_n, "urls": results,
                 "paths": paths, "cold_standings": cold_standings(env, redis_url),
-                "profile": profile_requests(env, paths, cookie)}
+                "profile": profile_requests(env, paths, cookie, n=profile_n)}
 
 
 def sign_in(base: str) -> str:
@@ -401,6 +405,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of all URLs; figures are the medians")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
+    parser.add_argument("--profile-requests", type=int, default=300, help="requests a URL for the in-process profile")
     parser.add_argument("--profile-only", action="store_true",
                         help="only seed and print where a request's CPU goes (no server, no wrk)")
     args = parser.parse_args()
@@ -409,7 +414,7 @@ def main() -> None:
         for database in args.databases.split(","):
             for size in map(int, args.sizes.split(",")):
                 with tempfile.TemporaryDirectory(prefix=f"profile-{database}-{size}-") as tmp:
-                    profile_only(database, size, args.snapshots, Path(tmp))
+                    profile_only(database, size, args.snapshots, Path(tmp), n=args.profile_requests)
         return
     about = machine()
     print(json.dumps(about, ensure_ascii=False, indent=1))
@@ -417,7 +422,8 @@ def main() -> None:
     for database in args.databases.split(","):
         for size in map(int, args.sizes.split(",")):
             with tempfile.TemporaryDirectory(prefix=f"bench-{database}-{size}-") as tmp:
-                case = one_case(database, size, args.snapshots, args.duration, args.rounds, Path(tmp))
+                case = one_case(database, size, args.snapshots, args.duration, args.rounds, Path(tmp),
+                                profile_n=args.profile_requests)
             cases.append(case)
             print(markdown(case), "\n", flush=True)
     print(summary(cases))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -92,6 +93,58 @@ def make_audio_only(path: Path, seconds: float = 1.0) -> Path:
         frame.sample_rate = 16000
         for packet in stream.encode(frame):
             container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def make_plain_clip(path: Path, *, seconds: float, fps: int = 2, size: tuple[int, int] = (64, 64)) -> Path:
+    """A small H.264 video of plain frames (a shade that changes every frame), ``seconds`` long."""
+    width, height = size
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "g": str(fps * 10)}
+        for i in range(round(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), i % 255, np.uint8), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def claim_duration(path: Path, seconds: float) -> Path:
+    """Rewrite the MP4 header's durations (``mvhd``, ``tkhd``, ``mdhd``, version 0 boxes) to claim
+    ``seconds``, leaving every frame in place: a file whose header lies about its length."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mvhd")
+    movie_scale = struct.unpack(">I", data[at + 16:at + 20])[0]
+    for box, offset in ((b"mvhd", 16), (b"mdhd", 16), (b"tkhd", 20)):
+        at = data.find(box)
+        while at != -1:
+            assert data[at + 4] == 0, f"{box!r} is not a version 0 box"
+            scale = movie_scale if box == b"tkhd" else struct.unpack(">I", data[at + 16:at + 20])[0]
+            struct.pack_into(">I", data, at + 4 + offset, round(scale * seconds))
+            at = data.find(box, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_huge_frames(path: Path, *, side: int, frames: int = 2) -> Path:
+    """``frames`` black frames of ``side``×``side`` pixels, H.264 (small on disk, huge decoded)."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=1)
+        stream.width = stream.height = side
+        stream.pix_fmt, stream.options = "yuv420p", {"preset": "ultrafast"}
+        frame = av.VideoFrame(side, side, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        for i in range(frames):
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
     return path
