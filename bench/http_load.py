@@ -315,12 +315,14 @@ def sign_in(base: str) -> str:
     from contest.ops.demo import DEMO_PASSWORD
 
     session = http()
+    session.headers.pop("User-Agent")  # as wrk sends none: the same browser as far as the session can tell
     page = session.get(f"{base}/accounts/login", timeout=30).text
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     done = session.post(f"{base}/accounts/login", data={"phone": DEMO_CITIZEN, "password": DEMO_PASSWORD,
                                                         "csrf_token": token}, allow_redirects=False, timeout=30)
     if done.status_code != 302:
         raise RuntimeError(f"sign-in answered {done.status_code}: {done.text[:300]}")
+    session.get(f"{base}/leaderboards", timeout=30)  # the sign-in message is shown once, as to a person
     return f"zzcontest_session={session.cookies['zzcontest_session']}"
 
 
