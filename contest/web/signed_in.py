@@ -109,6 +109,7 @@ class SignedInPages:
 
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
+        self.shared = None  # the public store in front (caching.PublicResponses): a signed-out request through it
         self._kept: OrderedDict[str, _Regions] = OrderedDict()
         self._lock = threading.Lock()
         self._engine = self._backend = None
@@ -148,13 +149,16 @@ class SignedInPages:
         key = self.key(environ)
         kept = self._kept.get(key) if key else None
         if kept is None or time.monotonic() - kept.made > self.MAX_AGE:
+            if key is not None:
+                self._signed_out_page(environ)  # stored first, so that Flask splices rather than renders
             return self._through_flask(environ, start_response, key)
         try:
             body = self._page(environ, kept)
         except Exception:  # the database or the cache: Flask answers (and logs what it must)
             body = False
-        if body is False:  # the regions no longer hold
+        if body is False:  # the regions no longer hold: Flask renders them again, into a stored page
             self.forget(key)
+            self._signed_out_page(environ)
         if not body:
             return self._through_flask(environ, start_response, key)
         start_response("200 OK", [*kept.headers, ("Content-Length", str(len(body)))])
@@ -187,10 +191,22 @@ class SignedInPages:
         if (now - last_seen_at >= sessions.LAST_SEEN_GRANULARITY
                 or VisitorState(_role_value(role), nickname, unread or 0) != kept.state):
             return False
-        page = caching.stored_page(environ, version or 0, backend)
+        page = caching.stored_page(environ, version or 0, backend) or self._signed_out_page(environ)
         if page is None:
             return None
         return splice(page, kept.regions).encode()
+
+    def _signed_out_page(self, environ) -> str | None:
+        """The page a signed-out visitor gets for this request, through the public store (which
+        keeps it for everyone): so signed-in visitors alone keep the stored pages fresh."""
+        if self.shared is None:
+            return None
+        anonymous = {k: v for k, v in environ.items()
+                     if k not in ("HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
+        seen = []
+        with self.app.app_context():  # its own g, whatever context the caller has (a test's)
+            body = b"".join(self.shared(anonymous, lambda status, headers, exc_info=None: seen.append(status)))
+        return body.decode() if seen and seen[0].startswith("200 ") else None
 
 
 def _role_value(role) -> str:

@@ -126,3 +126,17 @@ def test_one_persons_header_is_never_served_to_another(app, signed_in):
                 page = client.get(path).get_data(as_text=True)
                 assert f"退出（{mine}）" in page and theirs not in page
     assert "王小明" not in app.test_client().get("/leaderboards").get_data(as_text=True)
+
+
+def test_signed_in_visitors_alone_keep_the_stored_pages(app, signed_in, flask_requests, freeze):
+    """When the stored page has ended (the next minute) and only signed-in visitors come, the page
+    is rendered once as a signed-out visitor gets it — stored for everyone — and spliced."""
+    client, _ = signed_in("王小明")
+    freeze("2020-06-20T09:02:30+08:00")  # every stored page has ended (the session was seen at 09:00)
+    flask_requests.clear()
+    pages = [client.get("/leaderboards").get_data(as_text=True) for _ in range(3)]
+    assert flask_requests == ["/leaderboards"]  # once, signed out
+    assert all("退出（王小明）" in page for page in pages)
+    anonymous = app.test_client().get("/leaderboards")
+    assert flask_requests == ["/leaderboards"] and "王小明" not in anonymous.get_data(as_text=True)
+    assert "Set-Cookie" not in anonymous.headers and not CSRF_META.search(anonymous.get_data(as_text=True))
