@@ -79,6 +79,7 @@ TARGETS = {"leaderboard JSON": 0.95, "home": 0.85, "leaderboards page": 0.85, "g
            "signed-in entry page": 0.5}
 DEMO_CITIZEN = "13800000004"  # seed-demo's citizen 小李 (password contest.ops.demo.DEMO_PASSWORD)
 STANDINGS_TARGET_MS = 300
+USER_AGENT = "contest-bench/1.0"
 LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -87,7 +88,8 @@ def wrk(url: str, *, duration: int, threads: int = 2, connections: int = 16, coo
         timeout: int = 2, script: Path | None = None) -> dict:
     """One wrk run: requests/s, p50 and p99 in ms, and the responses that were not 2xx/3xx
     (``script``: a wrk Lua script that makes the requests)."""
-    header = ["-H", f"Cookie: {cookie}"] if cookie else []
+    # With a cookie, the browser that signed in (sign_in's User-Agent): the session stays as it is.
+    header = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"] if cookie else []
     if script is not None:
         header += ["-s", str(script)]
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
@@ -280,9 +282,12 @@ def one_case(database: str, size: int, snapshots: int, duration: int, rounds_n: 
         cookie = sign_in(base)
         cookies = {name: cookie if name in SIGNED_IN else "" for name in URLS}
         for name, path in paths.items():
-            response = http().get(base + path, timeout=30, headers={"Cookie": cookies[name]} if cookies[name] else {})
+            response = http().get(base + path, timeout=30, headers={"Cookie": cookies[name], "User-Agent": USER_AGENT}
+                                  if cookies[name] else {})
             if response.status_code != 200 or ("退出（" in response.text) != (name in SIGNED_IN):
                 raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:300]}")
+            if "Set-Cookie" in response.headers:  # wrk would send the old cookie again and again
+                raise RuntimeError(f"{path} changed the session: {response.headers['Set-Cookie'][:80]}")
         for name, path in paths.items():  # warm-up: every worker's connections, the shared cache
             wrk(base + path, duration=2, cookie=cookies[name])
 
@@ -315,7 +320,7 @@ def sign_in(base: str) -> str:
     from contest.ops.demo import DEMO_PASSWORD
 
     session = http()
-    session.headers.pop("User-Agent")  # as wrk sends none: the same browser as far as the session can tell
+    session.headers["User-Agent"] = USER_AGENT  # as wrk will send with the cookie: the same browser
     page = session.get(f"{base}/accounts/login", timeout=30).text
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     done = session.post(f"{base}/accounts/login", data={"phone": DEMO_CITIZEN, "password": DEMO_PASSWORD,

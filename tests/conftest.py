@@ -20,6 +20,9 @@ from contest.extensions import db
 from flask.testing import FlaskClient
 from tests.redis_claims import claimed_redis_url
 
+# Shared fixtures kept in tests/support (each module registered here, never imported by name).
+pytest_plugins = ["tests.support.requests_seen"]
+
 
 class LiveSandbox:
     """The sandbox app served on a free loopback port for the whole test session."""

@@ -98,21 +98,27 @@ def make_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-def make_plain_clip(path: Path, *, seconds: float, fps: int = 2, size: tuple[int, int] = (64, 64)) -> Path:
-    """A small H.264 video of plain frames (a shade that changes every frame), ``seconds`` long."""
-    width, height = size
+def _h264(path: Path, frames, *, fps: int, size: tuple[int, int], keyframes: int | None = None) -> Path:
+    """An H.264 video of ``frames`` (``av.VideoFrame`` values, in order), ``fps`` a second."""
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "ultrafast", "g": str(fps * 10)}
-        for i in range(round(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), i % 255, np.uint8), format="rgb24")
+        stream.width, stream.height = size
+        stream.pix_fmt, stream.options = "yuv420p", {"preset": "ultrafast", **({"g": str(keyframes)} if keyframes else {})}
+        for i, frame in enumerate(frames):
             frame.pts = i
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def make_plain_clip(path: Path, *, seconds: float, fps: int = 2, size: tuple[int, int] = (64, 64)) -> Path:
+    """A small H.264 video of plain frames (a shade that changes every frame), ``seconds`` long."""
+    width, height = size
+    frames = (av.VideoFrame.from_ndarray(np.full((height, width, 3), i % 255, np.uint8), format="rgb24")
+              for i in range(round(seconds * fps)))
+    return _h264(path, frames, fps=fps, size=size, keyframes=fps * 10)
 
 
 def claim_duration(path: Path, seconds: float) -> Path:
@@ -134,17 +140,7 @@ def claim_duration(path: Path, seconds: float) -> Path:
 
 def make_huge_frames(path: Path, *, side: int, frames: int = 2) -> Path:
     """``frames`` black frames of ``side``×``side`` pixels, H.264 (small on disk, huge decoded)."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=1)
-        stream.width = stream.height = side
-        stream.pix_fmt, stream.options = "yuv420p", {"preset": "ultrafast"}
-        frame = av.VideoFrame(side, side, "yuv420p")
-        for plane in frame.planes:
-            plane.update(bytes(plane.buffer_size))
-        for i in range(frames):
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    frame = av.VideoFrame(side, side, "yuv420p")
+    for plane in frame.planes:
+        plane.update(bytes(plane.buffer_size))
+    return _h264(path, [frame] * frames, fps=1, size=(side, side))

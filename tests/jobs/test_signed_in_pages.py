@@ -7,7 +7,6 @@ served to another."""
 import re
 
 import pytest
-from flask import request_started
 
 from contest import clock
 from contest.domain import notify, sessions
@@ -18,19 +17,6 @@ from contest.web.signed_in import VISITOR_REGION
 from tests.conftest import CSRF_META, csrf_from
 
 SIGNED_OUT_LINK = '<a class="bar-link" href="/accounts/login">登录</a>'
-
-
-@pytest.fixture
-def flask_requests(app):
-    """The paths Flask itself handled (neither the public store nor the signed-in pages reached it)."""
-    seen = []
-
-    def note(sender, **extra):
-        from flask import request
-        seen.append(request.path)
-    request_started.connect(note, app)
-    yield seen
-    request_started.disconnect(note, app)
 
 
 @pytest.fixture
@@ -59,14 +45,14 @@ def signed_in(app, entry, make_user):
     return _make
 
 
-def test_a_signed_in_page_is_answered_in_front_of_flask_and_is_the_same_page(app, signed_in, flask_requests):
+def test_a_signed_in_page_is_answered_in_front_of_flask_and_is_the_same_page(app, signed_in, flask_paths):
     client, _ = signed_in("王小明")
     assert "退出（王小明）" in client.get("/gallery").get_data(as_text=True)  # not stored yet: Flask renders it
     stored = app.test_client().get("/gallery")
     assert app.test_client().get("/").status_code == 200
-    flask_requests.clear()
+    flask_paths.clear()
     pages = [client.get(path) for path in ("/leaderboards", "/gallery", "/", "/leaderboards")]
-    assert flask_requests == []
+    assert flask_paths == []
     assert [p.status_code for p in pages] == [200] * 4
     assert VISITOR_REGION.sub("", pages[1].get_data(as_text=True)) == VISITOR_REGION.sub("", stored.get_data(as_text=True))
     for response in pages:
@@ -80,7 +66,7 @@ def test_a_signed_in_page_is_answered_in_front_of_flask_and_is_the_same_page(app
     assert client.post("/accounts/logout", data={"csrf_token": token}).status_code == 302
 
 
-def test_signing_out_ends_the_session_at_once_also_for_a_copy_of_the_cookie(app, signed_in, flask_requests):
+def test_signing_out_ends_the_session_at_once_also_for_a_copy_of_the_cookie(app, signed_in, flask_paths):
     client, _ = signed_in("王小明")
     copy = app.test_client()
     copy.set_cookie("zzcontest_session", client.get_cookie("zzcontest_session").value)
@@ -100,7 +86,7 @@ def test_ending_every_session_of_an_account_ends_the_kept_ones(app, signed_in):
     assert "王小明" not in page and SIGNED_OUT_LINK in page
 
 
-def test_a_new_message_and_a_new_nickname_show_on_the_next_page(app, signed_in, flask_requests):
+def test_a_new_message_and_a_new_nickname_show_on_the_next_page(app, signed_in, flask_paths):
     client, user = signed_in("王小明")
     notify.to_inbox(user, kind="entry.approved", title="作品已通过", body="您的作品已通过审核。", now=clock.now())
     db.session.commit()
@@ -112,9 +98,9 @@ def test_a_new_message_and_a_new_nickname_show_on_the_next_page(app, signed_in, 
     assert "退出（王大明）" in page and "王小明" not in page
     app.test_client().get("/leaderboards")  # a nickname is public data: the signed-out page is stored anew
     client.get("/leaderboards")
-    flask_requests.clear()
+    flask_paths.clear()
     assert "退出（王大明）" in client.get("/leaderboards").get_data(as_text=True)
-    assert flask_requests == []  # kept again, with the new nickname and count
+    assert flask_paths == []  # kept again, with the new nickname and count
 
 
 def test_one_persons_header_is_never_served_to_another(app, signed_in):
@@ -128,15 +114,15 @@ def test_one_persons_header_is_never_served_to_another(app, signed_in):
     assert "王小明" not in app.test_client().get("/leaderboards").get_data(as_text=True)
 
 
-def test_signed_in_visitors_alone_keep_the_stored_pages(app, signed_in, flask_requests, freeze):
+def test_signed_in_visitors_alone_keep_the_stored_pages(app, signed_in, flask_paths, freeze):
     """When the stored page has ended (the next minute) and only signed-in visitors come, the page
     is rendered once as a signed-out visitor gets it — stored for everyone — and spliced."""
     client, _ = signed_in("王小明")
     freeze("2020-06-20T09:02:30+08:00")  # every stored page has ended (the session was seen at 09:00)
-    flask_requests.clear()
+    flask_paths.clear()
     pages = [client.get("/leaderboards").get_data(as_text=True) for _ in range(3)]
-    assert flask_requests == ["/leaderboards"]  # once, signed out
+    assert flask_paths == ["/leaderboards"]  # once, signed out
     assert all("退出（王小明）" in page for page in pages)
     anonymous = app.test_client().get("/leaderboards")
-    assert flask_requests == ["/leaderboards"] and "王小明" not in anonymous.get_data(as_text=True)
+    assert flask_paths == ["/leaderboards"] and "王小明" not in anonymous.get_data(as_text=True)
     assert "Set-Cookie" not in anonymous.headers and not CSRF_META.search(anonymous.get_data(as_text=True))
