@@ -38,7 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
         app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    signed_in.serve_signed_in_pages(app)  # a signed-in visitor's public page, inside the public store
     caching.serve_cached_responses(app)  # inside the request log, which wraps it next
+    app.extensions["signed_in_pages"].shared = app.wsgi_app
     logs.register(app)
 
     db.init_app(app)

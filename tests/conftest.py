@@ -42,6 +42,7 @@ pytest_plugins = [
     "tests.support.sms",
     "tests.support.world",
     "tests.support.live",
+    "tests.support.requests_seen",
 ]
 
 # What a test needs beyond SQLite and the in-process sandbox, or that it is slow: by directory, file or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -95,3 +96,51 @@ def make_audio_only(path: Path, seconds: float = 1.0) -> Path:
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def _h264(path: Path, frames, *, fps: int, size: tuple[int, int], keyframes: int | None = None) -> Path:
+    """An H.264 video of ``frames`` (``av.VideoFrame`` values, in order), ``fps`` a second."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt, stream.options = "yuv420p", {"preset": "ultrafast", **({"g": str(keyframes)} if keyframes else {})}
+        for i, frame in enumerate(frames):
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def make_plain_clip(path: Path, *, seconds: float, fps: int = 2, size: tuple[int, int] = (64, 64)) -> Path:
+    """A small H.264 video of plain frames (a shade that changes every frame), ``seconds`` long."""
+    width, height = size
+    frames = (av.VideoFrame.from_ndarray(np.full((height, width, 3), i % 255, np.uint8), format="rgb24")
+              for i in range(round(seconds * fps)))
+    return _h264(path, frames, fps=fps, size=size, keyframes=fps * 10)
+
+
+def claim_duration(path: Path, seconds: float) -> Path:
+    """Rewrite the MP4 header's durations (``mvhd``, ``tkhd``, ``mdhd``, version 0 boxes) to claim
+    ``seconds``, leaving every frame in place: a file whose header lies about its length."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mvhd")
+    movie_scale = struct.unpack(">I", data[at + 16:at + 20])[0]
+    for box, offset in ((b"mvhd", 16), (b"mdhd", 16), (b"tkhd", 20)):
+        at = data.find(box)
+        while at != -1:
+            assert data[at + 4] == 0, f"{box!r} is not a version 0 box"
+            scale = movie_scale if box == b"tkhd" else struct.unpack(">I", data[at + 16:at + 20])[0]
+            struct.pack_into(">I", data, at + 4 + offset, round(scale * seconds))
+            at = data.find(box, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_huge_frames(path: Path, *, side: int, frames: int = 2) -> Path:
+    """``frames`` black frames of ``side``×``side`` pixels, H.264 (small on disk, huge decoded)."""
+    frame = av.VideoFrame(side, side, "yuv420p")
+    for plane in frame.planes:
+        plane.update(bytes(plane.buffer_size))
+    return _h264(path, [frame] * frames, fps=1, size=(side, side))

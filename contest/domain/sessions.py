@@ -35,7 +35,8 @@ _SYSTEMS = ((r"iPhone", "iPhone"), (r"iPad", "iPad"), (r"Android", "Android"), (
             (r"Windows", "Windows"), (r"Macintosh|Mac OS X", "Mac"), (r"Linux", "Linux"))
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a session's token (its SHA-256, hex)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -57,7 +58,7 @@ def start_session(user: User, *, now: datetime, user_agent: str | None = None) -
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id,
                                                     UserSession.last_seen_at <= now - IDLE_LIMIT))
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
+    db.session.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
                                device=device_summary(user_agent)))
     db.session.flush()
     return token
@@ -74,7 +75,7 @@ def user_for_session(token: str, *, now: datetime) -> tuple[User, bool] | None:
     row = db.session.execute(
         sa.select(User, UserSession.id, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _hash(token), UserSession.last_seen_at > now - IDLE_LIMIT,
+        .where(UserSession.token_hash == token_hash(token), UserSession.last_seen_at > now - IDLE_LIMIT,
                User.active.is_(True))
     ).first()
     if row is None:
@@ -88,7 +89,7 @@ def user_for_session(token: str, *, now: datetime) -> tuple[User, bool] | None:
 
 def end_session(token: str) -> None:
     """End the session with this token (signing out); nothing happens if it already ended."""
-    db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _hash(token)))
+    db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def end_sessions(user: User) -> int:

@@ -49,6 +49,11 @@ _WATCHED = (Entry, EntryTally, Snapshot, TallyCorrection, AwardList, AwardPlace,
 _USER_PUBLIC = ("nickname",)
 
 
+def is_public_page(path: str) -> bool:
+    """A page every signed-out visitor sees alike, kept in the store (:data:`PAGE_PATHS`, entry and profile pages)."""
+    return path in PAGE_PATHS or _PAGE_PATTERN.fullmatch(path) is not None
+
+
 def current_version(bind: Session | sa.Connection | None = None) -> int:
     return (bind or db.session).scalar(sa.select(CacheVersion.version).where(CacheVersion.scope == SCOPE)) or 0
 
@@ -143,10 +148,11 @@ def response_key(version: int, environ) -> str:
             f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
 
 
-def stored_page(environ) -> str | None:
-    """The page a signed-out visitor gets for this request, when one is stored and still holds."""
+def stored_page(environ, version: int | None = None, backend=None) -> str | None:
+    """The page a signed-out visitor gets for this request, when one is stored and still holds
+    (at the public-data ``version`` when known, else the current one)."""
     try:
-        stored = cache.cache.get(response_key(current_version(), environ))
+        stored = (backend or cache.cache).get(response_key(current_version() if version is None else version, environ))
     except Exception:
         log.warning("public cache unavailable (page %s)", environ.get("PATH_INFO"), exc_info=True)
         return None
@@ -189,7 +195,7 @@ class PublicResponses:
         path = environ.get("PATH_INFO", "")
         if path in RESPONSE_PATHS:
             return True
-        if path not in PAGE_PATHS and not _PAGE_PATTERN.fullmatch(path):
+        if not is_public_page(path):
             return False
         return not (self._signed and self._signed.search(environ.get("HTTP_COOKIE", "")))
 

@@ -1,12 +1,23 @@
 """Detectors of the slogan in a video, behind one protocol.
 
-:class:`SubtitleDetector` looks for the slogan on screen. It decodes the video once, reads
-text (OCR) on a coarse grid of frames, one every ``step`` seconds, downscaled; where two
-neighbouring samples disagree it bisects between them on a finer grid of frames kept from
-that second (``precision`` apart), so each edge of a segment is placed within
-``precision / 2`` of the truth at the cost of about log2(step / precision) more reads. A
-segment's start and end are the midpoints between the last frame without and the first
-frame with the slogan (and back). The cost is about ``1 / step`` reads a second of video.
+:class:`SubtitleDetector` looks for the slogan on screen. It decodes the video once and takes
+a sample every ``step`` seconds, downscaled; where two neighbouring samples disagree it bisects
+between them on a finer grid of frames kept from that second (``precision`` apart), so each
+edge of a segment is placed within ``precision / 2`` of the truth at the cost of about
+log2(step / precision) more reads. A segment's start and end are the midpoints between the
+last frame without and the first frame with the slogan (and back).
+
+Text is read (OCR, the expensive part) only where the picture's text may have changed
+(``gated``, the default): a cheap pass compares each sample with the one before on a small
+grey image — the *overlay map*, pixels on strong edges that stayed the same from one sample to
+the next, which is where text laid over a moving picture is — and reads a sample only when
+that map, or the map of edges itself (which is enough over a still picture), changed in some
+band of rows clearly more than elsewhere (a subtitle appeared, changed or went). A subtitle
+that appears over a moving picture shows in the overlay map one sample late, so when a read
+disagrees with what came before, the sample before it is read too and the edge bisected in the
+right second. The first two samples and the last frame are always read. Over a moving picture a
+subtitle shown for less than two samples (under two seconds: never enough for the rule) may go
+unread.
 
 A speech detector (none ships: no Chinese speech model installs from the package index
 here) would implement :class:`Detector` with ``kind = "speech"`` and join
@@ -85,11 +96,12 @@ class SubtitleDetector:
     precision: float = 0.25
     short_side: int = 480  # pixels, after downscaling (a 720×1280 frame is read at 480×854)
     reader: Reader | None = None
+    gated: bool = True  # read only samples whose overlay map changed (see the module's notes)
 
     def detect(self, path, *, slogan: str, min_seconds: float) -> Finding:
         from contest.slogan.ocr import read_lines
 
-        search = _Search(slogan, self.reader or read_lines)
+        search = _Search(slogan, self.reader or read_lines, gated=self.gated)
         next_sample = next_fine = 0.0
         between: list[tuple[float, Callable]] = []  # frames on the fine grid since the last sample
         last = None
@@ -114,44 +126,119 @@ class SubtitleDetector:
                     next_fine += self.precision
         if last is None:
             raise video.VideoError(video.BROKEN)
-        if search.previous is not None and search.previous[0] < last[0]:
-            search.sample(last[0], last[1], between)  # the last frame decides how the video ends
+        if search.latest is not None and search.latest.t < last[0]:
+            search.sample(last[0], last[1], between, final=True)  # the last frame decides how the video ends
         end = last[0] + (gap or 1 / 30)
         return Finding(kind=self.kind, segments=search.finish(end), min_seconds=float(min_seconds),
                        duration=end, reads=search.reads)
 
 
+EDGE = 40  # grey levels between neighbouring pixels: an edge
+STILL = 8  # grey levels a pixel may move between two samples and still be the same
+BAND = 8  # rows of the small grey image compared together (a line of subtitle text spans 1–3)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    """A small grey copy (half the sample's size each way) for the cheap pass."""
+    small = image[::2, ::2]
+    return (small[:, :, 0] * 0.299 + small[:, :, 1] * 0.587 + small[:, :, 2] * 0.114).astype(np.int16)
+
+
+def _edges(grey: np.ndarray) -> np.ndarray:
+    edges = np.zeros(grey.shape, dtype=bool)
+    edges[:, 1:] |= np.abs(np.diff(grey, axis=1)) > EDGE
+    edges[1:, :] |= np.abs(np.diff(grey, axis=0)) > EDGE
+    return edges
+
+
+def _changed(before: np.ndarray, now: np.ndarray) -> bool:
+    """Whether a map (the overlay map, or the edges) changed in some band of rows by clearly more
+    than it changes everywhere (a moving picture's own changes and chance coincidences)."""
+    if before.shape != now.shape:
+        return True
+    moved = before ^ now
+    rows = moved.shape[0] // BAND * BAND
+    if rows == 0:
+        return bool(moved.any())
+    bands = moved[:rows].reshape(-1, BAND, moved.shape[1]).sum(axis=(1, 2))
+    return bool(bands.max() > max(24, 8 * float(np.percentile(bands, 25))))
+
+
+UNREAD = object()  # a sample not read: taken to show what the sample before it showed
+
+
+@dataclass
+class _Sample:
+    t: float
+    picture: np.ndarray
+    between: list[tuple[float, Callable]]  # the fine grid since the sample before
+    grey: np.ndarray | None = None
+    edges: np.ndarray | None = None
+    overlay: np.ndarray | None = None  # against the sample before
+    text: object = UNREAD  # str (the slogan as read), None (not seen) or UNREAD
+
+
 @dataclass
 class _Search:
-    """The state of one pass: the previous sample, the open segment and those closed."""
+    """The state of one pass: the recent samples, the open segment and those closed."""
 
     slogan: str
     reader: Reader
+    gated: bool = True
     reads: int = 0
-    previous: tuple[float, str | None] | None = None  # (time, text read or None)
+    recent: list[_Sample] = field(default_factory=list)  # the last three samples
+    shown: str | None = None  # what the samples so far show (the last read, or taken from it)
     open_at: tuple[float, str] | None = None
     segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def latest(self) -> _Sample | None:
+        return self.recent[-1] if self.recent else None
 
     def read(self, image: Callable[[], np.ndarray]) -> str | None:
         self.reads += 1
         return find_slogan(self.slogan, self.reader(image()))
 
-    def sample(self, t: float, image: Callable, between: list[tuple[float, Callable]]) -> None:
-        text = self.read(image)
-        if self.previous is None:
-            if text is not None:
-                self.open_at = (t, text)
-            self.previous = (t, text)
+    def _read_sample(self, sample: _Sample) -> str | None:
+        if sample.text is UNREAD:
+            sample.text = self.read(lambda: sample.picture)
+        return sample.text
+
+    def sample(self, t: float, image: Callable, between: list[tuple[float, Callable]], *, final: bool = False) -> None:
+        now = _Sample(t, image(), between)
+        before = self.latest
+        self.recent = [*self.recent[-2:], now]
+        if self.gated:
+            now.grey = _grey(now.picture)
+            now.edges = _edges(now.grey)
+            if before is not None and before.grey is not None and before.grey.shape == now.grey.shape:
+                now.overlay = (np.abs(now.grey - before.grey) < STILL) & before.edges & now.edges
+        if before is None:
+            self.shown = self._read_sample(now)
+            if self.shown is not None:
+                self.open_at = (t, self.shown)
             return
-        before_t, before = self.previous
-        if (before is None) != (text is None):
-            edge = self._bisect(before_t, before is not None, t, between)
-            if text is not None:
-                self.open_at = (edge, text)
-            else:
-                self.segments.append(Segment(self.open_at[0], edge, self.open_at[1]))
-                self.open_at = None
-        self.previous = (t, text)
+        if not (not self.gated or final or before.overlay is None or now.overlay is None
+                or _changed(before.overlay, now.overlay) or _changed(before.edges, now.edges)):
+            return  # neither the overlay map nor the edges changed: the sample shows what the one before showed
+        text = self._read_sample(now)
+        seen = text is not None
+        if (self.shown is not None) == seen:
+            self.shown = text
+            return
+        # What is shown changed: in the second before this sample or, seen one sample late over a
+        # moving picture, in the second before that one (then the sample before shows it already).
+        earlier = len(self.recent) == 3 and before.text is UNREAD and (self._read_sample(before) is not None) == seen
+        if earlier:
+            edge = self._bisect(self.recent[0].t, not seen, before.t, before.between)
+        else:
+            edge = self._bisect(before.t, not seen, t, between)
+        if seen:
+            self.open_at = (edge, before.text if earlier else text)
+        else:
+            self.segments.append(Segment(self.open_at[0], edge, self.open_at[1]))
+            self.open_at = None
+        self.shown = text
 
     def _bisect(self, lo: float, lo_seen: bool, hi: float, between: list[tuple[float, Callable]]) -> float:
         """The edge between a sample at ``lo`` and one at ``hi`` that disagree: bisect the

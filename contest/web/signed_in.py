@@ -10,17 +10,29 @@ about a person.
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+import hashlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import Flask, g, request, session
 from flask_login import current_user, login_user, logout_user
+from werkzeug.http import parse_cookie
 
 from contest.integrations import caching
 from contest import clock
 from contest.domain import sessions
-from contest.extensions import db, login_manager
-from contest.models import User
+from contest.extensions import cache, db, login_manager
+from contest.models import CacheVersion, User, UserSession
+from contest.models.notification import Notification
 from contest.web.numbers import parse_id
 
 SESSION_TOKEN = "_session_token"
+OFFERED = "contest.visitor_regions"  # the environ key of regions offered to SignedInPages
 
 
 def _end_this_session() -> None:
@@ -56,6 +68,190 @@ def _about_a_person() -> bool:
             or path == "/api/v1/me" or path.startswith("/api/v1/me/"))
 
 
+@dataclass(frozen=True)
+class VisitorState:
+    """Everything the visitor regions of a page show of a signed-in person, as the database has it now."""
+
+    role: str
+    nickname: str
+    unread: int
+
+
+@dataclass(frozen=True)
+class _Regions:
+    token_hash: str  # the session they were rendered for
+    state: VisitorState
+    regions: dict[str, str]
+    headers: tuple[tuple[str, str], ...]  # of the signed-in answer, but its length
+    made: float  # time.monotonic()
+
+
+class SignedInPages:
+    """WSGI middleware: a signed-in visitor's GET of a stored public page without Flask.
+
+    The first time a session opens a public page on this instance, Flask answers it as usual
+    (:func:`contest.web.views_support.public_page` splices the visitor's regions into the stored
+    signed-out page) and the regions it rendered are kept here, in this process, under the hash
+    of the whole session cookie, the client's address and ``User-Agent`` (what Flask-Login's
+    session protection looks at) and ``?contest=`` (the navigation keeps it) — but only when
+    that answer left the session unchanged (no message shown, no new token, no cookie set).
+    A later request with the same key is answered here with one indexed query — the session's
+    row joined with its account, the account's unread count and the public-data version, in
+    one statement — and one cache read (the stored page): the session must still exist (signing
+    out deletes the row, so it ends at once on every instance), must not be due a last-seen
+    write, and the account's role, nickname and unread count must be those the regions show;
+    otherwise, and on any error, Flask answers. One person's regions can only be served to the
+    holder of that person's session cookie.
+    """
+
+    MAX_KEPT = 4096
+    MAX_AGE = 300.0  # seconds a kept region set is used before Flask renders it again
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.shared = None  # the public store in front (caching.PublicResponses): a signed-out request through it
+        self._kept: OrderedDict[str, _Regions] = OrderedDict()
+        self._lock = threading.Lock()
+        self._engine = self._backend = None
+        self._cookie = app.config["SESSION_COOKIE_NAME"]
+
+    def key(self, environ) -> str | None:
+        """Whose regions this request would show; None without a session cookie."""
+        cookie = parse_cookie(environ).get(self._cookie)
+        if not cookie:
+            return None
+        parts = (cookie, environ.get("HTTP_X_FORWARDED_FOR", ""), environ.get("REMOTE_ADDR", ""),
+                 environ.get("HTTP_USER_AGENT", ""), _contest_arg(environ.get("QUERY_STRING", "")))
+        return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def keep(self, key: str, token_hash: str, state: VisitorState, regions: dict[str, str], headers) -> None:
+        entry = _Regions(token_hash, state, dict(regions),
+                         tuple((k, v) for k, v in headers if k.lower() != "content-length"), time.monotonic())
+        with self._lock:
+            self._kept[key] = entry
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.MAX_KEPT:
+                self._kept.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+
+    def _parts(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine, self._backend = db.engine, cache.cache
+        return self._engine, self._backend
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not caching.is_public_page(environ.get("PATH_INFO", "")):
+            return self.wsgi_app(environ, start_response)
+        key = self.key(environ)
+        kept = self._kept.get(key) if key else None
+        if kept is None or time.monotonic() - kept.made > self.MAX_AGE:
+            if key is not None:
+                self._signed_out_page(environ)  # stored first, so that Flask splices rather than renders
+            return self._through_flask(environ, start_response, key)
+        try:
+            body = self._page(environ, kept)
+        except Exception:  # the database or the cache: Flask answers (and logs what it must)
+            body = False
+        if body is False:  # the regions no longer hold: Flask renders them again, into a stored page
+            self.forget(key)
+            self._signed_out_page(environ)
+        if not body:
+            return self._through_flask(environ, start_response, key)
+        start_response("200 OK", [*kept.headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _through_flask(self, environ, start_response, key: str | None):
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+
+        def capture(status, headers, exc_info=None):
+            offered = environ.pop(OFFERED, None)
+            if (offered is not None and status.startswith("200 ")
+                    and not any(k.lower() == "set-cookie" for k, _ in headers)):
+                self.keep(key, *offered, headers)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return self.wsgi_app(environ, capture)
+
+    def _page(self, environ, kept: _Regions) -> bytes | bool:
+        """The page with the kept regions; False when they no longer hold (the session ended, the
+        account changed), None when no signed-out page is stored for this request."""
+        engine, backend = self._parts()
+        now = clock.now()
+        with engine.connect() as connection:
+            row = connection.execute(_visitor_query(), {"token_hash": kept.token_hash,
+                                                        "idle_since": now - sessions.IDLE_LIMIT}).first()
+        if row is None:
+            return False  # the session has ended (or idled out)
+        version, last_seen_at, role, nickname, unread = row
+        if (now - last_seen_at >= sessions.LAST_SEEN_GRANULARITY
+                or VisitorState(_role_value(role), nickname, unread or 0) != kept.state):
+            return False
+        page = caching.stored_page(environ, version or 0, backend) or self._signed_out_page(environ)
+        if page is None:
+            return None
+        return splice(page, kept.regions).encode()
+
+    def _signed_out_page(self, environ) -> str | None:
+        """The page a signed-out visitor gets for this request, through the public store (which
+        keeps it for everyone): so signed-in visitors alone keep the stored pages fresh."""
+        if self.shared is None:
+            return None
+        anonymous = {k: v for k, v in environ.items()
+                     if k not in ("HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
+        seen = []
+        with self.app.app_context():  # its own g, whatever context the caller has (a test's)
+            body = b"".join(self.shared(anonymous, lambda status, headers, exc_info=None: seen.append(status)))
+        return body.decode() if seen and seen[0].startswith("200 ") else None
+
+
+def _role_value(role) -> str:
+    return getattr(role, "value", role)
+
+
+def _contest_arg(query: str) -> str:
+    return next((part for part in query.split("&") if part.startswith("contest=")), "")
+
+
+@lru_cache(maxsize=1)
+def _visitor_query():
+    """The session's account as its regions show it, and the public-data version: one statement
+    (built once; ``token_hash`` and ``idle_since`` are bound per request)."""
+    unread = (sa.select(sa.func.count()).select_from(Notification)
+              .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+              .scalar_subquery())
+    version = sa.select(CacheVersion.version).where(CacheVersion.scope == caching.SCOPE).scalar_subquery()
+    return (sa.select(version, UserSession.last_seen_at, User.role, User.nickname, unread)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == sa.bindparam("token_hash", type_=UserSession.token_hash.type),
+                   UserSession.last_seen_at > sa.bindparam("idle_since", type_=UserSession.last_seen_at.type),
+                   User.active.is_(True)))
+
+
+# The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
+VISITOR_REGION = re.compile(r"<!--visitor:(\w+)-->.*?<!--/visitor:\1-->", re.S)
+
+
+def splice(page: str, regions: dict[str, str]) -> str:
+    """``page`` (a stored signed-out page) with the visitor ``regions`` in place of its own."""
+    return VISITOR_REGION.sub(lambda m: regions[m.group(1)], page)
+
+
+def serve_signed_in_pages(app: Flask) -> None:
+    app.wsgi_app = SignedInPages(app, app.wsgi_app)
+    app.extensions["signed_in_pages"] = app.wsgi_app
+
+
+def remember_regions(regions: dict[str, str], unread: int) -> None:
+    """Called by the view that spliced ``regions`` into a stored page for the signed-in visitor:
+    they may be kept for this session once the answer proves to leave the session unchanged."""
+    g.visitor_regions = (regions, VisitorState(current_user.role.value, current_user.nickname, unread))
+
+
 def register(app: Flask) -> None:
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
@@ -77,6 +273,15 @@ def register(app: Flask) -> None:
         if request.endpoint != "static" and SESSION_TOKEN in session:
             current_user._get_current_object()
         return None
+
+    @app.after_request
+    def _offer_regions(response):
+        # For SignedInPages, which keeps them if the answer it sees sets no cookie.
+        kept = g.pop("visitor_regions", None)
+        token = session.get(SESSION_TOKEN)
+        if kept is not None and isinstance(token, str) and response.status_code == 200 and not session.modified:
+            request.environ[OFFERED] = (sessions.token_hash(token), kept[1], kept[0])
+        return response
 
     @app.after_request
     def _no_store(response):

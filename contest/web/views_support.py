@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contest.integrations import caching
 from contest import clock
-from contest.domain import contests, one_time_codes, ownership, permissions, platform_health
+from contest.domain import contests, notify, one_time_codes, ownership, permissions, platform_health
 from contest.domain.captions import without_tags
 from contest.domain.entries import EntryRequest, submit_entry
 from contest.domain.errors import CapabilityUnavailable, PlatformError, Refused
@@ -28,6 +28,7 @@ from contest.douyin.author import AuthorVideos
 from contest.douyin.gateway import DouyinGateway
 from contest.web.errors import error_response, wants_json
 from contest.web.security import safe_next
+from contest.web.signed_in import VISITOR_REGION, remember_regions, splice
 from contest.integrations.sms import sender_from_config
 from contest.extensions import db, login_manager
 from contest.models import Contest, Entry, Role, User
@@ -184,14 +185,14 @@ judges_and_admins = roles_required(permissions.JUDGES_AND_ADMINS)
 any_staff = roles_required(permissions.STAFF)
 
 
-# The parts of base.html that depend on the visitor (templates/_visitor*.html), between markers.
-VISITOR_REGION = re.compile(r"<!--visitor:(\w+)-->.*?<!--/visitor:\1-->", re.S)
-
-
 def with_visitor(page: str) -> str:
-    """A stored signed-out page with this visitor's regions (header, token, messages, footer) in place."""
-    mine = {m.group(1): m.group(0) for m in VISITOR_REGION.finditer(render_template("_visitor.html"))}
-    return VISITOR_REGION.sub(lambda m: mine[m.group(1)], page)
+    """A stored signed-out page with this visitor's regions (header, token, messages, footer) in
+    place, offered to :class:`contest.web.signed_in.SignedInPages` for this session's next pages."""
+    unread = notify.unread_count(current_user)
+    regions = {m.group(1): m.group(0)
+               for m in VISITOR_REGION.finditer(render_template("_visitor.html", unread_messages=unread))}
+    remember_regions(regions, unread)
+    return splice(page, regions)
 
 
 def public_page(view):

@@ -52,6 +52,17 @@ def staff_entries(cluster, name: str, status: str) -> dict[str, dict]:
     return {e["caption"]: e for e in response.json()["entries"]}
 
 
+def signed_in_on(cluster, name: str) -> requests.Session:
+    """A browser in which seed-demo's citizen 小李 signed in through instance ``name``'s form."""
+    browser = http()
+    login_page = browser.get(f"{cluster.url(name)}/accounts/login", timeout=10).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', login_page).group(1)
+    signed_in = browser.post(f"{cluster.url(name)}/accounts/login", data={
+        "phone": "13800000004", "password": "zhuzhou2020", "csrf_token": token}, allow_redirects=False, timeout=10)
+    assert signed_in.status_code == 302, signed_in.text
+    return browser
+
+
 def test_review_through_one_instance_shows_at_once_through_the_other(cluster):
     pending = staff_entries(cluster, "a", "pending")
     entry = pending[TALENT_CAPTION]
@@ -110,12 +121,7 @@ def test_poll_run_by_the_rq_worker_shows_at_once_through_both_instances(cluster)
 def test_a_session_started_on_one_instance_is_known_to_both_and_ends_on_both(cluster):
     """Sessions are rows in the shared database: sign in through A, be signed in on B; sign
     out through B, and a copy of the cookie gets 401 on A."""
-    browser = http()
-    login_page = browser.get(f"{cluster.url('a')}/accounts/login", timeout=10).text
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', login_page).group(1)
-    signed_in = browser.post(f"{cluster.url('a')}/accounts/login", data={
-        "phone": "13800000004", "password": "zhuzhou2020", "csrf_token": token}, allow_redirects=False, timeout=10)
-    assert signed_in.status_code == 302, signed_in.text
+    browser = signed_in_on(cluster, "a")
     copied = browser.cookies.get("zzcontest_session")
     me = browser.get(f"{cluster.url('b')}/api/v1/me", timeout=10)
     assert (me.status_code, me.json()["nickname"], me.headers["Cache-Control"]) == (200, "小李爱株洲", "no-store")
@@ -129,6 +135,29 @@ def test_a_session_started_on_one_instance_is_known_to_both_and_ends_on_both(clu
     thief.cookies.set("zzcontest_session", copied)
     replayed = thief.get(f"{cluster.url('a')}/api/v1/me", timeout=10)
     assert (replayed.status_code, replayed.json()) == (401, {"error": "请先登录。"})
+
+
+def test_signing_out_on_one_instance_ends_the_kept_signed_in_pages_on_both(cluster):
+    """A signed-in visitor's public pages are answered in front of Flask from the regions each
+    instance kept for the session (contest.web.signed_in); signing out through B ends them at
+    once on A too, for any copy of the cookie."""
+    browser = signed_in_on(cluster, "a")
+    browser.get(f"{cluster.url('a')}/leaderboards", timeout=10)  # the sign-in message, shown once
+    for _ in range(3):  # both workers of both instances keep the regions
+        for name in ("a", "b"):
+            page = browser.get(f"{cluster.url(name)}/leaderboards", params={"contest": "demo"}, timeout=10)
+            assert "退出（小李爱株洲）" in page.text and page.headers["Cache-Control"] == "no-store"
+    copied = browser.cookies.get("zzcontest_session")
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+    out = browser.post(f"{cluster.url('b')}/accounts/logout", data={"csrf_token": token}, allow_redirects=False,
+                       timeout=10)
+    assert out.status_code == 302, out.text
+    thief = http()
+    thief.headers["User-Agent"] = browser.headers["User-Agent"]
+    thief.cookies.set("zzcontest_session", copied)
+    for name in ("a", "b", "a", "b"):
+        page = thief.get(f"{cluster.url(name)}/leaderboards", params={"contest": "demo"}, timeout=10).text
+        assert "退出（小李爱株洲）" not in page and 'href="/accounts/login">登录</a>' in page
 
 
 def test_preflight_limit_counts_requests_to_both_instances(cluster):

@@ -1,5 +1,8 @@
 import pytest
 
+from contest.extensions import db
+from contest.models import EntryStatus
+from tests.conftest import build_entry
 from tests.slogan_clips import SLOGAN, Text, make_clip
 
 
@@ -16,3 +19,14 @@ def slogan_app(app, tmp_path):
     app.config.update(CONTEST_SLOGAN_UPLOAD_DIR=str(tmp_path / "uploads"),
                       CONTEST_EVIDENCE_DIR=str(tmp_path / "evidence"), CONTEST_SLOGAN_WORKER="inline")
     return app
+
+
+@pytest.fixture
+def slogan_entry(slogan_app, make_contest, make_user, freeze):
+    """A contest in its window and a pending entry of 小李's."""
+    freeze("2020-06-25T10:00:00+08:00")
+    contest = make_contest()
+    author = make_user(nickname="小李")
+    entry = build_entry(contest, author, video_id="1001", status=EntryStatus.PENDING)
+    db.session.commit()
+    return {"contest": contest, "author": author, "entry": entry}

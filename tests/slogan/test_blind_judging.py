@@ -24,7 +24,7 @@ NOTICE = "该作品的抖音播放器会显示作者"
 
 
 @pytest.fixture
-def world(slogan_app, make_contest, make_user, freeze):
+def judged(slogan_app, make_contest, make_user, freeze):
     freeze("2020-07-20T10:00:00+08:00")
     contest = make_contest()
     author = make_user(nickname=NICKNAME, phone="13900000100")
@@ -49,10 +49,10 @@ def uploads_dir(app) -> Path:
     return Path(app.config["CONTEST_SLOGAN_UPLOAD_DIR"])
 
 
-def keep_original(client, login, world, clip) -> bytes:
-    login(world["author"])
+def keep_original(client, login, judged, clip) -> bytes:
+    login(judged["author"])
     data = clip.read_bytes()
-    response = upload(client, world["kept"].id, data, keep_for_judging=True)
+    response = upload(client, judged["kept"].id, data, keep_for_judging=True)
     assert response.status_code == 201, response.get_json()
     db.session.expire_all()
     return data
@@ -62,10 +62,10 @@ def main_of(html: str) -> str:
     return html.split("<main")[1].split("</main>")[0]
 
 
-def test_the_entrant_keeps_the_original_and_the_judge_watches_it_with_no_author(client, login, world, slogan_clip,
+def test_the_entrant_keeps_the_original_and_the_judge_watches_it_with_no_author(client, login, judged, slogan_clip,
                                                                                  slogan_app):
-    data = keep_original(client, login, world, slogan_clip)
-    entry = db.session.get(Entry, world["kept"].id)
+    data = keep_original(client, login, judged, slogan_clip)
+    entry = db.session.get(Entry, judged["kept"].id)
     assert (entry.judging_video is not None, entry.judging_video_consent_at) == (True, clock.now())
     kept = uploads_dir(slogan_app) / "kept" / entry.judging_video
     assert kept.read_bytes() == data
@@ -74,18 +74,18 @@ def test_the_entrant_keeps_the_original_and_the_judge_watches_it_with_no_author(
         "kept", f"kept/{entry.judging_video}"]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "entry.judging_video.keep"))
     assert (event.actor_id, event.target_id, event.changes) == (
-        None, entry.id, {"consented_by": world["author"].id, "replaced": False})
+        None, entry.id, {"consented_by": judged["author"].id, "replaced": False})
     mine = client.get("/entries/mine").get_data(as_text=True)
     assert "原视频已保留，只用于匿名评审，获奖名单公布后删除。" in mine
     assert "同意保留这个原视频，只用于匿名评审：评委看原视频，看不到作者；获奖名单公布后立即删除。" in mine
 
-    login(world["judge"])
+    login(judged["judge"])
     page = client.get(f"/staff/judging/{entry.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert re.search(rf'<video class="player" controls preload="metadata" playsinline width="270" height="480"\s+'
                      rf'src="/staff/judging/{entry.id}/video"', html)
-    assert NICKNAME not in html and NICKNAME[0] + "*" not in html and world["author"].phone[-4:] not in html
+    assert NICKNAME not in html and NICKNAME[0] + "*" not in html and judged["author"].phone[-4:] not in html
     assert "<iframe" not in html and NOTICE not in html and "open.douyin.com" not in html
 
     video = client.get(f"/staff/judging/{entry.id}/video")
@@ -96,18 +96,18 @@ def test_the_entrant_keeps_the_original_and_the_judge_watches_it_with_no_author(
         206, 100, f"bytes 0-99/{len(data)}")
 
 
-def test_without_a_kept_original_the_judge_page_says_the_player_shows_the_author(client, login, world):
+def test_without_a_kept_original_the_judge_page_says_the_player_shows_the_author(client, login, judged):
     assert PLAYER_SHOWS_AUTHOR == NOTICE
-    login(world["judge"])
-    html = client.get(f"/staff/judging/{world['plain'].id}").get_data(as_text=True)
+    login(judged["judge"])
+    html = client.get(f"/staff/judging/{judged['plain'].id}").get_data(as_text=True)
     assert f'<p class="flash" role="note"><strong>{NOTICE}</strong>：参赛者没有保留原视频供匿名评审' in html
     assert "<iframe" in html and "<video" not in html and NICKNAME not in html
-    missing = client.get(f"/staff/judging/{world['plain'].id}/video")
+    missing = client.get(f"/staff/judging/{judged['plain'].id}/video")
     assert missing.status_code == 404
 
 
-def test_the_rules_page_says_which_entries_are_judged_blind(client, world):
-    html = client.get(f"/rules?contest={world['contest'].slug}").get_data(as_text=True)
+def test_the_rules_page_says_which_entries_are_judged_blind(client, judged):
+    html = client.get(f"/rules?contest={judged['contest'].slug}").get_data(as_text=True)
     text = " ".join(re.sub(r"<[^>]+>", "", html).split())
     assert "评委看不到点赞数，作者身份是否对评委隐藏见下面的匿名评审。" in text
     assert ("勾选的作品，评委看的是这个原视频，看不到作者，是匿名评审。保留的原视频在获奖名单公布后立即删除；"
@@ -118,28 +118,28 @@ def test_the_rules_page_says_which_entries_are_judged_blind(client, world):
 
 
 @pytest.mark.parametrize("role, status", [("citizen", 403), ("reviewer", 403), ("judge", 200), ("admin", 200)])
-def test_only_judges_and_admins_may_watch_a_kept_original(client, login, make_user, world, slogan_clip, role, status):
-    keep_original(client, login, world, slogan_clip)
+def test_only_judges_and_admins_may_watch_a_kept_original(client, login, make_user, judged, slogan_clip, role, status):
+    keep_original(client, login, judged, slogan_clip)
     login(make_user(role=role))
-    assert client.get(f"/staff/judging/{world['kept'].id}/video").status_code == status
+    assert client.get(f"/staff/judging/{judged['kept'].id}/video").status_code == status
 
 
-def test_only_the_entrant_may_agree_to_keep_the_original(client, login, make_user, world, slogan_clip):
+def test_only_the_entrant_may_agree_to_keep_the_original(client, login, make_user, judged, slogan_clip):
     login(make_user(role="admin"))
-    response = upload(client, world["kept"].id, slogan_clip.read_bytes(), keep_for_judging=True)
+    response = upload(client, judged["kept"].id, slogan_clip.read_bytes(), keep_for_judging=True)
     assert (response.status_code, response.get_json()) == (403, {"error": "只有作者本人可以同意保留原视频供匿名评审。"})
-    login(world["author"])
-    response = upload(client, world["kept"].id, slogan_clip.read_bytes(), keep_for_judging="yes")
+    login(judged["author"])
+    response = upload(client, judged["kept"].id, slogan_clip.read_bytes(), keep_for_judging="yes")
     assert (response.status_code, response.get_json()) == (
         400, {"error": "是否保留原视频供匿名评审（keep_for_judging）要填 true 或 false。"})
 
 
-def test_kept_originals_are_deleted_once_the_results_are_published(client, login, world, slogan_clip, slogan_app,
+def test_kept_originals_are_deleted_once_the_results_are_published(client, login, judged, slogan_clip, slogan_app,
                                                                    freeze):
-    keep_original(client, login, world, slogan_clip)
-    entry = db.session.get(Entry, world["kept"].id)
+    keep_original(client, login, judged, slogan_clip)
+    entry = db.session.get(Entry, judged["kept"].id)
     kept = uploads_dir(slogan_app) / "kept" / entry.judging_video
-    contest, now = world["contest"], clock.now()
+    contest, now = judged["contest"], clock.now()
     # In its notice: still kept.
     db.session.add(AwardList(contest_id=contest.id, kind=AwardKind.EXCELLENCE, version=1, status=AwardStatus.NOTICE,
                              notice_starts_at=now, notice_ends_at=now + timedelta(days=5)))
@@ -149,7 +149,7 @@ def test_kept_originals_are_deleted_once_the_results_are_published(client, login
     published = db.session.scalar(sa.select(AwardList))
     published.status, published.published_at = AwardStatus.PUBLISHED, freeze(now + timedelta(days=6))
     db.session.commit()
-    login(world["judge"])
+    login(judged["judge"])
     # At once: the judge page and the route stop using it, before any sweep.
     assert client.get(f"/staff/judging/{entry.id}/video").status_code == 404
     assert NOTICE in client.get(f"/staff/judging/{entry.id}").get_data(as_text=True)
@@ -163,15 +163,15 @@ def test_kept_originals_are_deleted_once_the_results_are_published(client, login
     assert release_judging_videos(slogan_app.config) == 0
 
 
-def test_a_withdrawn_entrys_original_goes_at_the_next_sweep(client, login, world, slogan_clip, slogan_app):
-    keep_original(client, login, world, slogan_clip)
-    entry = db.session.get(Entry, world["kept"].id)
+def test_a_withdrawn_entrys_original_goes_at_the_next_sweep(client, login, judged, slogan_clip, slogan_app):
+    keep_original(client, login, judged, slogan_clip)
+    entry = db.session.get(Entry, judged["kept"].id)
     kept = uploads_dir(slogan_app) / "kept" / entry.judging_video
     entry.status = EntryStatus.WITHDRAWN
     db.session.commit()
     assert release_judging_videos(slogan_app.config) == 1 and not kept.exists()
 
 
-def test_the_cli_deletes_what_is_over(runner, world, slogan_app):
+def test_the_cli_deletes_what_is_over(runner, judged, slogan_app):
     result = runner.invoke(args=["delete-judging-videos"])
     assert result.exit_code == 0 and result.output == "供匿名评审的原视频已清理。\n"

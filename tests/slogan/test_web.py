@@ -20,16 +20,6 @@ from contest.models import AuditEvent, CheckState, EntryStatus, SloganCheck
 from tests.conftest import build_entry, csrf_from
 
 
-@pytest.fixture
-def slogan_entry(slogan_app, make_contest, make_user, freeze):
-    freeze("2020-06-25T10:00:00+08:00")
-    contest = make_contest()
-    author = make_user(nickname="小李")
-    entry = build_entry(contest, author, video_id="1001", status=EntryStatus.PENDING)
-    db.session.commit()
-    return {"contest": contest, "author": author, "entry": entry}
-
-
 def upload(client, entry_id: int, data: bytes, *, pieces: int = 2, token: str | None = None):
     """Start an upload and send ``data`` in ``pieces`` chunks; the last response."""
     token = token or csrf_from(client, "/entries/mine")

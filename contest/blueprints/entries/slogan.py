@@ -28,7 +28,7 @@ from contest.integrations.evidence import evidence_store, size_label
 from contest.extensions import db
 from contest.jobs.slogan import enqueue
 from contest.models import Entry
-from contest.slogan.frames import VideoError, probe
+from contest.slogan.frames import VideoError, check_limits, probe
 from contest.slogan.uploads import GONE, UploadError, UploadLimits, UploadStore
 from contest.extensions import limiter
 from contest.web.json_body import json_object
@@ -115,6 +115,7 @@ def slogan_upload_chunk(entry_id: int, upload: str):
     user, replaced = current_user._get_current_object(), None
     try:
         info = probe(store.path(file_name))
+        check_limits(store.path(file_name))  # what the frames carry, whatever the header claims
         check = rules.queue_check(entry, user=user, upload_name=file_name,
                                   size=size, duration=info.duration, now=clock.now())
         if keep:
