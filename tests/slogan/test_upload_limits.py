@@ -89,7 +89,7 @@ def test_sweep_uploads_deletes_abandoned_parts_only(client, login, entries, slog
     finished.write_bytes(b"checking")
     os.utime(finished, (time.time() - DAY,) * 2)
     result = runner.invoke(args=["sweep-uploads"])
-    assert (result.exit_code, result.output) == (0, "已删除 2 个废弃的上传文件，共 48 字节。\n")  # the .json: 48 B
+    assert (result.exit_code, result.output) == (0, "已删除 2 个废弃的上传文件，共 63 字节。\n")  # the .json: 63 B (entry, account, size, the consent to keep it)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{fresh}.json", f"{fresh}.part", "0123456789abcdef0123456789abcdef.mp4"])
     assert not (folder / f"{old}.part").exists()

@@ -60,7 +60,8 @@ def slogan_upload_start(entry_id: int):
     """At most CONTEST_SLOGAN_UPLOAD_LIMIT starts per account, and a few unfinished uploads at
     once per entry and per account (429 beyond them; docs/operations.md, "Uploads")."""
     entry = _entry(entry_id)
-    size = json_int(json_object(), "size", low=0, high=MAX_INT64)
+    body = json_object()
+    size = json_int(body, "size", low=0, high=MAX_INT64)
     if size is None:
         return _error("请告诉我们文件大小（size，字节）。", 400)
     keep = body.get("keep_for_judging", False)
