@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.blueprints.test_exports import read_csv
+from tests.support.exports import read_csv
 
 HEADERS = {
     "entries": ["作品编号", "视频编号", "主题", "区县", "状态", "作品描述", "作者", "手机号", "同意公开昵称",

@@ -18,6 +18,7 @@ from contest.domain.review import review_entry
 from contest.integrations.evidence import EvidenceStore
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus, SnapshotSource
+from tests.support.exports import read_csv
 from tests.conftest import build_entry
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"
@@ -75,12 +76,6 @@ def export_rows(contest, make_user, admin, evidence_dir, freeze):
                     source=SnapshotSource.PLATFORM)
     db.session.commit()
     return {"first": first, "second": second, "path": path}
-
-
-def read_csv(response) -> list[list[str]]:
-    text = response.get_data().decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
 
 
 def read_xlsx(response) -> list[tuple]:

@@ -13,7 +13,7 @@ import pytest
 from contest.extensions import db
 from contest.models import EntryStatus
 from contest.models.awards import Announcement, AnnouncementKind
-from tests.blueprints.test_contests_web import form as contest_form
+from tests.support.contest_form import form as contest_form
 from tests.conftest import build_entry, csrf_from, video_id_at
 
 HUGE = "9" * 400

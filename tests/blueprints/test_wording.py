@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contest.domain.notify import decision_message, quoted
 from contest.extensions import db
-from tests.blueprints.test_contests_web import form
+from tests.support.contest_form import form
 from tests.conftest import build_entry, csrf_from
 
 ANNOUNCED = "“动力株洲文旅通”杯 株洲抖音生活秀"

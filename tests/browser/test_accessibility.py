@@ -5,20 +5,14 @@ browser context bypasses the Content-Security-Policy (the site's own pages keep 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryStatus, User
+from tests.support.axe import AXE, RUN_AXE
 
-AXE = Path(__file__).with_name("axe.min.js")
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {iframes: false, resultTypes: ['violations']});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
 
 
 @pytest.fixture

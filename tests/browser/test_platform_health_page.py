@@ -13,7 +13,7 @@ from contest.domain import platform_health
 from contest.extensions import db
 from contest.jobs.polling import run_sweep
 from contest.jobs.ratelimit import Pacer
-from tests.browser.test_accessibility import AXE, RUN_AXE
+from tests.support.axe import AXE, RUN_AXE
 from tests.conftest import build_entry, video_id_at
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}, "device_scale_factor": 1, "is_mobile": False,

@@ -9,7 +9,7 @@ from contest.extensions import db
 from contest.models import SloganCheck
 from contest.slogan import frames
 from contest.slogan.detect import SubtitleDetector, check_video
-from tests.slogan.test_web import upload
+from tests.support.uploads import upload
 from tests.slogan_clips import SLOGAN, claim_duration, make_huge_frames, make_plain_clip
 
 TOO_LONG = "视频实际播放长度超过 5 分钟（文件头里写的时长与画面不符），无法检查，请上传不超过 5 分钟的原视频。"

@@ -17,25 +17,8 @@ from contest.domain import slogan_checks
 from contest.extensions import db
 from contest.jobs import slogan as jobs
 from contest.models import AuditEvent, CheckState, EntryStatus, SloganCheck
+from tests.support.uploads import upload
 from tests.conftest import build_entry, csrf_from
-
-
-def upload(client, entry_id: int, data: bytes, *, pieces: int = 2, token: str | None = None):
-    """Start an upload and send ``data`` in ``pieces`` chunks; the last response."""
-    token = token or csrf_from(client, "/entries/mine")
-    headers = {"X-CSRFToken": token}
-    started = client.post(f"/entries/{entry_id}/slogan/uploads", json={"size": len(data)}, headers=headers)
-    assert started.status_code == 201, started.get_json()
-    name = started.get_json()["upload"]
-    step = -(-len(data) // pieces)
-    response = None
-    for offset in range(0, len(data), step):
-        response = client.put(f"/entries/{entry_id}/slogan/uploads/{name}?offset={offset}",
-                              data=data[offset:offset + step], headers=headers,
-                              content_type="application/octet-stream")
-        if response.status_code != 200:
-            break
-    return name, response
 
 
 def test_entrant_uploads_in_chunks_and_the_check_runs(client, login, slogan_entry, slogan_clip, slogan_app):
