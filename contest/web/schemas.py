@@ -10,6 +10,7 @@ OpenAPI 3.0.3 schemas are pydantic's JSON Schema with ``$defs`` under ``componen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar, get_args
@@ -78,8 +79,8 @@ def Int(low: int, high: int, **field) -> Any:
 
 def Note(max_length: int, **field) -> Any:
     """Optional text, stripped; empty is ``None``."""
-    return Annotated[str | None, Field(max_length=max_length, **field), AfterValidator(lambda s: s and s.strip() or None),
-                     Says("字段 {name} 必须是字符串。")]
+    return Annotated[str | None, Field(max_length=max_length, **field),
+                     AfterValidator(lambda s: s and s.strip() or None), Says("字段 {name} 必须是字符串。")]
 
 
 # --- response field types ---------------------------------------------------------------
@@ -123,7 +124,8 @@ def _message(model: type[Body], error: dict, body: dict) -> str:
     if error["type"] == "string_too_long":
         return TOO_LONG.format(name=name, max_length=error["ctx"]["max_length"])
     field = model.model_fields[name]
-    says = next((m for m in [*field.metadata, *_extras(field.annotation)] if isinstance(m, Says)), Says("字段 {name} 无效。"))
+    says = next((m for m in [*field.metadata, *_extras(field.annotation)] if isinstance(m, Says)),
+                Says("字段 {name} 无效。"))
     if name not in body:
         return (says.missing or says.invalid).format(name=name)
     return (says.null if body[name] is None and says.null else says.invalid).format(name=name)
@@ -190,3 +192,38 @@ def query(model: type[BaseModel]) -> list[dict]:
             description += " Anything else (an empty value, other digits such as `١٠`) answers 400."
         params.append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
     return params
+
+
+def operation(view, answers: dict, *, tag: str, body=None, params=None, security=None) -> dict:
+    """One operation, served by ``view`` (its id: the Flask endpoint; its docstring: the summary, a blank line, the
+    description). ``answers`` maps a status to a model (its docstring describes it), an error's description (an
+    :class:`Error` body) or ``(description, model)``."""
+    summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+    result = {"operationId": f"{view.__module__.split('.')[2]}.{view.__name__}", "summary": summary, "tags": [tag],
+              "responses": {str(status): _answer(a) for status, a in answers.items()}}
+    if description.strip():
+        result["description"] = " ".join(description.split())
+    if params:
+        result["parameters"] = query(params)
+    if body is not None:
+        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
+    if security is not None:
+        result["security"] = security
+    return result
+
+
+def _answer(answer) -> dict:
+    description, model = answer if isinstance(answer, tuple) else (answer, Error) if isinstance(answer, str) else (
+        answer.__doc__.strip(), answer)
+    return {"description": description, "content": {"application/json": {"schema": ref(model)}}}
+
+
+def with_path_ids(paths: dict, high: int) -> None:
+    """Every path parameter (``{entry_id}``) is an id, 1 to ``high`` (a ``<int:…>`` route)."""
+    for path, item in paths.items():
+        for name in re.findall(r"{(\w+)}", path):
+            for op in item.values():
+                op["parameters"] = [{"name": name, "in": "path", "required": True,
+                                     "description": f"The {name.removesuffix('_id')}'s id.",
+                                     "schema": {"type": "integer", "minimum": 1, "maximum": high}},
+                                    *op.get("parameters", [])]

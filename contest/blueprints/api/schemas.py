@@ -3,7 +3,7 @@ The OpenAPI document (:mod:`contest.blueprints.api.openapi`) is generated from t
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from contest.domain.entries import MAX_TEXT
 from contest.models import EntryStatus, OwnerProof, Role
@@ -32,6 +32,7 @@ class CaptionCheckRequest(Body):
 
 class EntryRequest(Body):
     """By ``video_id`` (from /me/videos) or by pasted ``text``; theme and area are checked by the entry rules."""
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["video_id"]}, {"required": ["text"]}]})
     video_id: Text | None = None
     text: Text | None = Field(None, max_length=MAX_TEXT, description="Pasted share text or a link.")
     contest: Text | None = None
