@@ -13,7 +13,6 @@ import re
 
 from flask import request
 
-from contest.domain.entries import MAX_TEXT
 from contest.web import BadInput
 
 MAX_DEPTH = 32  # the bodies the API takes are two levels deep
@@ -60,15 +59,3 @@ def _check(body: dict) -> None:
         elif isinstance(value, str) and _UNSTORABLE.search(value):
             raise BadInput(UNSTORABLE)
 
-
-def text_field(body: dict, name: str, *, required: bool = True, max_length: int | None = MAX_TEXT) -> str | None:
-    """A string field of at most ``max_length`` characters (:data:`MAX_TEXT`, the one limit for
-    pasted text, by default; ``None``: any length); ``None`` when absent and not ``required``."""
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise BadInput(f"缺少字段 {name}（字符串）。" if required else f"字段 {name} 必须是字符串。")
-    if max_length is not None and len(value) > max_length:
-        raise BadInput(f"字段 {name} 太长（最多 {max_length} 个字符）。")
-    return value

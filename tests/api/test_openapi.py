@@ -154,3 +154,41 @@ def test_anonymous_calls_get_the_documented_refusal(world, method, path, body, s
     response = call(world, _case(load_schema(world.app), method, path, **parts), "anonymous")
     assert response.status_code == status
     assert set(response.json) == {"error"}
+
+
+def test_the_bodies_are_the_models_every_operation_names():
+    # Generated from the pydantic models: each body and answer is a reference to a model of that name,
+    # and every model has its exact fields and required fields.
+    schemas = DOCUMENT["components"]["schemas"]
+    required = {name: (sorted(s["properties"]), sorted(s.get("required", [])))
+                for name, s in schemas.items() if name in {
+                    "PreflightRequest", "CaptionCheckRequest", "EntryRequest", "ReviewRequest", "LikesRequest",
+                    "TallyCorrectionRequest", "Error", "EntryCreated", "ReviewResult"}}
+    assert required == {
+        "PreflightRequest": (["contest", "text"], ["text"]),
+        "CaptionCheckRequest": (["caption", "contest"], ["caption"]),
+        "EntryRequest": (["accept_rules", "area", "contest", "show_nickname", "text", "theme", "video_id"], []),
+        "ReviewRequest": (["checklist", "decision", "reason", "version"], ["decision"]),
+        "LikesRequest": (["comments", "likes", "note", "observed_at", "plays", "shares"], ["likes"]),
+        "TallyCorrectionRequest": (["likes", "observed_at", "reason"], ["likes", "observed_at"]),
+        "Error": (["error"], ["error"]),
+        "EntryCreated": (["id", "problems", "status"], ["id", "problems", "status"]),
+        "ReviewResult": (["id", "status", "version"], ["id", "status", "version"]),
+    }
+    assert schemas["ReviewRequest"]["properties"]["decision"]["enum"] == ["approve", "reject", "request_fix"]
+    assert schemas["LikesRequest"]["properties"]["likes"] == {"type": "integer", "minimum": 0, "maximum": 2_000_000_000}
+    assert schemas["Winners"]["properties"]["popularity"] == {
+        "allOf": [{"$ref": "#/components/schemas/Award"}], "nullable": True}
+    assert schemas["MyEntry"]["properties"]["owner_proof"]["enum"] == ["platform", "staff", None]
+    assert all(s.get("additionalProperties") is False for name, s in schemas.items()
+               if "properties" in s and not name.endswith("Request"))
+    answers = {(path, method, status): answer["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+               for path, item in DOCUMENT["paths"].items() for method, op in item.items()
+               for status, answer in op["responses"].items()}
+    assert answers[("/api/v1/entries", "post", "201")] == "EntryCreated"
+    assert answers[("/api/v1/entries", "post", "422")] == "Refusal"
+    assert answers[("/api/v1/me/videos", "get", "409")] == "PasteLinkFallback"
+    assert answers[("/api/v1/staff/entries/{entry_id}/likes", "post", "201")] == "SnapshotCreated"
+    assert {name for (_, _, status), name in answers.items() if status in {"400", "401", "403", "429"}} == {"Error"}
+    assert DOCUMENT["paths"]["/api/v1/staff/entries/{entry_id}/review"]["post"]["summary"] == (
+        "Approve, reject or ask for a fix")

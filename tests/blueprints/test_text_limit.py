@@ -16,8 +16,10 @@ TOO_LONG_PAGE = f"粘贴的内容太长了（超过 {MAX_TEXT} 个字），请�
 
 def test_the_limit_is_2000_characters_and_the_document_says_so():
     schemas = DOCUMENT["components"]["schemas"]
-    bodies = [DOCUMENT["paths"][p]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
-              for p in ("/api/v1/preflight", "/api/v1/caption-check")]
+    refs = [DOCUMENT["paths"][p]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            for p in ("/api/v1/preflight", "/api/v1/caption-check")]
+    assert refs == ["#/components/schemas/PreflightRequest", "#/components/schemas/CaptionCheckRequest"]
+    bodies = [schemas["PreflightRequest"]["properties"], schemas["CaptionCheckRequest"]["properties"]]
     assert (MAX_TEXT, bodies[0]["text"]["maxLength"], bodies[1]["caption"]["maxLength"],
             schemas["EntryRequest"]["properties"]["text"]["maxLength"]) == (2000, 2000, 2000, 2000)
 

@@ -3,14 +3,15 @@ through the ``X-CSRFToken`` header, with the token every page carries in ``<meta
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask_login import current_user, login_required
 
 from contest.blueprints.api import bp
-from contest.blueprints.api.views import BadBody, contest_field
+from contest.blueprints.api.schemas import (VIDEOS_PAGE_MAX, Contest, EntryCreated, EntryRequest as EntryBody, Me,
+                                         MyEntries, MyVideos)
 from contest import clock
 from contest.domain import contests
-from contest.domain.entries import MAX_TEXT, EntryRequest, check_own_videos, entries_of
+from contest.domain.entries import EntryRequest, check_own_videos, entries_of
 from contest.domain.errors import PlatformError, Refused
 from contest.domain.privacy import mask_phone
 from contest.douyin.author import LIST_SCOPE
@@ -18,20 +19,18 @@ from contest.web.errors import error_response
 from contest.extensions import db
 from contest.web.limits import entry_limit
 from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
-from contest.web.json_body import json_object, text_field
+from contest.web.schemas import answer, parse_body
 from contest.web.numbers import query_int
-
-VIDEOS_PAGE_MAX = 20  # Douyin's video.list gives at most 20 a page
-
 
 iso = clock.iso
 
 
 @bp.get("/contest")
 def contest_info():
+    """The contest's public data"""
     contest = contest_for_request()
-    return jsonify(
-        slug=contest.slug, name=contest.name, organiser=contest.organiser, co_organisers=contest.co_organisers,
+    return answer(
+        Contest, slug=contest.slug, name=contest.name, organiser=contest.organiser, co_organisers=contest.co_organisers,
         topic=contest.topic, slogan=contest.slogan, hashtag=contest.hashtag, mention=contest.mention,
         timezone=contest.timezone, opens_at=iso(contest.opens_at), closes_at=iso(contest.closes_at),
         phase=contests.phase(contest, clock.now()),
@@ -45,9 +44,10 @@ def contest_info():
 @bp.get("/me")
 @login_required
 def me():
+    """The signed-in citizen"""
     account = current_user.douyin
-    return jsonify(
-        id=current_user.id, nickname=current_user.nickname, phone=mask_phone(current_user.phone) or None,
+    return answer(
+        Me, id=current_user.id, nickname=current_user.nickname, phone=mask_phone(current_user.phone) or None,
         role=current_user.role.value, douyin_linked=account is not None,
         douyin_nickname=account.nickname if account else None,
         scopes=account.scope_list if account else [],
@@ -58,6 +58,7 @@ def me():
 @bp.get("/me/videos")
 @login_required
 def my_videos():
+    """The signed-in author's own Douyin videos, with their checks"""
     contest = contest_for_request()
     cursor, size = page_cursor(), query_int("count", 10, low=1, high=VIDEOS_PAGE_MAX)
     author = author_videos(current_user, scope=LIST_SCOPE)
@@ -71,8 +72,8 @@ def my_videos():
         return error_response(502, exc.message, fallback="paste_link")
     db.session.commit()
     checks = check_own_videos(contest, page.videos, current_user)
-    return jsonify(
-        videos=[{
+    return answer(
+        MyVideos, videos=[{
             "video_id": v.video_id, "title": v.title, "cover": v.cover or None,
             "published_at": iso(c.published_at), "entered": any(p.code == "already_entered" for p in c.problems),
             "ok": c.ok, "problems": [p.as_dict() for p in c.problems],
@@ -81,43 +82,32 @@ def my_videos():
     )
 
 
-def _flag(body: dict, name: str, default: bool = False) -> bool:
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise BadBody(f"字段 {name} 必须是 true 或 false。")
-    return value
-
-
-def _optional_text(body: dict, name: str) -> str | None:
-    # Pasted text has the one limit (MAX_TEXT); keys and ids are checked by the entry rules.
-    return text_field(body, name, required=False, max_length=MAX_TEXT if name == "text" else None)
-
-
 @bp.post("/entries")
 @login_required
 @entry_limit
 def create_entry():
-    body = json_object()
-    video_id, text = _optional_text(body, "video_id"), _optional_text(body, "text")
-    if not video_id and not text:
-        raise BadBody("需要字段 video_id 或 text。")
-    contest = contest_field(body)
-    req = EntryRequest(text=text or "", theme=_optional_text(body, "theme"), area=_optional_text(body, "area"),
-                       accept_rules=_flag(body, "accept_rules"), show_nickname=_flag(body, "show_nickname", True),
-                       video_id=video_id or None)
+    """Enter a video (by id from /me/videos, or by pasted text)
+
+    Besides the preflight codes: not_owner, not_public, contest_not_open, invalid_theme, invalid_area,
+    rules_not_accepted."""
+    body = parse_body(EntryBody)
+    contest = contest_for_request(body.contest)
+    req = EntryRequest(text=body.text or "", theme=body.theme, area=body.area, accept_rules=body.accept_rules,
+                       show_nickname=body.show_nickname, video_id=body.video_id or None)
     try:
         entry = enter(contest, req)
     except Refused as exc:
         return error_response(exc.status, exc.message, problems=[p.as_dict() for p in exc.problems])
-    return jsonify(id=entry.id, status=entry.status.value, problems=[]), 201
+    return answer(EntryCreated, 201, id=entry.id, status=entry.status.value, problems=[])
 
 
 @bp.get("/me/entries")
 @login_required
 def my_entries():
+    """The signed-in citizen's entries"""
     slug = request.args.get("contest")
     contest = contest_for_request(slug) if slug else None
-    return jsonify(entries=[{
+    return answer(MyEntries, entries=[{
         "id": e.id, "contest": e.contest.slug, "video_id": e.video_id, "caption": e.caption,
         "theme": e.theme.key, "area": e.area.key, "status": e.status.value, "status_label": e.status.label,
         "status_reason": e.status_reason, "submitted_at": iso(e.submitted_at), "published_at": iso(e.published_at),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import jsonify, request
+from flask import request
 
 from contest.blueprints.api import bp
+from contest.blueprints.api.schemas import MAX_LIMIT, Popularity, Winners
 from contest import clock
 from contest.integrations.caching import CACHE_UNTIL, cached_public
 from contest.domain import contests
@@ -17,8 +18,8 @@ from contest.domain.privacy import public_author
 from contest.web.views_support import contest_for_request, next_public_boundary
 from contest.web import BadInput
 from contest.web.numbers import parse_int
+from contest.web.schemas import answer
 
-MAX_LIMIT = 100
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
@@ -49,11 +50,12 @@ def _correction(found) -> dict | None:
 
 @bp.get("/leaderboards/popularity")
 def popularity_json():
+    """The popularity leaderboard (approved entries only)"""
     contest = contest_for_request()
     now = clock.now()
     board = popularity_board(contest, theme=_theme(contest), limit=_limit(), now=now, cache=cached_public)
-    response = jsonify(
-        contest=contest.slug, as_of=clock.iso(board.as_of), frozen=board.frozen,
+    response, _ = answer(
+        Popularity, contest=contest.slug, as_of=clock.iso(board.as_of), frozen=board.frozen,
         entries=[{"rank": r.rank, "entry_id": r.entry_id, "video_id": r.video_id, "title": r.title,
                   "author": r.author, "theme": r.theme_key, "likes": r.likes, "corrected": r.corrected,
                   "correction": _correction(r.correction)} for r in board.rows],
@@ -67,7 +69,9 @@ def popularity_json():
 
 @bp.get("/winners")
 def winners_json():
-    """Both awards as published (or in their public notice, ``status: "notice"``); ``null`` before."""
+    """Both awards, published or in their public notice (公示)
+
+    Each is ``null`` before its notice; ``status: "notice"`` during it."""
     contest = contest_for_request()
 
     def one(award):
@@ -84,4 +88,4 @@ def winners_json():
             "objections": {"received": award.objections_received, "handled": award.objections_handled},
         }
 
-    return jsonify(contest=contest.slug, **{a.kind: one(a) for a in public_awards(contest)})
+    return answer(Winners, contest=contest.slug, **{a.kind: one(a) for a in public_awards(contest)})

@@ -17,36 +17,34 @@ functions as the pages. Errors are JSON ``{"error": ...}``; bad input is 400, ne
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import g, jsonify, request
+from flask import g, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.blueprints.api.views import BadBody
 from contest.blueprints.staff_api import bp
+from contest.blueprints.staff_api.schemas import (PAGE_MAX, LikesRequest, PlatformHealth, ReviewRequest, ReviewResult,
+                                                  SnapshotCreated, StaffEntries, StaffEntryDetail, Standings,
+                                                  TallyCorrection as CorrectionBody, TallyCorrectionRequest)
 from contest import clock
 from contest.domain.contests import area_by_key, theme_by_key
 from contest.domain.likes import counted, ensure_manual_open, frozen, history, ranking, record_snapshot
 from contest.domain import permissions
-from contest.domain.review import DECISIONS, review_entry
+from contest.domain.review import review_entry
 from contest.domain.staff_reports import iso, staff_entries
 from contest.domain.staff_tokens import token_hash, user_for_token
-from contest.domain.tally_corrections import MAX_REASON, correct_tally
+from contest.domain.tally_corrections import correct_tally
 from contest.web.boundary import commit
 from contest.web.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, TallyCorrection
 from contest.domain import platform_health
 from contest.web.views_support import admin_only, contest_for_request, platform_health_report, reviewers_only
-from contest.web.json_body import json_object
-from contest.web.numbers import MAX_ID, json_int, parse_int
+from contest.web import BadInput
+from contest.web.numbers import MAX_ID, parse_int
+from contest.web.schemas import answer, parse_body
 
 NEED_TOKEN = "需要有效的访问令牌。"
 STALE = "这个作品刚被其他人修改过，请重新读取后再提交。"
-COUNT_MAX = 2_000_000_000
-NOTE_MAX = 1000
-PAGE_MAX = 500
 
 csrf.exempt(bp)
 
@@ -85,47 +83,7 @@ def _entry_for(entry_id: int) -> Entry:
                                       "你只能查看和处理所负责区县的作品。")
 
 
-# --- input -----------------------------------------------------------------------------
-
-def _int_field(body: dict, name: str, *, required: bool = False, low: int = 0, high: int = COUNT_MAX) -> int | None:
-    """An integer field; absent is ``None`` (unless ``required``), anything else not an integer
-    in range (``null``, ``true``, ``1.0``, ``"1"``) is refused, never ignored."""
-    if name not in body:
-        if required:
-            raise BadBody(f"缺少字段 {name}（整数）。")
-        return None
-    value = json_int(body, name, low=low, high=high)
-    if value is None:
-        raise BadBody(f"字段 {name} 必须是 {low} 到 {high} 之间的整数。")
-    return value
-
-
-def _text_field(body: dict, name: str, *, max_length: int = NOTE_MAX) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadBody(f"字段 {name} 必须是字符串。")
-    if len(value) > max_length:
-        raise BadBody(f"字段 {name} 太长（最多 {max_length} 个字符）。")
-    return value.strip() or None
-
-
-def _instant_field(body: dict, name: str) -> datetime | None:
-    """An ISO 8601 instant; without an offset it is Beijing time."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。")
-    try:
-        instant = datetime.fromisoformat(value.strip())
-        if instant.tzinfo is None:
-            instant = instant.replace(tzinfo=clock.BEIJING)
-        return instant.astimezone(clock.UTC)
-    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's edge
-        raise BadBody(f"字段 {name} 必须是 ISO 8601 时间字符串，例如 2020-06-25T10:30:00+08:00。") from None
-
+# --- input ---------------------------------------------------------------------------
 
 def _query_choice(name: str, lookup, *, blank_is_absent: bool = False):
     """``?name=`` looked up; absent is ``None``, a value with no match is a 400. Empty is such a
@@ -135,7 +93,7 @@ def _query_choice(name: str, lookup, *, blank_is_absent: bool = False):
         return None
     found = lookup(value)
     if found is None:
-        raise BadBody(f"参数 {name} 的值无效：{value}")
+        raise BadInput(f"参数 {name} 的值无效：{value}")
     return found
 
 
@@ -160,7 +118,7 @@ def _snapshot_json(entry: Entry, snapshot: Snapshot) -> dict:
 @bp.get("/entries")
 @reviewers_only
 def list_entries():
-    """``?contest=&status=&theme=&area=&after=&limit=``: entries by id; ``next_after`` pages on."""
+    """Entries by id, filtered; reviewers see their areas only"""
     contest = contest_for_request()
     status = _query_choice("status", lambda v: EntryStatus(v) if v in set(EntryStatus) else None)
     theme = _query_choice("theme", lambda v: theme_by_key(contest, v), blank_is_absent=True)
@@ -172,62 +130,55 @@ def list_entries():
                          limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return jsonify(contest=contest.slug, entries=[_entry_json(e, t) for e, t in rows],
+    return answer(StaffEntries, contest=contest.slug, entries=[_entry_json(e, t) for e, t in rows],
                    next_after=rows[-1][0].id if more else None)
 
 
 @bp.get("/entries/<int:entry_id>")
 @reviewers_only
 def show_entry(entry_id: int):
+    """One entry with its checks, fact sources and every like reading"""
     entry = _entry_for(entry_id)
     body = _entry_json(entry, db.session.get(EntryTally, entry.id))
     body.update(published_at=iso(entry.published_at), status_reason=entry.status_reason, checks=entry.checks,
                 fact_sources=entry.fact_sources, snapshots=[_snapshot_json(entry, s) for s in history(entry)])
-    return jsonify(body)
+    return answer(StaffEntryDetail, **body)
 
 
 @bp.post("/entries/<int:entry_id>/review")
 @reviewers_only
 def decide_entry(entry_id: int):
-    """``{"decision", "checklist": {"slogan", "theme", "content"}, "reason"?, "version"?}``."""
+    """Approve, reject or ask for a fix"""
     entry = _entry_for(entry_id)
-    body = json_object()
-    decision = body.get("decision")
-    if not isinstance(decision, str) or decision not in DECISIONS:
-        raise BadBody(f"字段 decision 必须是 {'、'.join(DECISIONS)} 之一。")
-    checklist = body.get("checklist", {})
-    if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
-        raise BadBody("字段 checklist 必须是对象，每一项为 true 或 false。")
-    reason = _text_field(body, "reason")
-    version = _int_field(body, "version", low=1, high=MAX_ID)
+    body = parse_body(ReviewRequest)
     try:
-        commit(lambda: review_entry(entry, reviewer=g.staff_user, decision=decision, checklist=checklist,
-                                    reason=reason, version=version, now=clock.now()))
+        commit(lambda: review_entry(entry, reviewer=g.staff_user, decision=body.decision, checklist=body.checklist,
+                                    reason=body.reason, version=body.version, now=clock.now()))
     except StaleDataError:  # another decision was committed between our read and our write
         return error_response(409, STALE)
-    return jsonify(id=entry.id, status=entry.status.value, version=entry.version)
+    return answer(ReviewResult, id=entry.id, status=entry.status.value, version=entry.version)
 
 
 @bp.post("/entries/<int:entry_id>/likes")
 @reviewers_only
 def record_likes(entry_id: int):
-    """A manual count ``{"likes", "observed_at"?, "note"?, "comments"?, "shares"?, "plays"?}``;
-    the evidence screenshot is optional here, and the note says the count came through the API.
+    """Record a manual like count
+
+    The evidence screenshot is optional here, and the note says the count came through the API.
     After the close: 409, whatever the body (the board is frozen; see ``tally-corrections``)."""
     entry = _entry_for(entry_id)
     ensure_manual_open(entry.contest, clock.now())
-    body = json_object()
-    likes = _int_field(body, "likes", required=True)
-    extra = {name: _int_field(body, name) for name in ("comments", "shares", "plays")}
+    body = parse_body(LikesRequest)
     now = clock.now()
-    observed_at = _instant_field(body, "observed_at") or now
+    observed_at = body.observed_at or now
     if observed_at > now:
-        raise BadBody("读数时间不能晚于现在。")
-    note = _text_field(body, "note")
+        raise BadInput("读数时间不能晚于现在。")
     snapshot = commit(lambda: record_snapshot(
-        entry, observed_at=observed_at, likes=likes, source=SnapshotSource.MANUAL, recorded_by=g.staff_user,
-        note=f"[api] {note}" if note else "[api]", **extra))
-    return jsonify(id=snapshot.id, entry_id=entry.id, note=snapshot.note, **_snapshot_json(entry, snapshot)), 201
+        entry, observed_at=observed_at, likes=body.likes, source=SnapshotSource.MANUAL, recorded_by=g.staff_user,
+        note=f"[api] {body.note}" if body.note else "[api]", comments=body.comments, shares=body.shares,
+        plays=body.plays))
+    return answer(SnapshotCreated, 201, id=snapshot.id, entry_id=entry.id, note=snapshot.note,
+                  **_snapshot_json(entry, snapshot))
 
 
 def _correction_json(correction: TallyCorrection) -> dict:
@@ -240,27 +191,27 @@ def _correction_json(correction: TallyCorrection) -> dict:
 @bp.post("/entries/<int:entry_id>/tally-corrections")
 @admin_only
 def correct_likes(entry_id: int):
-    """An admin's public correction of a closed contest's tally ``{"likes", "observed_at", "reason"}``
-    (:func:`contest.domain.tally_corrections.correct_tally`); no evidence file through the API."""
+    """Correct a closed contest's tally, publicly, with a reason (admins only)
+
+    Shown on the public leaderboard, `/api/v1/leaderboards/popularity` (`corrected`, `correction`) and
+    the exports; audited as `likes.correct`. No evidence file through the API
+    (:func:`contest.domain.tally_corrections.correct_tally`)."""
     entry = _entry_for(entry_id)
-    body = json_object()
-    likes = _int_field(body, "likes", required=True)
-    observed_at = _instant_field(body, "observed_at")
-    if observed_at is None:
-        raise BadBody("缺少字段 observed_at（ISO 8601 时间字符串）。")
-    reason = _text_field(body, "reason", max_length=MAX_REASON)
-    correction = commit(lambda: correct_tally(entry, likes=likes, observed_at=observed_at, reason=reason,
-                                              admin=g.staff_user, now=clock.now()))
-    return jsonify(_correction_json(correction)), 201
+    body = parse_body(TallyCorrectionRequest)
+    correction = commit(lambda: correct_tally(entry, likes=body.likes, observed_at=body.observed_at,
+                                              reason=body.reason, admin=g.staff_user, now=clock.now()))
+    return answer(CorrectionBody, 201, **_correction_json(correction))
 
 
 @bp.get("/standings")
 @reviewers_only
 def show_standings():
-    """The popularity ranking of approved entries (the tie rule: :func:`contest.domain.likes.standings`)."""
+    """The popularity ranking of approved entries
+
+    Ranked by the tie rule (:func:`contest.domain.likes.standings`)."""
     contest = contest_for_request()
     now = clock.now()
-    return jsonify(contest=contest.slug, as_of=iso(now), frozen=frozen(contest, now), entries=[{
+    return answer(Standings, contest=contest.slug, as_of=iso(now), frozen=frozen(contest, now), entries=[{
         "rank": s.rank, "entry_id": s.entry_id, "video_id": s.video_id, "likes": s.likes,
         "observed_at": iso(s.observed_at), "reached_at": iso(s.reached_at), "corrected": s.correction_id is not None,
     } for s in ranking(contest)])
@@ -269,10 +220,12 @@ def show_standings():
 @bp.get("/platform-health")
 @reviewers_only
 def show_platform_health():
-    """How Douyin is treating the site (the staff page /staff/platform-health as JSON)."""
+    """How the Douyin platform is treating the site
+
+    The staff page /staff/platform-health as JSON; docs/douyin.md, "Platform health"."""
     report, uploads = platform_health_report()
-    return jsonify(
-        as_of=iso(report.as_of), error_share_threshold=report.threshold,
+    return answer(
+        PlatformHealth, as_of=iso(report.as_of), error_share_threshold=report.threshold,
         alarms=[{"id": a.id, "kind": a.kind, "key": a.key, "message": a.message, "opened_at": iso(a.opened_at),
                  "last_seen_at": iso(a.last_seen_at), "code": (a.details or {}).get("code"),
                  "logid": (a.details or {}).get("logid")} for a in report.alarms],
