@@ -41,7 +41,8 @@ def _texts() -> Iterator[str]:
     yield from (v for v in (request.view_args or {}).values() if isinstance(v, str))
     for data in (request.args, request.form):
         for key, values in data.lists():
-            yield key
+            if key is not None:  # werkzeug names a multipart part None when it can't read its name ("\r")
+                yield key
             yield from values
 
 

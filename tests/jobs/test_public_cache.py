@@ -123,12 +123,13 @@ def test_nothing_user_specific_is_cached(entry, make_user, redis_cached_app, csr
     assert "王秘密" in page  # the header greets the visitor…
     keys = sorted(k.decode() for k in redis.keys(f"{prefix}*"))
     version = caching.current_version()
-    assert keys and all(k.startswith((f"{prefix}pub:popularity:v{version}:", f"{prefix}pub:race:v{version}:"))
-                        for k in keys)
+    assert [k.split(":")[2] for k in keys] == ["popularity", "race", "response"]  # the stored page is the signed-out one
+    assert all(k.split(":")[3] == f"v{version}" for k in keys)
     with redis_app.app_context():
-        values = [repr(cache.get(k.removeprefix(prefix))) for k in keys]
+        popularity, race, stored = (cache.get(k.removeprefix(prefix)) for k in keys)
+    values = [repr(popularity), repr(race), stored[3].decode()]
     # …but the cache holds the masked author only: no visitor, no phone, no hidden nickname.
-    assert any("'李**'" in v for v in values)
+    assert "'李**'" in values[0] and ">李** · " in values[2] and "登录" in values[2]
     assert not any("王秘密" in v or "1391234" in v or "李隐藏" in v for v in values)
 
 

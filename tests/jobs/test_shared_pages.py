@@ -158,10 +158,12 @@ def test_a_stored_page_holds_until_the_next_minute_or_window_boundary(client, en
     assert flask_requests == ["/", "/", "/leaderboards", "/leaderboards"]
 
 
-def test_each_host_has_its_own_stored_page(client, entry):
-    one = client.get(f"/gallery/{entry.id}", base_url="http://one.example").get_data(as_text=True)
-    two = client.get(f"/gallery/{entry.id}", base_url="http://two.example").get_data(as_text=True)
-    assert f"http://one.example/gallery/{entry.id}" in one and f"http://two.example/gallery/{entry.id}" in two
+def test_each_allowed_host_has_its_own_stored_page(client, entry):
+    """Without CONTEST_PUBLIC_URL the page's own URL is the request's, so each allowed host is
+    stored apart (with one, every host is answered as the canonical origin: test_canonical_url)."""
+    one = client.get(f"/gallery/{entry.id}", base_url="http://localhost").get_data(as_text=True)
+    two = client.get(f"/gallery/{entry.id}", base_url="http://127.0.0.1").get_data(as_text=True)
+    assert f"http://localhost/gallery/{entry.id}" in one and f"http://127.0.0.1/gallery/{entry.id}" in two
 
 
 def test_caption_check_works_without_a_cookie_and_state_changes_keep_csrf(app, make_contest, freeze):

@@ -20,9 +20,9 @@ SIGNED_OUT_LINK = '<a class="bar-link" href="/accounts/login">登录</a>'
 
 
 @pytest.fixture
-def entry(at, make_contest, author, entry_of):
+def entry(at, make_contest, linked_author, entry_of):
     at("2020-06-20T09:00:00+08:00")
-    made = entry_of(make_contest(), author("ou_pages"), likes=100)
+    made = entry_of(make_contest(), linked_author("ou_pages"), likes=100)
     record_snapshot(made, observed_at=clock.now(), likes=100, source=SnapshotSource.PLATFORM)
     db.session.commit()
     return made

@@ -381,6 +381,16 @@ def test_an_uploaded_file_under_a_text_fields_name_is_not_taken_for_typed_text(c
     assert "请输入手机号。" in response.get_data(as_text=True)
 
 
+def test_a_multipart_field_whose_name_cannot_be_read_is_ignored(client):
+    """werkzeug reads a multipart part named "\r" as a field named None (a file beside it makes the
+    body multipart)."""
+    token = csrf_from(client)
+    response = client.post("/accounts/login", data={"\r": "", "x": (io.BytesIO(b"x"), ""), "phone": "13800000001",
+                                                    "password": "wrong-pass-1", "csrf_token": token})
+    assert response.status_code == 422
+    assert "手机号或密码错误。" in response.get_data(as_text=True)
+
+
 def test_a_json_body_posted_to_a_form_is_no_form(client):
     token = csrf_from(client)
     response = client.post("/accounts/login", json={"phone": ["13800000001"], "password": {"a": 1}},
