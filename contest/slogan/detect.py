@@ -19,6 +19,11 @@ right second. The first two samples and the last frame are always read. Over a m
 subtitle shown for less than two samples (under two seconds: never enough for the rule) may go
 unread.
 
+A sample read to place an edge (the sample before, and the frames bisected) only has to say
+whether the slogan is still where it was seen, so only that *band* is read: the rows of the lines
+that carried it, and twice the block's height above and below (:func:`_band`) — about a quarter of
+the picture, which the text detector, the costly half of a read, pays for by area.
+
 A speech detector (none ships: no Chinese speech model installs from the package index
 here) would implement :class:`Detector` with ``kind = "speech"`` and join
 :data:`DETECTORS`; everything downstream reads :class:`Finding` values by kind.
@@ -32,7 +37,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from contest.slogan import frames as video
-from contest.slogan.match import Line, find_slogan
+from contest.slogan.match import Line, slogan_lines
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class SubtitleDetector:
 EDGE = 40  # grey levels between neighbouring pixels: an edge
 STILL = 8  # grey levels a pixel may move between two samples and still be the same
 BAND = 8  # rows of the small grey image compared together (a line of subtitle text spans 1–3)
+DETECTOR_GRID = 32  # the text detector reads pictures whose sides are multiples of this
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
@@ -164,6 +170,20 @@ def _changed(before: np.ndarray, now: np.ndarray) -> bool:
     return bool(bands.max() > max(24, 8 * float(np.percentile(bands, 25))))
 
 
+def _band(lines: list[Line], *, height: int) -> tuple[int, int]:
+    """The rows to read for the slogan that ``lines`` carried on a picture of ``height`` rows:
+    theirs and twice the block's height above and below (with less context the detector misses
+    small text over a busy picture), grown to a multiple of 32 rows (the detector scales a picture to
+    one, which would squeeze the text)."""
+    first, last = min(line.top for line in lines), max(line.bottom for line in lines)
+    margin = max(2 * (last - first), 32)
+    start, end = max(0, int(first - margin)), int(last + margin) + 1
+    end = start + -(-(end - start) // DETECTOR_GRID) * DETECTOR_GRID
+    if end > height:
+        start, end = max(0, start - (end - height)), height
+    return start, end
+
+
 UNREAD = object()  # a sample not read: taken to show what the sample before it showed
 
 
@@ -190,18 +210,28 @@ class _Search:
     shown: str | None = None  # what the samples so far show (the last read, or taken from it)
     open_at: tuple[float, str] | None = None
     segments: list[Segment] = field(default_factory=list)
+    band: tuple[int, int] | None = None  # the rows where the slogan was last seen (see _band)
 
     @property
     def latest(self) -> _Sample | None:
         return self.recent[-1] if self.recent else None
 
-    def read(self, image: Callable[[], np.ndarray]) -> str | None:
+    def read(self, image: Callable[[], np.ndarray], *, in_band: bool = False) -> str | None:
+        """The slogan as read on ``image``, or None; ``in_band``: on the band where it was last
+        seen only (the whole picture while it has not been seen)."""
         self.reads += 1
-        return find_slogan(self.slogan, self.reader(image()))
+        picture = image()
+        top, bottom = self.band if in_band and self.band is not None else (0, len(picture))
+        found = slogan_lines(self.slogan, self.reader(picture[top:bottom]))
+        if found is None:
+            return None
+        if (top, bottom) == (0, len(picture)):  # the band follows a whole picture's read only
+            self.band = _band(found, height=len(picture))
+        return " ".join(line.text for line in found)
 
-    def _read_sample(self, sample: _Sample) -> str | None:
+    def _read_sample(self, sample: _Sample, *, in_band: bool = False) -> str | None:
         if sample.text is UNREAD:
-            sample.text = self.read(lambda: sample.picture)
+            sample.text = self.read(lambda: sample.picture, in_band=in_band)
         return sample.text
 
     def sample(self, t: float, image: Callable, between: list[tuple[float, Callable]], *, final: bool = False) -> None:
@@ -228,7 +258,8 @@ class _Search:
             return
         # What is shown changed: in the second before this sample or, seen one sample late over a
         # moving picture, in the second before that one (then the sample before shows it already).
-        earlier = len(self.recent) == 3 and before.text is UNREAD and (self._read_sample(before) is not None) == seen
+        earlier = (len(self.recent) == 3 and before.text is UNREAD
+                   and (self._read_sample(before, in_band=True) is not None) == seen)
         if earlier:
             edge = self._bisect(self.recent[0].t, not seen, before.t, before.between)
         else:
@@ -247,7 +278,7 @@ class _Search:
         while candidates:
             mid = len(candidates) // 2
             t, image = candidates[mid]
-            if (self.read(image) is not None) == lo_seen:
+            if (self.read(image, in_band=True) is not None) == lo_seen:
                 lo, candidates = t, candidates[mid + 1:]
             else:
                 hi, candidates = t, candidates[:mid]

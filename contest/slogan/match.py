@@ -45,9 +45,8 @@ def reading_order(lines: list[Line]) -> list[Line]:
     return [line for row in rows for line in sorted(row, key=lambda l: l.left)]
 
 
-def find_slogan(slogan: str, lines: list[Line]) -> str | None:
-    """The text as read (the lines that carry the slogan, joined by a space) when the lines
-    show ``slogan``, else None."""
+def slogan_lines(slogan: str, lines: list[Line]) -> list[Line] | None:
+    """The lines (in reading order) that carry ``slogan`` when they show it, else None."""
     wanted = normalise(slogan)
     if not wanted:
         return None
@@ -62,7 +61,14 @@ def find_slogan(slogan: str, lines: list[Line]) -> str | None:
             if at >= len(texts[first]):
                 break  # it starts in a later line: that line's turn as ``first`` finds it
             if at >= 0:
-                return " ".join(line.text for line in ordered[first:last + 1])
+                return ordered[first:last + 1]
             if len(joined) >= len(wanted) + len(texts[first]):
                 break
     return None
+
+
+def find_slogan(slogan: str, lines: list[Line]) -> str | None:
+    """The text as read (the lines that carry the slogan, joined by a space) when the lines
+    show ``slogan``, else None."""
+    found = slogan_lines(slogan, lines)
+    return None if found is None else " ".join(line.text for line in found)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from contest.slogan.detect import Finding, Segment, SubtitleDetector, check_video, evidence_times
 from contest.slogan.frames import BROKEN, NO_VIDEO_STREAM, NOT_A_VIDEO, VideoError, grab, is_mp4_or_mov, probe
 from contest.slogan.match import Line
+from contest.slogan.ocr import read_lines
 from tests.slogan_clips import SLOGAN, Text, make_audio_only, make_clip
 
 OTHER = Text(["欢迎来到株洲", "一起来打卡"], 0, 99, y=0.2)
@@ -74,6 +76,23 @@ def test_detector_reads_about_one_frame_a_second(findings):
     assert finding.duration == pytest.approx(4.5, abs=0.01)
 
 
+def test_edges_are_placed_reading_only_the_band_where_the_slogan_was_seen(clips):
+    """The reads that place an edge take the rows around the slogan, not the whole picture, and
+    still find the truth (0.0–3.0 s) on the clip whose small slogan sits on a busy picture."""
+    heights = []
+
+    def reader(image):
+        heights.append(image.shape[0])
+        return read_lines(image)
+
+    finding = SubtitleDetector(reader=reader).detect(clips["small_busy"], slogan=SLOGAN, min_seconds=2)
+    (segment,) = finding.segments
+    assert segment.start == pytest.approx(0.0, abs=0.25) and segment.end == pytest.approx(3.0, abs=0.25)
+    full = max(heights)  # 640: the clip is 360×640
+    assert full == 640 and heights.count(full) == 4  # the first two samples, the sample at 3 s, the last frame
+    assert sorted(set(heights) - {full}) == [160]  # the slogan's 26 rows and 52 above and below, on a grid of 32
+
+
 def test_the_rule_is_the_contests(findings):
     """A contest asking for more than 3.5 seconds: the 3-second subtitle no longer meets it."""
     finding = dataclasses.replace(findings("three_seconds"), min_seconds=3.5)
@@ -84,8 +103,9 @@ def test_bisection_places_edges_with_a_fake_reader(tmp_path):
     """The search itself, with a reader that 'sees' the slogan on frames that are bright."""
     path = make_clip(tmp_path / "flash.mp4", texts=[Text(["亮"], 1.3, 2.6, size=0.9, y=0.5)], seconds=4.0)
     def seen(image):
-        white = (image.min(axis=2) > 230).mean()
-        return [Line(SLOGAN, 0, 0, 1, 1)] if white > 0.02 else []
+        white = image.min(axis=2) > 230
+        rows = np.flatnonzero(white.any(axis=1))
+        return [Line(SLOGAN, 0, rows[0], image.shape[1], rows[-1] + 1)] if white.mean() > 0.02 else []
 
     finding = SubtitleDetector(reader=seen).detect(path, slogan=SLOGAN, min_seconds=1)
     (segment,) = finding.segments
