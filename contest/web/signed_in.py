@@ -11,6 +11,7 @@ about a person.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -30,6 +31,8 @@ from contest.extensions import cache, db, login_manager
 from contest.models import CacheVersion, User, UserSession
 from contest.models.notification import Notification
 from contest.web.numbers import parse_id
+
+log = logging.getLogger(__name__)
 
 SESSION_TOKEN = "_session_token"
 OFFERED = "contest.visitor_regions"  # the environ key of regions offered to SignedInPages
@@ -83,7 +86,7 @@ class _Regions:
     state: VisitorState
     regions: dict[str, str]
     headers: tuple[tuple[str, str], ...]  # of the signed-in answer, but its length
-    made: float  # time.monotonic()
+    made: float  # time.time(): the same clock in every process that reads the shared copy
 
 
 class SignedInPages:
@@ -91,10 +94,11 @@ class SignedInPages:
 
     The first time a session opens a public page on this instance, Flask answers it as usual
     (:func:`contest.web.views_support.public_page` splices the visitor's regions into the stored
-    signed-out page) and the regions it rendered are kept here, in this process, under the hash
-    of the whole session cookie, the client's address and ``User-Agent`` (what Flask-Login's
-    session protection looks at) and ``?contest=`` (the navigation keeps it) — but only when
-    that answer left the session unchanged (no message shown, no new token, no cookie set).
+    signed-out page) and the regions it rendered are kept for :data:`MAX_AGE`, in this process
+    and in the cache (Redis in production: the other workers and instances find them there),
+    under the hash of the whole session cookie, the client's address and ``User-Agent`` (what
+    Flask-Login's session protection looks at) and ``?contest=`` (the navigation keeps it) — but
+    only when that answer left the session unchanged (no message shown, no new token, no cookie set).
     A later request with the same key is answered here with one indexed query — the session's
     row joined with its account, the account's unread count and the public-data version, in
     one statement — and one cache read (the stored page): the session must still exist (signing
@@ -104,8 +108,9 @@ class SignedInPages:
     holder of that person's session cookie.
     """
 
-    MAX_KEPT = 4096
-    MAX_AGE = 300.0  # seconds a kept region set is used before Flask renders it again
+    MAX_KEPT = 4096  # region sets kept in this process (the cache keeps more)
+    MAX_AGE = 300  # seconds a kept region set is used before Flask renders it again
+    PREFIX = "signed-in:"  # the cache keys of the shared copies: PREFIX + key()
 
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
@@ -126,16 +131,41 @@ class SignedInPages:
 
     def keep(self, key: str, token_hash: str, state: VisitorState, regions: dict[str, str], headers) -> None:
         entry = _Regions(token_hash, state, dict(regions),
-                         tuple((k, v) for k, v in headers if k.lower() != "content-length"), time.monotonic())
+                         tuple((k, v) for k, v in headers if k.lower() != "content-length"), time.time())
+        self._keep_here(key, entry)
+        try:
+            self._parts()[1].set(self.PREFIX + key, entry, timeout=self.MAX_AGE)
+        except Exception:  # the cache is down: this process still has them
+            log.warning("could not share a signed-in visitor's regions", exc_info=True)
+
+    def _keep_here(self, key: str, entry: _Regions) -> None:
         with self._lock:
             self._kept[key] = entry
             self._kept.move_to_end(key)
             while len(self._kept) > self.MAX_KEPT:
                 self._kept.popitem(last=False)
 
+    def kept(self, key: str) -> _Regions | None:
+        """The regions kept for ``key`` while they are young enough: this process's, else the
+        shared copy another process kept (then kept here as well)."""
+        entry = self._kept.get(key)
+        if entry is None:
+            try:
+                entry = self._parts()[1].get(self.PREFIX + key)
+            except Exception:
+                entry = None
+            if not isinstance(entry, _Regions):
+                return None
+            self._keep_here(key, entry)
+        return entry if time.time() - entry.made <= self.MAX_AGE else None
+
     def forget(self, key: str) -> None:
         with self._lock:
             self._kept.pop(key, None)
+        try:
+            self._parts()[1].delete(self.PREFIX + key)
+        except Exception:
+            log.warning("could not forget a signed-in visitor's shared regions", exc_info=True)
 
     def _parts(self):
         if self._engine is None:
@@ -147,8 +177,8 @@ class SignedInPages:
         if environ.get("REQUEST_METHOD") != "GET" or not caching.is_public_page(environ.get("PATH_INFO", "")):
             return self.wsgi_app(environ, start_response)
         key = self.key(environ)
-        kept = self._kept.get(key) if key else None
-        if kept is None or time.monotonic() - kept.made > self.MAX_AGE:
+        kept = self.kept(key) if key else None
+        if kept is None:
             if key is not None:
                 self._signed_out_page(environ)  # stored first, so that Flask splices rather than renders
             return self._through_flask(environ, start_response, key)

@@ -16,7 +16,7 @@ from contest import clock
 from contest.domain.likes import record_snapshot
 from contest.extensions import cache, db
 from contest.models import EntryStatus, EntryTally, SnapshotSource
-from tests.conftest import FreshContextClient, make_environ
+from tests.conftest import CSRF_META, FreshContextClient, make_environ
 
 OPENS = datetime.fromisoformat("2020-06-18T00:00:00+08:00")
 
@@ -131,6 +131,33 @@ def test_nothing_user_specific_is_cached(entry, make_user, redis_cached_app, csr
     # …but the cache holds the masked author only: no visitor, no phone, no hidden nickname.
     assert "'李**'" in values[0] and ">李** · " in values[2] and "登录" in values[2]
     assert not any("王秘密" in v or "1391234" in v or "李隐藏" in v for v in values)
+
+
+def test_a_signed_in_visitors_regions_kept_by_one_instance_serve_every_instance(entry, make_user, redis_cached_app,
+                                                                                 csrf):
+    """The regions Flask rendered for a session on one instance (or worker) are shared through
+    Redis: another answers that session in front of Flask at once, and stops the moment it ends."""
+    visitor = make_user(nickname="王小明", phone="13912345678")
+    make, prefix = redis_cached_app
+    (one, redis), (other, _) = make(), make()
+    client = one.test_client()
+    client.post("/accounts/login", data={"phone": visitor.phone, "password": "secret-pass-1",
+                                          "csrf_token": csrf(client)})
+    client.get("/leaderboards")  # the sign-in message: the session changes, nothing is kept
+    assert "退出（王小明）" in client.get("/leaderboards").get_data(as_text=True)  # kept
+    shared = [k.decode() for k in redis.keys(f"{prefix}signed-in:*")]
+    assert len(shared) == 1 and len(shared[0]) == len(f"{prefix}signed-in:") + 64  # a SHA-256 of the cookie and more
+    elsewhere = other.test_client()
+    elsewhere.set_cookie("zzcontest_session", client.get_cookie("zzcontest_session").value)
+    seen = []
+    request_started.connect(seen.append, other, weak=False)
+    page = elsewhere.get("/leaderboards")
+    assert seen == [] and page.status_code == 200 and "退出（王小明）" in page.get_data(as_text=True)
+    token = CSRF_META.search(client.get("/leaderboards").get_data(as_text=True)).group(1)
+    assert client.post("/accounts/logout", data={"csrf_token": token}).status_code == 302
+    after = elsewhere.get("/leaderboards").get_data(as_text=True)
+    assert "王小明" not in after and seen == [other]  # the session's row is gone: Flask answers, signed out
+    assert redis.keys(f"{prefix}signed-in:*") == []  # and the shared copy is forgotten
 
 
 @pytest.fixture
