@@ -92,7 +92,7 @@ class _Regions:
 class SignedInPages:
     """WSGI middleware: a signed-in visitor's GET of a stored public page without Flask.
 
-    The first time a session opens a public page on this instance, Flask answers it as usual
+    The first time a session opens a public page, Flask answers it as usual
     (:func:`contest.web.views_support.public_page` splices the visitor's regions into the stored
     signed-out page) and the regions it rendered are kept for :data:`MAX_AGE`, in this process
     and in the cache (Redis in production: the other workers and instances find them there),
@@ -149,15 +149,15 @@ class SignedInPages:
         """The regions kept for ``key`` while they are young enough: this process's, else the
         shared copy another process kept (then kept here as well)."""
         entry = self._kept.get(key)
-        if entry is None:
+        if entry is None or time.time() - entry.made > self.MAX_AGE:
             try:
                 entry = self._parts()[1].get(self.PREFIX + key)
             except Exception:
                 entry = None
-            if not isinstance(entry, _Regions):
+            if not isinstance(entry, _Regions) or time.time() - entry.made > self.MAX_AGE:
                 return None
             self._keep_here(key, entry)
-        return entry if time.time() - entry.made <= self.MAX_AGE else None
+        return entry
 
     def forget(self, key: str) -> None:
         with self._lock:
