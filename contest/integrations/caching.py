@@ -101,6 +101,18 @@ SESSION_LISTENERS = (("before_flush", _note_public_change), ("after_flush", _bum
                      ("after_transaction_end", _forget_bump))
 
 
+def front_parts(app: Flask) -> tuple[sa.Engine, object]:
+    """The database engine and the cache backend of the middleware in front of Flask, whose reads
+    are one statement each (the public-data version; a signed-in session's row). On PostgreSQL the
+    engine reads in autocommit: one round trip a read, where a transaction would add a BEGIN and
+    a ROLLBACK to each."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return engine, cache.cache
+
+
 def cached_public(name: str, compute: Callable[[], T], **params) -> T:
     """``compute()``, from the cache when this version of the public data has it.
 
@@ -184,8 +196,7 @@ class PublicResponses:
 
     def _parts(self):
         if self._engine is None:  # resolved once: a hit needs no application context
-            with self.app.app_context():
-                self._engine, self._backend = db.engine, cache.cache
+            self._engine, self._backend = front_parts(self.app)
         return self._engine, self._backend
 
     def storable(self, environ) -> bool:

@@ -27,7 +27,7 @@ from werkzeug.http import parse_cookie
 from contest.integrations import caching
 from contest import clock
 from contest.domain import sessions
-from contest.extensions import cache, db, login_manager
+from contest.extensions import db, login_manager
 from contest.models import CacheVersion, User, UserSession
 from contest.models.notification import Notification
 from contest.web.numbers import parse_id
@@ -169,8 +169,7 @@ class SignedInPages:
 
     def _parts(self):
         if self._engine is None:
-            with self.app.app_context():
-                self._engine, self._backend = db.engine, cache.cache
+            self._engine, self._backend = caching.front_parts(self.app)
         return self._engine, self._backend
 
     def __call__(self, environ, start_response):
