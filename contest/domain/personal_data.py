@@ -114,6 +114,10 @@ def _entry_data(entry: Entry, readings: list[Snapshot]) -> dict:
         "like_readings": [{"observed_at": _iso(s.observed_at), "likes": s.likes, "comments": s.comments,
                            "shares": s.shares, "plays": s.plays, "source": s.source.value,
                            "counted": counted(entry.contest, s.observed_at)} for s in readings],
+        # The original kept for blind judging (contest.domain.judging_videos): not the file, which
+        # the entrant has, but that it is kept, since when, and until when.
+        "original_kept_for_judging": None if entry.judging_video is None else {
+            "agreed_at": _iso(entry.judging_video_consent_at), "kept_until": KEPT_UNTIL},
     }
 
 
@@ -127,10 +131,13 @@ def _douyin_data(account: DouyinAccount | None) -> dict | None:
             "needs_reauth": account.needs_reauth}
 
 
+KEPT_UNTIL = "评奖结果公布时删除（作品撤回、未通过或账号注销时也会删除）"
+
+
 def export_user_data(user: User) -> dict:
     """Everything the site holds about ``user``: the account (the phone unmasked: it is
-    theirs), the Douyin link without its tokens, every entry with its history and like
-    readings, the inbox. Times in Beijing time; video ids as strings."""
+    theirs), the Douyin link without its tokens, every entry with its history, like readings
+    and whether its original is kept for blind judging, the inbox. Times in Beijing time; video ids as strings."""
     entries = entries_of(user)
     readings = _readings(entries)
     messages = db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest import clock
-from contest.domain import audit, awards
+from contest.domain import audit, awards, judging_videos
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board
 from contest.domain.likes import record_snapshot
@@ -212,3 +212,16 @@ def test_export_marks_readings_after_the_close_as_not_counted(contest, entrant):
     readings = export_user_data(entrant)["entries"][0]["like_readings"]
     assert [(r["observed_at"], r["likes"], r["counted"]) for r in readings] == [
         ("2020-07-17T23:59:59+08:00", 40, True), ("2020-07-18T00:00:00+08:00", 45, False)]
+
+
+def test_export_says_which_originals_are_kept_for_blind_judging(contest, entrant, freeze):
+    kept = entry_of(contest, entrant, 1, status=EntryStatus.APPROVED)
+    entry_of(contest, entrant, 2, status=EntryStatus.APPROVED)
+    agreed = freeze("2020-06-25T10:00:00+08:00")
+    judging_videos.keep(kept, "kept-1.mp4", user=entrant, now=agreed)
+    db.session.commit()
+    entries = export_user_data(entrant)["entries"]
+    assert {e["id"]: e["original_kept_for_judging"] for e in entries} == {
+        kept.id: {"agreed_at": "2020-06-25T10:00:00+08:00", "kept_until": "评奖结果公布时删除（作品撤回、未通过或账号注销时也会删除）"},
+        kept.id + 1: None}
+    assert "kept-1.mp4" not in str(entries)  # the file's name on the server is not theirs to need
