@@ -149,7 +149,7 @@ def cold_standings(env: dict[str, str], redis_url: str, runs: int = 5) -> dict:
 
 # Where a request's time goes, by the outermost call of each part (cProfile, cumulative).
 PARTS = {
-    "contest resolution": ("contest/web/views_support.py", "contest_for_request"),
+    "contest resolution": ("contest/web/contest_choice.py", "contest_for_request"),
     "cache version query": ("contest/integrations/caching.py", "current_version"),
     "cache read (Redis GET, unpickle)": ("flask_caching/__init__.py", "get"),
     "rate-limit check": ("flask_limiter/extension.py", "_check_request_limit"),
@@ -159,7 +159,7 @@ PARTS = {
     "request log line": ("logging/__init__.py", "log"),
     "app context teardown": ("flask/app.py", "do_teardown_appcontext"),
     "stored response (hit)": ("contest/integrations/caching.py", "_stored"),
-    "visitor regions spliced in": ("contest/web/views_support.py", "with_visitor"),
+    "visitor regions spliced in": ("contest/web/public_pages.py", "with_visitor"),
     "user loading": ("flask_login/utils.py", "_get_user"),
 }
 TOTAL = ("werkzeug/test.py", "open")

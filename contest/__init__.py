@@ -17,7 +17,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     from contest import cli
     from contest.integrations import caching, sms_outbox
     from contest.ops import logs
-    from contest.web import errors, security, signed_in, views_support
+    from contest.web import contest_choice, errors, roles, security, signed_in, static_files, templating
     from contest.config import load_config
     from contest.crypto import cipher_from_config, use_token_cipher
     from contest.domain import passwords
@@ -72,7 +72,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, environ: Mapping
     app.register_blueprint(staff_api_bp, url_prefix="/api/v1/staff")
     app.register_blueprint(health_bp)
 
-    views_support.register(app)
+    for part in (roles, contest_choice, static_files, templating):
+        part.register(app)
     signed_in.register(app)
     errors.register(app)
     security.register(app)

@@ -7,7 +7,7 @@ API and the rules (docs/rules.md §2, §8).
 - **judge**: scoring only; never sees like counts or entrants (docs/rules.md §8).
 - **citizen**: their own entries.
 
-Views take the role check from the decorators of :mod:`contest.web.views_support` (``admin_only``,
+Views take the role check from the decorators of :mod:`contest.web.roles` (``admin_only``,
 ``reviewers_only``, …), built on :data:`ADMINS`, :data:`REVIEWERS`, … here; per-entry area limits and
 role-dependent page content ask the functions below. A refusal is :class:`Forbidden` (403).
 """

@@ -93,7 +93,7 @@ class SignedInPages:
     """WSGI middleware: a signed-in visitor's GET of a stored public page without Flask.
 
     The first time a session opens a public page, Flask answers it as usual
-    (:func:`contest.web.views_support.public_page` splices the visitor's regions into the stored
+    (:func:`contest.web.public_pages.public_page` splices the visitor's regions into the stored
     signed-out page) and the regions it rendered are kept for :data:`MAX_AGE`, in this process
     and in the cache (Redis in production: the other workers and instances find them there),
     under the hash of the whole session cookie, the client's address and ``User-Agent`` (what

@@ -36,7 +36,7 @@ def test_preflight_reports_problems(client, contest, publish):
 def test_preflight_reports_already_entered(client, contest, publish, make_user):
     from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry
-    from contest.web.views_support import douyin
+    from contest.web.platform import douyin
 
     video_id = publish()
     submit_entry(contest, make_user(), EntryRequest(f"https://www.douyin.com/video/{video_id}", "life", "hetang", True, False),

@@ -95,7 +95,7 @@ def test_my_entries_offers_withdrawal_only_while_the_entry_waits_for_review(clie
 def test_cannot_withdraw_someone_elses_entry(app, contest, publish, make_user, login, client):
     from contest import clock
     from contest.domain.entries import EntryRequest, submit_entry
-    from contest.web.views_support import douyin
+    from contest.web.platform import douyin
 
     owner = make_user()
     entry = submit_entry(contest, owner, EntryRequest(f"https://www.douyin.com/video/{publish()}", "life", "hetang", True, False),

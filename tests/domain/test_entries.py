@@ -11,7 +11,7 @@ from contest.domain.ownership import mark_proven
 from contest.domain.errors import DomainError, Refused
 from contest.extensions import db
 from contest.models import Entry, EntryEvent, EntryStatus, OwnerProof
-from contest.web.views_support import douyin
+from contest.web.platform import douyin
 from tests.conftest import count, video_id_at
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"

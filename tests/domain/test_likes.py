@@ -41,7 +41,7 @@ def test_next_sweep_delay_never_longer_than_every():
 @pytest.fixture
 def entry(make_contest, make_user, publish, freeze):
     from contest.domain.entries import EntryRequest, submit_entry
-    from contest.web.views_support import douyin
+    from contest.web.platform import douyin
 
     freeze("2020-06-25T12:00:00+08:00")
     contest = make_contest()

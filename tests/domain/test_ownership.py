@@ -16,7 +16,7 @@ from contest.douyin.author import AuthorVideos
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, OwnerProof, Snapshot
 from contest.models.notification import Notification
-from contest.web.views_support import douyin
+from contest.web.platform import douyin
 from tests.conftest import build_entry, count
 
 IN_WINDOW = "2020-06-25T12:00:00+08:00"

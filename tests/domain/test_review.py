@@ -19,10 +19,10 @@ from contest.domain.review import (
     REJECTION_REASONS, Forbidden, approve_ticked, bulk_approve, can_review, compose_reason, resubmit_entry, review_entry, review_queue,
 )
 from contest.extensions import db
-from contest.models import AuditEvent, Entry, EntryEvent, EntryStatus, FlagStatus, LikeFlag, OwnerProof
+from contest.models import AuditEvent, Entry, EntryStatus, FlagStatus, LikeFlag, OwnerProof
 from contest.models.notification import Notification
-from contest.web.views_support import douyin
-from tests.conftest import build_entry, count, video_id_at
+from contest.web.platform import douyin
+from tests.conftest import count
 from tests.support.review import TAGS, VERIFIED
 from tests.support.sms import Gateway
 

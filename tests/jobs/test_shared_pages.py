@@ -14,7 +14,7 @@ from contest.domain.likes import record_snapshot
 from contest.extensions import db
 from contest.models import EntryStatus, SnapshotSource
 from contest.models.awards import Announcement, AnnouncementKind
-from contest.web.views_support import VISITOR_REGION
+from contest.web.signed_in import VISITOR_REGION
 from tests.conftest import CSRF_META
 
 PAGES = ["/", "/leaderboards", "/gallery", "/winners", "/rules", "/announcements", "/privacy"]

@@ -17,7 +17,7 @@ from contest.domain.privacy import mask_phone
 from contest.web.limits import code_limits
 from contest.web.signed_in import sign_in
 from contest.integrations.sms import sender_from_config
-from contest.web.views_support import flash_code_sent
+from contest.web.codes import flash_code_sent
 
 
 def _code_phone() -> str | None:

@@ -19,7 +19,8 @@ from contest.extensions import db
 from contest.web.boundary import attempt
 from contest.web.origin import canonical_url_for
 from contest.web.signed_in import sign_out
-from contest.web.views_support import contest_for_request, public_page
+from contest.web.contest_choice import contest_for_request
+from contest.web.public_pages import public_page
 
 # What the confirmation page shows after the account is gone (the user is signed out by then).
 DELETED_SUMMARY = "account_deleted"

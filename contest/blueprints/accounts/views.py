@@ -21,7 +21,7 @@ from contest.web.boundary import attempt
 from contest.web.limits import code_limits, configured
 from contest.web.security import safe_next
 from contest.web.signed_in import sign_in, sign_out
-from contest.web.views_support import flash_code_sent, send_code
+from contest.web.codes import flash_code_sent, send_code
 
 FORM_FAILED = 422
 

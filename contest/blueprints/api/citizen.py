@@ -18,7 +18,8 @@ from contest.douyin.author import LIST_SCOPE
 from contest.web.errors import error_response
 from contest.extensions import db
 from contest.web.limits import entry_limit
-from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import author_videos, enter, note_platform_error, page_cursor
 from contest.web.schemas import answer, parse_body
 from contest.web.numbers import query_int
 

@@ -15,7 +15,7 @@ from contest.domain.captions import without_tags
 from contest.domain.errors import DomainError
 from contest.domain.leaderboards import popularity_board, public_awards
 from contest.domain.privacy import public_author
-from contest.web.views_support import contest_for_request, next_public_boundary
+from contest.web.contest_choice import contest_for_request, next_public_boundary
 from contest.web import BadInput
 from contest.web.numbers import parse_int
 from contest.web.schemas import answer

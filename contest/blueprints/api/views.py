@@ -10,7 +10,8 @@ from contest import clock
 from contest.domain.captions import caption_problems
 from contest.domain.entries import preflight
 from contest.extensions import csrf, limiter
-from contest.web.views_support import contest_for_request, douyin
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import douyin
 from contest.blueprints.api.schemas import CaptionCheck, CaptionCheckRequest, Preflight, PreflightRequest
 from contest.web.schemas import answer, parse_body
 

@@ -17,7 +17,7 @@ from contest.extensions import db, limiter
 from contest.web.origin import canonical_url_for
 from contest.web.security import safe_next
 from contest.web.signed_in import sign_in
-from contest.web.views_support import douyin
+from contest.web.platform import douyin
 
 STATE_KEY = "douyin_oauth"
 

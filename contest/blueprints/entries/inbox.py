@@ -16,7 +16,7 @@ from contest.domain.errors import Refused
 from contest.domain.review import resubmit_entry
 from contest.extensions import db
 from contest.web.boundary import attempt, flash_outcome
-from contest.web.views_support import author_videos, douyin
+from contest.web.platform import author_videos, douyin
 from contest.web.numbers import form_ids
 
 MARK_MAX = 200

@@ -22,7 +22,8 @@ from contest.extensions import db
 from contest.web.boundary import attempt, flash_outcome
 from contest.web.limits import entry_limit
 from contest.models import EntryTally
-from contest.web.views_support import author_videos, contest_for_request, enter, note_platform_error, page_cursor
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import author_videos, enter, note_platform_error, page_cursor
 
 
 def picked_video(video_id: str | None):

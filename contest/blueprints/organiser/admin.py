@@ -39,7 +39,8 @@ from contest.models import Entry, Role, User
 from contest.models.tokens import StaffToken
 from contest.web.boundary import attempt, flash_and_redirect, flash_outcome
 from contest.web.origin import canonical_root
-from contest.web.views_support import admin_only, any_staff, contest_for_request, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.roles import admin_only, any_staff, reviewers_only
 from contest.web.numbers import parse_id, parse_int
 
 AUDIT_PAGE = 50

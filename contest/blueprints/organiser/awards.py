@@ -36,7 +36,8 @@ from contest.web.boundary import attempt, flash_outcome
 from contest.web.forms import FlaskForm
 from contest.models import Contest, Entry
 from contest.models.awards import Announcement, AnnouncementKind
-from contest.web.views_support import admin_only, contest_for_request, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.roles import admin_only, reviewers_only
 from contest.web.numbers import BoundedIntField, IdField
 
 

@@ -14,7 +14,7 @@ from contest.domain.notify import quoted
 from contest.extensions import db
 from contest.models import Contest
 from contest.web.boundary import attempt
-from contest.web.views_support import admin_only
+from contest.web.roles import admin_only
 
 
 

@@ -14,7 +14,8 @@ from contest import clock
 from contest.blueprints.organiser import bp
 from contest.domain import platform_health
 from contest.web.boundary import attempt, flash_and_redirect
-from contest.web.views_support import admin_only, platform_health_report, reviewers_only
+from contest.web.platform import platform_health_report
+from contest.web.roles import admin_only, reviewers_only
 
 
 @bp.get("/platform-health")

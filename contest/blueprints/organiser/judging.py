@@ -29,7 +29,9 @@ from contest.web.boundary import attempt, flash_and_redirect
 from contest.web.forms import FlaskForm
 from contest.models import Entry
 from contest.slogan.uploads import UploadError, UploadStore
-from contest.web.views_support import admin_only, contest_for_request, douyin, judges_and_admins, judges_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import douyin
+from contest.web.roles import admin_only, judges_and_admins, judges_only
 
 
 

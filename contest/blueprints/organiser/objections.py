@@ -19,7 +19,8 @@ from contest.web.boundary import attempt, flash_outcome
 from contest.web.forms import FlaskForm
 from contest.models import Contest
 from contest.models.objection import Objection, ObjectionStatus
-from contest.web.views_support import admin_only, contest_for_request, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.roles import admin_only, reviewers_only
 
 
 class ReplyForm(FlaskForm):

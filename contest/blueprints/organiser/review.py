@@ -25,7 +25,9 @@ from contest.web.forms import FlaskForm
 from contest.models import Entry, EntryEvent, EntryStatus, EntryTally
 from contest.web.boundary import attempt, attempt_with_evidence, flash_and_redirect
 from contest.web.security import safe_next
-from contest.web.views_support import contest_for_request, douyin, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import douyin
+from contest.web.roles import reviewers_only
 from contest.web import BadInput
 from contest.web.numbers import parse_id, parse_int
 

@@ -18,7 +18,8 @@ from contest.domain import contests, staff_reports
 from contest.domain.errors import NotFound
 from contest.web.forms import FlaskForm
 from contest.web.security import safe_next
-from contest.web.views_support import STAFF_CONTEST, any_staff, recent_results_days, remembered_contest
+from contest.web.contest_choice import STAFF_CONTEST, recent_results_days, remembered_contest
+from contest.web.roles import any_staff
 
 
 class ChooseContestForm(FlaskForm):

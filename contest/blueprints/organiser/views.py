@@ -22,7 +22,8 @@ from contest.extensions import db
 from contest.models import Entry, EntryTally, LikeFlag, SnapshotSource, User
 from contest.web.boundary import attempt, attempt_with_evidence, flash_and_redirect
 from contest.web.security import safe_next
-from contest.web.views_support import admin_only, contest_for_request, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.roles import admin_only, reviewers_only
 
 
 FLAG_KINDS = {"burst": "异常激增", "ratio": "赞播比异常", "night_surge": "深夜激增", "drop": "赞数骤降",

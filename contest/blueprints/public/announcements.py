@@ -6,7 +6,8 @@ from flask import make_response, render_template
 from contest.blueprints.public import bp
 from contest.domain.announcements import public_announcements
 from contest.web.origin import canonical_root, canonical_url_for
-from contest.web.views_support import contest_for_request, public_page
+from contest.web.contest_choice import contest_for_request
+from contest.web.public_pages import public_page
 
 PAGE_SIZE = 50
 

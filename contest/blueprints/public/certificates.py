@@ -9,7 +9,7 @@ from flask import render_template
 from contest.blueprints.entries.certificates import certificate_response, verify_url
 from contest.blueprints.public import bp
 from contest.domain import certificates as rules
-from contest.web.views_support import public_page
+from contest.web.public_pages import public_page
 
 
 @bp.get("/certificates/<int:code>")

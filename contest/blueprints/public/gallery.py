@@ -19,7 +19,9 @@ from contest.render.poster import Poster, poster_png
 from contest.domain.likes import correction_in_force
 from contest.web.boundary import attempt, commit
 from contest.web.origin import canonical_url_for
-from contest.web.views_support import contest_for_request, douyin, public_page, showing
+from contest.web.contest_choice import contest_for_request, showing
+from contest.web.platform import douyin
+from contest.web.public_pages import public_page
 
 QR_MAX_AGE = 7 * 24 * 3600  # the image depends on the entry's URL alone
 POSTER_MAX_AGE = 600  # the poster shows likes, read every few minutes; browsers revalidate with its ETag after

@@ -14,7 +14,8 @@ from contest.domain.leaderboards import popularity_board, public_awards, race
 from contest.domain.objections import in_notice
 from contest.domain.privacy import public_author
 from contest.render.charts import race_chart
-from contest.web.views_support import contest_for_request, public_page
+from contest.web.contest_choice import contest_for_request
+from contest.web.public_pages import public_page
 
 
 @bp.get("/leaderboards")

@@ -27,7 +27,8 @@ from contest.web.forms import FlaskForm, checked
 from contest.web.limits import code_limits, configured
 from contest.models import Contest, Entry
 from contest.models.awards import FINAL, AwardList
-from contest.web.views_support import flash_code_sent, send_code, showing
+from contest.web.codes import flash_code_sent, send_code
+from contest.web.contest_choice import showing
 from contest.web.numbers import parse_id
 
 log = logging.getLogger(__name__)

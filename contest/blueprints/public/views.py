@@ -9,7 +9,8 @@ from contest.domain.captions import caption_problems
 from contest.domain.entries import MAX_TEXT
 from contest.domain.gallery import entry_title, home_page
 from contest.extensions import csrf, limiter
-from contest.web.views_support import contest_for_request, public_page
+from contest.web.contest_choice import contest_for_request
+from contest.web.public_pages import public_page
 
 
 def _home(contest, *, caption: str = "", caption_problems=None, caption_error: str | None = None):

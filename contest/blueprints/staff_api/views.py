@@ -38,7 +38,9 @@ from contest.web.errors import error_response
 from contest.extensions import csrf, db, limiter
 from contest.models import Entry, EntryStatus, EntryTally, Snapshot, SnapshotSource, TallyCorrection
 from contest.domain import platform_health
-from contest.web.views_support import admin_only, contest_for_request, platform_health_report, reviewers_only
+from contest.web.contest_choice import contest_for_request
+from contest.web.platform import platform_health_report
+from contest.web.roles import admin_only, reviewers_only
 from contest.web import BadInput
 from contest.web.numbers import MAX_ID, parse_int
 from contest.web.schemas import answer, parse_body
