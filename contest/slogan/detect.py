@@ -37,7 +37,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from contest.slogan import frames as video
-from contest.slogan.match import Line, slogan_lines
+from contest.slogan.match import Line, as_read, slogan_lines
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ class _Search:
             return None
         if (top, bottom) == (0, len(picture)):  # the band follows a whole picture's read only
             self.band = _band(found, height=len(picture))
-        return " ".join(line.text for line in found)
+        return as_read(found)
 
     def _read_sample(self, sample: _Sample, *, in_band: bool = False) -> str | None:
         if sample.text is UNREAD:

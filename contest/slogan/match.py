@@ -67,8 +67,12 @@ def slogan_lines(slogan: str, lines: list[Line]) -> list[Line] | None:
     return None
 
 
+def as_read(lines: list[Line]) -> str:
+    """The text of ``lines`` (those that carry the slogan), joined by a space: what a finding reports."""
+    return " ".join(line.text for line in lines)
+
+
 def find_slogan(slogan: str, lines: list[Line]) -> str | None:
-    """The text as read (the lines that carry the slogan, joined by a space) when the lines
-    show ``slogan``, else None."""
+    """The text as read (:func:`as_read`) when the lines show ``slogan``, else None."""
     found = slogan_lines(slogan, lines)
-    return None if found is None else " ".join(line.text for line in found)
+    return None if found is None else as_read(found)

@@ -148,13 +148,16 @@ class SignedInPages:
     def kept(self, key: str) -> _Regions | None:
         """The regions kept for ``key`` while they are young enough: this process's, else the
         shared copy another process kept (then kept here as well)."""
+        def young(entry) -> bool:
+            return isinstance(entry, _Regions) and time.time() - entry.made <= self.MAX_AGE
+
         entry = self._kept.get(key)
-        if entry is None or time.time() - entry.made > self.MAX_AGE:
+        if not young(entry):
             try:
                 entry = self._parts()[1].get(self.PREFIX + key)
             except Exception:
                 entry = None
-            if not isinstance(entry, _Regions) or time.time() - entry.made > self.MAX_AGE:
+            if not young(entry):
                 return None
             self._keep_here(key, entry)
         return entry
